@@ -1,0 +1,138 @@
+//! A provider: its own configuration schema, its resources and data sources, and the
+//! configured state (API client, stop signal) every lifecycle step runs with.
+
+use std::sync::{Arc, RwLock};
+
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::api::Api;
+use crate::engine::datasource::DataSourceDef;
+use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::resource::{Ctx, ResourceDef};
+use crate::engine::schema::{object_type, DefaultValue, Field};
+use crate::engine::value::{Type, Value};
+
+pub type Configure = Box<dyn Fn(&Value) -> Result<Arc<dyn Api>, Diagnostics> + Send + Sync>;
+
+pub struct ProviderDef {
+    /// Provider name, the prefix of every type name (`lightbits`).
+    pub name: &'static str,
+    pub description: String,
+    pub fields: Vec<Field>,
+    pub resources: Vec<ResourceDef>,
+    pub data_sources: Vec<DataSourceDef>,
+    /// Builds the API client from the resolved configuration.
+    pub configure: Configure,
+}
+
+impl ProviderDef {
+    pub fn value_type(&self) -> Type {
+        object_type(&self.fields, &[])
+    }
+    pub fn resource(&self, type_name: &str) -> Option<&ResourceDef> {
+        self.resources.iter().find(|r| r.type_name == type_name)
+    }
+    pub fn data_source(&self, type_name: &str) -> Option<&DataSourceDef> {
+        self.data_sources.iter().find(|d| d.type_name == type_name)
+    }
+
+    /// Fills unset arguments from their environment variables and static defaults.
+    pub fn resolve_config(&self, config: &Value) -> Result<Value, Diagnostics> {
+        let mut out = if config.is_null() { Value::Object(Default::default()) } else { config.clone() };
+        let mut diags = Diagnostics::default();
+        for f in &self.fields {
+            if !out.get(f.name).is_null() {
+                continue;
+            }
+            if let Some(raw) = f.env.and_then(|var| std::env::var(var).ok()).filter(|s| !s.is_empty()) {
+                match env_value(&f.ty, &raw) {
+                    Ok(v) => out.set(f.name, v),
+                    Err(e) => diags.add_error(
+                        format!("Invalid environment variable {}", f.env.unwrap_or_default()),
+                        e,
+                        Some(AttrPath::attr(f.name)),
+                    ),
+                }
+            } else if let Some(DefaultValue::Static(v)) = &f.default {
+                out.set(f.name, v.clone());
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok(out)
+    }
+
+    pub fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::default();
+        for f in &self.fields {
+            f.check(config.get(f.name), &AttrPath::attr(f.name), &mut diags);
+        }
+        diags
+    }
+}
+
+fn env_value(ty: &Type, raw: &str) -> Result<Value, String> {
+    Ok(match ty {
+        Type::String => Value::str(raw),
+        Type::Bool => match raw.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" => Value::Bool(true),
+            "0" | "false" | "no" => Value::Bool(false),
+            _ => return Err(format!("{raw:?} is not a boolean (use true or false)")),
+        },
+        Type::Number => Value::int(raw.trim().parse::<i64>().map_err(|_| format!("{raw:?} is not a whole number"))?),
+        Type::List(_) | Type::Set(_) => {
+            Value::List(raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Value::str).collect())
+        }
+        _ => return Err("this argument cannot be set from the environment".into()),
+    })
+}
+
+/// A running provider: the definition plus what ConfigureProvider produced.
+pub struct Provider {
+    pub def: ProviderDef,
+    configured: RwLock<Option<Ctx>>,
+    pub stop: CancellationToken,
+}
+
+impl Provider {
+    pub fn new(def: ProviderDef) -> Provider {
+        Provider { def, configured: RwLock::new(None), stop: CancellationToken::new() }
+    }
+
+    pub fn configure(&self, config: &Value) -> Diagnostics {
+        let resolved = match self.def.resolve_config(config) {
+            Ok(v) => v,
+            Err(d) => return d,
+        };
+        for f in self.def.fields.iter().filter(|f| f.sensitive) {
+            if let Some(s) = resolved.get(f.name).as_str() {
+                crate::logging::register_secret(s);
+            }
+        }
+        let mut diags = self.def.validate(&resolved);
+        if diags.has_errors() {
+            return diags;
+        }
+        match (self.def.configure)(&resolved) {
+            Ok(api) => {
+                let ctx = Ctx { api, provider_config: resolved, cancel: self.stop.clone() };
+                if let Ok(mut slot) = self.configured.write() {
+                    *slot = Some(ctx);
+                }
+            }
+            Err(d) => diags.extend(d),
+        }
+        diags
+    }
+
+    /// The configured context, or a diagnostic saying the provider is not configured.
+    pub fn ctx(&self) -> Result<Ctx, Diagnostics> {
+        self.configured.read().ok().and_then(|c| c.clone()).ok_or_else(|| {
+            Diagnostics::error(
+                "Provider not configured",
+                "The provider's configuration is not known yet (it may depend on values known only after apply).",
+            )
+        })
+    }
+}

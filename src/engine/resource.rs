@@ -1,0 +1,760 @@
+//! Managed resources described as data: fields, REST routes, async states and an ID
+//! format. This module turns such a description into Terraform's lifecycle:
+//! validate, plan, apply (create/update/delete), read and import.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value as J};
+use tokio_util::sync::CancellationToken;
+
+use crate::engine::api::{Api, ApiError, ApiRequest, Method};
+use crate::engine::codec::{from_api, to_api};
+use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::normalize::parse_duration;
+use crate::engine::poll::{wait_until, Poll};
+use crate::engine::schema::{object_type, semantically_equal, DefaultValue, Field, Mode};
+use crate::engine::value::{Type, Value};
+
+/// What every lifecycle step gets: the configured API client, the provider's own
+/// configuration (for defaults such as a default project) and the stop signal.
+#[derive(Clone)]
+pub struct Ctx {
+    pub api: Arc<dyn Api>,
+    pub provider_config: Value,
+    pub cancel: CancellationToken,
+}
+
+/// States an asynchronous object moves through, by their API names.
+#[derive(Clone, Debug)]
+pub struct AsyncStates {
+    pub json: &'static str,
+    pub ready: &'static [&'static str],
+    pub failed: &'static [&'static str],
+}
+
+/// The REST routes of one entity. Paths are templates over Terraform attribute names,
+/// e.g. `/api/v2/projects/{project_name}/volumes/{uuid}`.
+#[derive(Clone, Debug)]
+pub struct RestSpec {
+    pub collection: &'static str,
+    pub item: &'static str,
+    /// Name of the array in list responses (`{"volumes": [...]}`).
+    pub list_key: &'static str,
+    /// Query parameter that filters the collection by name; `None` when the item path
+    /// is itself addressed by name.
+    pub name_query: Option<&'static str>,
+    pub update_method: Option<Method>,
+    /// Extra members of every update body (selectors the API wants), as templates.
+    pub update_selectors: &'static [(&'static str, &'static str)],
+    pub async_states: Option<AsyncStates>,
+    pub etag_json: Option<&'static str>,
+}
+
+/// Per-entity code for the few things data cannot say.
+pub trait ResourceHooks: Send + Sync {
+    /// Extra plan-time checks, e.g. refusing a volume shrink.
+    fn check_plan(&self, _prior: &Value, _planned: &Value, _diags: &mut Diagnostics) {}
+    /// Adjusts an update body before it is sent (e.g. adding a force flag).
+    fn adjust_update_body(&self, _prior: &Value, _planned: &Value, _body: &mut Map<String, J>) {}
+}
+
+pub struct NoHooks;
+impl ResourceHooks for NoHooks {}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub create: Duration,
+    pub update: Duration,
+    pub delete: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { create: Duration::from_secs(1200), update: Duration::from_secs(1200), delete: Duration::from_secs(1200) }
+    }
+}
+
+pub struct ResourceDef {
+    pub type_name: &'static str,
+    pub description: String,
+    /// Display name in messages ("volume").
+    pub noun: &'static str,
+    pub fields: Vec<Field>,
+    /// Template of the `id` attribute and of the import ID.
+    pub id_template: &'static str,
+    pub timeouts: Option<Timeouts>,
+    pub rest: RestSpec,
+    pub hooks: Box<dyn ResourceHooks>,
+}
+
+const TIMEOUTS: &str = "timeouts";
+
+impl ResourceDef {
+    /// Builds a definition, adding the `id` attribute every resource has.
+    pub fn new(type_name: &'static str, noun: &'static str, id_template: &'static str, rest: RestSpec) -> ResourceDef {
+        let id = Field::string("id").computed().desc(format!(
+            "Identifier of the {noun} in Terraform, `{id_template}`; also the ID to give `terraform import`."
+        ));
+        ResourceDef {
+            type_name,
+            description: String::new(),
+            noun,
+            fields: vec![id],
+            id_template,
+            timeouts: None,
+            rest,
+            hooks: Box::new(NoHooks),
+        }
+    }
+    pub fn desc(mut self, d: impl Into<String>) -> Self {
+        self.description = d.into();
+        self
+    }
+    pub fn fields(mut self, f: Vec<Field>) -> Self {
+        self.fields.extend(f);
+        self
+    }
+    pub fn timeouts(mut self, t: Timeouts) -> Self {
+        self.timeouts = Some(t);
+        self
+    }
+    pub fn hooks(mut self, h: impl ResourceHooks + 'static) -> Self {
+        self.hooks = Box::new(h);
+        self
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn timeouts_type() -> Type {
+        Type::object(&[("create", Type::String), ("update", Type::String), ("delete", Type::String)])
+    }
+
+    pub fn value_type(&self) -> Type {
+        if self.timeouts.is_some() {
+            object_type(&self.fields, &[(TIMEOUTS, Self::timeouts_type())])
+        } else {
+            object_type(&self.fields, &[])
+        }
+    }
+
+    // ------------------------------------------------------------------ validate
+
+    pub fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::default();
+        for f in &self.fields {
+            f.check(config.get(f.name), &AttrPath::attr(f.name), &mut diags);
+        }
+        if let Value::Object(t) = config.get(TIMEOUTS) {
+            for (k, v) in t {
+                if let Some(s) = v.as_str() {
+                    if let Err(e) = parse_duration(s) {
+                        diags.add_error("Invalid timeout", e, Some(AttrPath::attr(TIMEOUTS).then_attr(k)));
+                    }
+                }
+            }
+        }
+        diags
+    }
+
+    // ------------------------------------------------------------------ plan
+
+    /// Computes the planned state. Returns (planned, attributes forcing replacement).
+    pub fn plan(&self, ctx: &Ctx, prior: &Value, proposed: &Value, config: &Value) -> Result<(Value, Vec<AttrPath>), Diagnostics> {
+        if proposed.is_null() {
+            return Ok((Value::Null, vec![])); // destroy
+        }
+        let mut planned = proposed.clone();
+        let mut diags = Diagnostics::default();
+        for f in &self.fields {
+            if config.get(f.name).is_null() && f.is_configurable() {
+                match &f.default {
+                    Some(DefaultValue::Static(v)) => planned.set(f.name, v.clone()),
+                    Some(DefaultValue::FromProvider(attr)) => {
+                        let v = ctx.provider_config.get(attr).clone();
+                        if v.is_null() {
+                            diags.add_error(
+                                format!("Missing {}", f.name),
+                                format!(
+                                    "Set \"{}\" on this resource, or \"{attr}\" in the provider configuration.",
+                                    f.name
+                                ),
+                                Some(AttrPath::attr(f.name)),
+                            );
+                        }
+                        planned.set(f.name, v);
+                    }
+                    None if f.mode == Mode::OptionalComputed && prior.is_null() => planned.set(f.name, Value::Unknown),
+                    None => {}
+                }
+            }
+            if f.write_only {
+                planned.set(f.name, Value::Null);
+            }
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+
+        let mut replace = Vec::new();
+        if prior.is_null() {
+            for f in &self.fields {
+                if f.mode == Mode::Computed {
+                    planned.set(f.name, Value::Unknown);
+                }
+            }
+            // Known at plan time when the ID is made of configured values (a project's name).
+            if let Some(id) = self.render_id(&planned) {
+                planned.set("id", Value::str(id));
+            }
+        } else {
+            let changed = self
+                .fields
+                .iter()
+                .filter(|f| f.is_configurable() && !f.write_only)
+                .any(|f| planned.get(f.name) != prior.get(f.name))
+                || planned.get(TIMEOUTS) != prior.get(TIMEOUTS);
+            for f in &self.fields {
+                if f.replace_on_change && f.is_configurable() && !semantically_equal(f, planned.get(f.name), prior.get(f.name)) {
+                    replace.push(AttrPath::attr(f.name));
+                }
+                if changed && f.mode == Mode::Computed && !f.stable {
+                    planned.set(f.name, Value::Unknown);
+                }
+            }
+        }
+        self.hooks.check_plan(prior, &planned, &mut diags);
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        Ok((planned, replace))
+    }
+
+    // ------------------------------------------------------------------ paths and bodies
+
+    /// Fills a path template from attribute values, percent-encoding each value.
+    fn path(&self, template: &str, v: &Value) -> Result<String, Diagnostics> {
+        render(template, v, true).ok_or_else(|| {
+            Diagnostics::error(
+                format!("Cannot address this {}", self.noun),
+                format!("The route {template} needs attributes that are not known yet."),
+            )
+        })
+    }
+
+    pub fn render_id(&self, v: &Value) -> Option<String> {
+        render(self.id_template, v, false)
+    }
+
+    fn create_body(&self, planned: &Value) -> Result<J, Diagnostics> {
+        let mut body = Map::new();
+        for f in &self.fields {
+            let Some(api) = &f.api else { continue };
+            let v = planned.get(f.name);
+            if !api.in_create || v.is_null() || v.is_unknown() {
+                continue;
+            }
+            let j = to_api(api.codec, v).map_err(|e| Diagnostics::attr_error(AttrPath::attr(f.name), format!("Invalid value for {}", f.name), e))?;
+            body.insert(api.json.to_string(), j);
+        }
+        Ok(J::Object(body))
+    }
+
+    /// Members for the fields whose value changed; empty when nothing needs sending.
+    fn update_body(&self, prior: &Value, planned: &Value) -> Result<Map<String, J>, Diagnostics> {
+        let mut body = Map::new();
+        for f in &self.fields {
+            let Some(api) = &f.api else { continue };
+            let v = planned.get(f.name);
+            if !api.in_update || v.is_unknown() || semantically_equal(f, v, prior.get(f.name)) {
+                continue;
+            }
+            let j = if v.is_null() {
+                // Clearing an optional argument: send its empty form.
+                match f.ty {
+                    Type::List(_) | Type::Set(_) | Type::Map(_) => to_api(api.codec, &Value::List(vec![])).unwrap_or(J::Null),
+                    _ => J::String(String::new()),
+                }
+            } else {
+                to_api(api.codec, v).map_err(|e| Diagnostics::attr_error(AttrPath::attr(f.name), format!("Invalid value for {}", f.name), e))?
+            };
+            body.insert(api.update_json.unwrap_or(api.json).to_string(), j);
+        }
+        Ok(body)
+    }
+
+    /// Builds state from an API object: API values where they differ in meaning from
+    /// `base`, `base`'s spelling where they mean the same (so "10GiB" stays "10GiB").
+    fn state_from_api(&self, base: &Value, obj: &J) -> Result<Value, Diagnostics> {
+        let mut out = base.clone();
+        if out.is_null() {
+            out = Value::Object(Default::default());
+        }
+        for f in &self.fields {
+            let b = base.get(f.name);
+            let new = match &f.api {
+                _ if f.write_only => Value::Null,
+                Some(api) => match obj.get(api.json) {
+                    // Not echoed by the API: keep what we had.
+                    None => if b.is_unknown() { Value::Null } else { b.clone() },
+                    Some(j) => {
+                        let v = from_api(f, api.codec, j).map_err(|e| {
+                            Diagnostics::error(
+                                format!("Unexpected {} from the API", api.json),
+                                format!("The API returned {j} for {}: {e}", f.name),
+                            )
+                        })?;
+                        if !b.is_unknown() && semantically_equal(f, b, &v) { b.clone() } else { v }
+                    }
+                },
+                None if b.is_unknown() => Value::Null,
+                None => b.clone(),
+            };
+            out.set(f.name, new);
+        }
+        let id = self.render_id(&out).map(Value::str).unwrap_or(Value::Null);
+        out.set("id", id);
+        if self.timeouts.is_some() && out.get(TIMEOUTS).is_unknown() {
+            out.set(TIMEOUTS, Value::Null);
+        }
+        Ok(out)
+    }
+
+    fn timeout(&self, state: &Value, which: &str) -> Duration {
+        let defaults = self.timeouts.unwrap_or_default();
+        let d = match which {
+            "create" => defaults.create,
+            "update" => defaults.update,
+            _ => defaults.delete,
+        };
+        state.get(TIMEOUTS).get(which).as_str().and_then(|s| parse_duration(s).ok()).unwrap_or(d)
+    }
+
+    // ------------------------------------------------------------------ API steps
+
+    /// GET the object; `None` when the API says it does not exist.
+    async fn fetch(&self, ctx: &Ctx, key: &Value) -> Result<Option<(J, Option<String>)>, Diagnostics> {
+        let path = self.path(self.rest.item, key)?;
+        match ctx.api.call(ApiRequest::get(path), &ctx.cancel).await {
+            Ok(r) => {
+                let etag = r.etag.clone().or_else(|| self.body_etag(&r.body));
+                Ok(Some((r.body, etag)))
+            }
+            Err(ApiError::NotFound(_)) => Ok(None),
+            Err(e) => Err(self.api_diag("read", key, e)),
+        }
+    }
+
+    fn body_etag(&self, obj: &J) -> Option<String> {
+        self.rest.etag_json.and_then(|k| obj.get(k)).and_then(J::as_str).map(str::to_string)
+    }
+
+    /// Finds an object by its unique name (after a create whose answer was lost).
+    async fn find_by_name(&self, ctx: &Ctx, planned: &Value) -> Result<Option<J>, Diagnostics> {
+        match self.rest.name_query {
+            None => Ok(self.fetch(ctx, planned).await?.map(|(o, _)| o)),
+            Some(q) => {
+                let name = planned.get("name").as_str().unwrap_or_default().to_string();
+                let path = self.path(self.rest.collection, planned)?;
+                let req = ApiRequest::get(path).query(q, name.clone());
+                let r = ctx.api.call(req, &ctx.cancel).await.map_err(|e| self.api_diag("look up", planned, e))?;
+                let found = r.body.get(self.rest.list_key).and_then(J::as_array).and_then(|items| {
+                    items.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name.as_str())).cloned()
+                });
+                Ok(found)
+            }
+        }
+    }
+
+    /// Waits until the object reaches a ready state; on a failed state or timeout the
+    /// error carries the last object seen, so the caller can keep it in state.
+    async fn wait_ready(&self, ctx: &Ctx, key: &Value, timeout: Duration, what: &str) -> Result<(J, Option<String>), (Diagnostics, Option<J>)> {
+        let Some(st) = &self.rest.async_states else {
+            return match self.fetch(ctx, key).await {
+                Ok(Some(x)) => Ok(x),
+                Ok(None) => Err((self.vanished(key), None)),
+                Err(d) => Err((d, None)),
+            };
+        };
+        let last = std::sync::Mutex::new(None::<J>);
+        let res = wait_until(what, timeout, &ctx.cancel, || async {
+            let path = self.path(self.rest.item, key).map_err(|d| ApiError::Status { status: 0, message: d.to_string() })?;
+            let r = ctx.api.call(ApiRequest::get(path), &ctx.cancel).await?;
+            let state = r.body.get(st.json).and_then(J::as_str).unwrap_or_default().to_string();
+            if let Ok(mut l) = last.lock() {
+                *l = Some(r.body.clone());
+            }
+            if st.ready.contains(&state.as_str()) {
+                let etag = r.etag.clone().or_else(|| self.body_etag(&r.body));
+                Ok(Poll::Done((r.body, etag)))
+            } else if st.failed.contains(&state.as_str()) {
+                Err(ApiError::Status { status: 0, message: format!("the {} entered state {state:?}", self.noun) })
+            } else {
+                Ok(Poll::Pending(format!("{} = {state:?}", st.json)))
+            }
+        })
+        .await;
+        let last = last.into_inner().ok().flatten();
+        res.map_err(|e| (self.api_diag(what, key, e), last))
+    }
+
+    /// Waits until GET answers 404 after a delete.
+    async fn wait_gone(&self, ctx: &Ctx, key: &Value, timeout: Duration) -> Result<(), Diagnostics> {
+        let st = self.rest.async_states.as_ref().map(|s| s.json).unwrap_or("state");
+        wait_until(&format!("deletion of the {}", self.noun), timeout, &ctx.cancel, || async {
+            let path = self.path(self.rest.item, key).map_err(|d| ApiError::Status { status: 0, message: d.to_string() })?;
+            match ctx.api.call(ApiRequest::get(path), &ctx.cancel).await {
+                Err(ApiError::NotFound(_)) => Ok(Poll::Done(())),
+                Ok(r) => Ok(Poll::Pending(format!(
+                    "{st} = {:?}",
+                    r.body.get(st).and_then(J::as_str).unwrap_or("?")
+                ))),
+                Err(e) => Err(e),
+            }
+        })
+        .await
+        .map_err(|e| self.api_diag("delete", key, e))
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /// Creates the object. On failure after the object came to exist, the returned
+    /// state is `Some` so Terraform keeps (and taints) it rather than orphaning it.
+    pub async fn create(&self, ctx: &Ctx, planned: &Value) -> (Option<Value>, Option<String>, Diagnostics) {
+        let body = match self.create_body(planned) {
+            Ok(b) => b,
+            Err(d) => return (None, None, d),
+        };
+        let path = match self.path(self.rest.collection, planned) {
+            Ok(p) => p,
+            Err(d) => return (None, None, d),
+        };
+        let req = ApiRequest::new(Method::Post, path).body(body);
+        let created = match ctx.api.call(req.clone(), &ctx.cancel).await {
+            Ok(r) if self.addressable(planned, &r.body) => Ok(Some(r.body)),
+            // Success without the object in the answer: find it by name below.
+            Ok(_) => Ok(None),
+            Err(ApiError::Ambiguous(msg)) => {
+                tracing::warn!(resource = self.type_name, "create answer lost ({msg}); looking the object up by name");
+                Ok(None)
+            }
+            Err(ApiError::AlreadyExists(msg)) => Err(self.exists_diag(planned, &msg)),
+            Err(e) => Err(self.api_diag("create", planned, e)),
+        };
+        let obj = match created {
+            Err(d) => return (None, None, d),
+            Ok(Some(o)) => o,
+            Ok(None) => match self.find_by_name(ctx, planned).await {
+                Ok(Some(o)) => match self.mismatch(planned, &o) {
+                    None => o,
+                    Some(diff) => {
+                        return (None, None, Diagnostics::error(
+                            format!("A {} with this name already exists and differs", self.noun),
+                            format!("After a create request whose answer was lost, the API holds a {} named {} whose {diff}. It was not adopted; import it or choose another name.", self.noun, planned.get("name")),
+                        ))
+                    }
+                },
+                Ok(None) => match ctx.api.call(req, &ctx.cancel).await {
+                    // The first attempt never landed: one more try is safe.
+                    Ok(r) if self.addressable(planned, &r.body) => r.body,
+                    Ok(_) => match self.find_by_name(ctx, planned).await {
+                        Ok(Some(o)) => o,
+                        Ok(None) => return (None, None, Diagnostics::error(format!("Cannot find the new {}", self.noun), "The API accepted the create request but the object cannot be found by name.")),
+                        Err(d) => return (None, None, d),
+                    },
+                    Err(e) => return (None, None, self.api_diag("create", planned, e)),
+                },
+                Err(d) => return (None, None, d),
+            },
+        };
+        let state = match self.state_from_api(planned, &obj) {
+            Ok(s) => s,
+            Err(d) => return (None, None, d),
+        };
+        let timeout = self.timeout(planned, "create");
+        match self.wait_ready(ctx, &state, timeout, &format!("creation of the {}", self.noun)).await {
+            Ok((o, etag)) => match self.state_from_api(planned, &o) {
+                Ok(s) => (Some(s), etag, Diagnostics::default()),
+                Err(d) => (Some(state), None, d),
+            },
+            Err((d, last)) => {
+                let s = last.and_then(|o| self.state_from_api(planned, &o).ok()).unwrap_or(state);
+                (Some(s), None, d)
+            }
+        }
+    }
+
+    /// Applies an in-place update, guarding against concurrent changes with If-Match.
+    pub async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value, etag: Option<String>) -> (Value, Option<String>, Diagnostics) {
+        let mut body = match self.update_body(prior, planned) {
+            Ok(b) => b,
+            Err(d) => return (prior.clone(), etag, d),
+        };
+        if !body.is_empty() {
+            self.hooks.adjust_update_body(prior, planned, &mut body);
+            for (k, tmpl) in self.rest.update_selectors {
+                if let Some(v) = render(tmpl, prior, false) {
+                    body.insert(k.to_string(), J::String(v));
+                }
+            }
+            let path = match self.path(self.rest.item, prior) {
+                Ok(p) => p,
+                Err(d) => return (prior.clone(), etag, d),
+            };
+            let method = self.rest.update_method.unwrap_or(Method::Put);
+            let send = |etag: Option<String>| ApiRequest::new(method, path.clone()).body(J::Object(body.clone())).if_match(etag);
+            match ctx.api.call(send(etag.clone()), &ctx.cancel).await {
+                Ok(_) => {}
+                Err(ApiError::PreconditionFailed(_)) => {
+                    let fresh = match self.conflict_check(ctx, prior).await {
+                        Ok(t) => t,
+                        Err(d) => return (prior.clone(), etag, d),
+                    };
+                    if let Err(e) = ctx.api.call(send(fresh.clone()), &ctx.cancel).await {
+                        return (prior.clone(), fresh, self.api_diag("update", prior, e));
+                    }
+                }
+                Err(e) => return (prior.clone(), etag, self.api_diag("update", prior, e)),
+            }
+        }
+        let timeout = self.timeout(planned, "update");
+        match self.wait_ready(ctx, planned, timeout, &format!("update of the {}", self.noun)).await {
+            Ok((o, etag)) => match self.state_from_api(planned, &o) {
+                Ok(s) => (s, etag, Diagnostics::default()),
+                Err(d) => (prior.clone(), etag, d),
+            },
+            Err((d, _)) => (prior.clone(), etag, d),
+        }
+    }
+
+    /// After a 412: re-read and decide whether someone else changed what we manage.
+    /// Returns the fresh ETag when only the ETag moved (an internal transition).
+    async fn conflict_check(&self, ctx: &Ctx, prior: &Value) -> Result<Option<String>, Diagnostics> {
+        let Some((obj, etag)) = self.fetch(ctx, prior).await? else {
+            return Err(self.vanished(prior));
+        };
+        if let Some(st) = &self.rest.async_states {
+            let state = obj.get(st.json).and_then(J::as_str).unwrap_or_default();
+            if st.failed.contains(&state) || state == "Deleting" {
+                return Err(Diagnostics::error(
+                    format!("The {} is in state {state:?}", self.noun),
+                    format!("{} {} cannot be changed while it is {state}; this is a state problem, not a concurrent edit.", self.noun, prior.get("id")),
+                ));
+            }
+        }
+        let fresh = self.state_from_api(prior, &obj)?;
+        let changed: Vec<String> = self
+            .fields
+            .iter()
+            .filter(|f| f.is_configurable() && f.api.is_some() && !f.write_only)
+            .filter(|f| !semantically_equal(f, prior.get(f.name), fresh.get(f.name)))
+            .map(|f| format!("{} (planned from {}, now {})", f.name, prior.get(f.name), fresh.get(f.name)))
+            .collect();
+        if changed.is_empty() {
+            return Ok(etag);
+        }
+        Err(Diagnostics::error(
+            format!("The {} was changed outside Terraform", self.noun),
+            format!(
+                "{} {} changed after this plan was made: {}. Nothing was changed by Terraform; run `terraform plan` again to review the remote change.",
+                self.noun,
+                prior.get("id"),
+                changed.join(", ")
+            ),
+        ))
+    }
+
+    pub async fn delete(&self, ctx: &Ctx, prior: &Value, etag: Option<String>) -> Diagnostics {
+        let path = match self.path(self.rest.item, prior) {
+            Ok(p) => p,
+            Err(d) => return d,
+        };
+        let send = |etag: Option<String>| ApiRequest::new(Method::Delete, path.clone()).if_match(etag);
+        let first = ctx.api.call(send(etag), &ctx.cancel).await;
+        let result = match first {
+            Err(ApiError::PreconditionFailed(_)) => match self.conflict_check(ctx, prior).await {
+                Ok(fresh) => ctx.api.call(send(fresh), &ctx.cancel).await,
+                Err(d) => return d,
+            },
+            other => other,
+        };
+        match result {
+            Ok(_) | Err(ApiError::NotFound(_)) => {}
+            Err(e) => return self.api_diag("delete", prior, e),
+        }
+        match self.wait_gone(ctx, prior, self.timeout(prior, "delete")).await {
+            Ok(()) => Diagnostics::default(),
+            Err(d) => d,
+        }
+    }
+
+    /// Refreshes state; `None` when the object is gone (404 only).
+    pub async fn read(&self, ctx: &Ctx, prior: &Value) -> Result<Option<(Value, Option<String>)>, Diagnostics> {
+        match self.fetch(ctx, prior).await? {
+            None => Ok(None),
+            Some((obj, etag)) => Ok(Some((self.state_from_api(prior, &obj)?, etag))),
+        }
+    }
+
+    /// Turns an import ID into a key state (then read fills the rest), with the static
+    /// defaults of arguments the API does not hold.
+    pub fn import_key(&self, id: &str) -> Result<Value, Diagnostics> {
+        let parts = parse_template(self.id_template, id).ok_or_else(|| {
+            Diagnostics::error(
+                format!("Invalid import ID for {}", self.type_name),
+                format!("Expected an ID of the form \"{}\", got {id:?}.", self.id_template),
+            )
+        })?;
+        let mut v = Value::Object(Default::default());
+        for f in &self.fields {
+            v.set(f.name, Value::Null);
+            if let (None, Some(DefaultValue::Static(d))) = (&f.api, &f.default) {
+                v.set(f.name, d.clone());
+            }
+        }
+        for (k, val) in parts {
+            v.set(&k, Value::str(val));
+        }
+        Ok(v)
+    }
+
+    // ------------------------------------------------------------------ messages
+
+    /// True when an API answer identifies the object well enough to address it.
+    fn addressable(&self, planned: &Value, obj: &J) -> bool {
+        self.state_from_api(planned, obj).ok().and_then(|s| render(self.rest.item, &s, true)).is_some()
+    }
+
+    /// Names the first created-with attribute whose API value differs from the plan.
+    fn mismatch(&self, planned: &Value, obj: &J) -> Option<String> {
+        let fresh = self.state_from_api(planned, obj).ok()?;
+        self.fields
+            .iter()
+            .filter(|f| f.api.as_ref().is_some_and(|a| a.in_create) && planned.get(f.name).is_fully_known())
+            .find(|f| !semantically_equal(f, planned.get(f.name), fresh.get(f.name)))
+            .map(|f| format!("{} is {} (planned {})", f.name, fresh.get(f.name), planned.get(f.name)))
+    }
+
+    fn exists_diag(&self, planned: &Value, msg: &str) -> Diagnostics {
+        Diagnostics::attr_error(
+            AttrPath::attr("name"),
+            format!("A {} named {} already exists", self.noun, planned.get("name")),
+            format!("The API answered: {msg}. To manage the existing {} with Terraform, import it: terraform import {}.<name> {}", self.noun, self.type_name, self.id_template),
+        )
+    }
+
+    fn vanished(&self, key: &Value) -> Diagnostics {
+        Diagnostics::error(
+            format!("The {} disappeared", self.noun),
+            format!("{} {} no longer exists in the API; run `terraform plan` to re-create it.", self.noun, key.get("id")),
+        )
+    }
+
+    pub fn api_diag(&self, op: &str, key: &Value, e: ApiError) -> Diagnostics {
+        let what = match key.get("id").as_str() {
+            Some(id) if !id.is_empty() => format!("{} {id}", self.noun),
+            _ => format!("{} {}", self.noun, key.get("name")),
+        };
+        api_error_diag(op, &what, e)
+    }
+}
+
+/// One wording of API failures for resources and data sources alike.
+pub fn api_error_diag(op: &str, what: &str, e: ApiError) -> Diagnostics {
+    let (summary, hint) = match e.status() {
+        Some(401) => ("Authentication failed", " Check the provider's token (is it valid and unexpired?)."),
+        Some(403) => ("Permission denied", " The token's role does not allow this operation in this project."),
+        Some(409) => ("Conflict", ""),
+        Some(412) => ("Concurrent modification", " Run `terraform plan` again."),
+        Some(s) if s >= 500 => ("API error", " The API reported an internal problem; try again later."),
+        _ => match e {
+            ApiError::Timeout(_) => ("Timed out", " Raise the matching `timeouts` value if the cluster is slow."),
+            ApiError::Cancelled => ("Cancelled", ""),
+            ApiError::Unreachable(_) => ("API unreachable", " Check the provider's endpoints and TLS settings."),
+            _ => ("API request failed", ""),
+        },
+    };
+    Diagnostics::error(format!("{summary}: cannot {op} {what}"), format!("{e}.{hint}"))
+}
+
+/// Renders `{attr}` placeholders from an object value; `None` if one is not known.
+pub fn render(template: &str, v: &Value, encode: bool) -> Option<String> {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let close = rest[open..].find('}')? + open;
+        let name = &rest[open + 1..close];
+        let val = match v.get(name) {
+            Value::String(s) if !s.is_empty() => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        if encode {
+            out.push_str(&percent_encode(&val));
+        } else {
+            out.push_str(&val);
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Matches an ID against a template like `{project_name}/{uuid}`; each placeholder
+/// takes one non-empty `/`-free segment.
+pub fn parse_template(template: &str, id: &str) -> Option<Vec<(String, String)>> {
+    let t: Vec<&str> = template.split('/').collect();
+    let parts: Vec<&str> = id.split('/').collect();
+    if t.len() != parts.len() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (seg, val) in t.iter().zip(parts) {
+        if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            if val.is_empty() {
+                return None;
+            }
+            out.push((name.to_string(), val.to_string()));
+        } else if *seg != val {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_templates_render_and_parse() {
+        let mut v = Value::Null;
+        v.set("project_name", Value::str("p 1"));
+        v.set("uuid", Value::str("u1"));
+        assert_eq!(render("/projects/{project_name}/volumes/{uuid}", &v, true).unwrap(), "/projects/p%201/volumes/u1");
+        assert_eq!(render("{project_name}/{uuid}", &v, false).unwrap(), "p 1/u1");
+        assert!(render("{missing}", &v, false).is_none());
+        assert_eq!(
+            parse_template("{project_name}/{uuid}", "default/abc").unwrap(),
+            vec![("project_name".into(), "default".into()), ("uuid".into(), "abc".into())]
+        );
+        assert!(parse_template("{project_name}/{uuid}", "abc").is_none());
+        assert!(parse_template("{project_name}/{uuid}", "/abc").is_none());
+        assert!(parse_template("{name}", "a/b").is_none());
+    }
+}

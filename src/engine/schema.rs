@@ -1,0 +1,375 @@
+//! Field declarations: everything the engine needs to know about one attribute, written
+//! as data by the vendor modules (`Field::string("name").required().replace()...`).
+
+use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::normalize::{parse_duration_secs, parse_size};
+use crate::engine::value::{Type, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Mode {
+    Required,
+    Optional,
+    /// Set only by the provider.
+    Computed,
+    /// Optional in configuration; the provider fills it (default, API value) when unset.
+    OptionalComputed,
+}
+
+/// Checks on a configured value; they run in ValidateResourceConfig, on known values only.
+#[derive(Clone, Debug)]
+pub enum Validator {
+    OneOf(&'static [&'static str]),
+    /// Each element of a string list must match one of the given literals or the regex.
+    EachMatches(&'static str, &'static str),
+    IntIn(&'static [i64]),
+    IntRange(i64, i64),
+    Regex(&'static str, &'static str),
+    Size,
+    Duration,
+    MaxLen(usize),
+    MaxItems(usize),
+}
+
+/// How two values of a field are compared: values that mean the same are not a change.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Semantic {
+    Exact,
+    /// Byte sizes in any accepted spelling.
+    ByteSize,
+    /// A list the API treats as a set: order does not matter.
+    UnorderedStrings,
+    Duration,
+    CaseInsensitive,
+}
+
+/// How a field's value travels in the vendor's JSON.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Codec {
+    /// Same shape on both sides (strings, bools, numbers, string lists).
+    Plain,
+    /// A number sent and received as a decimal string (proto3 JSON 64-bit integers).
+    IntString,
+    /// A bool sent as "true"/"false"; accepts "enable(d)"/"disable(d)" back.
+    BoolString,
+    /// A human size in Terraform, a byte count string in the API.
+    SizeBytes,
+    /// A string list wrapped as `{"values": [...]}`.
+    ValuesList,
+    /// A map in Terraform, `[{"key": k, "value": v}]` in the API.
+    KeyValueList,
+    /// A duration in Terraform, `"<seconds>s"` in the API.
+    DurationSeconds,
+}
+
+#[derive(Clone, Debug)]
+pub struct ApiField {
+    pub json: &'static str,
+    pub codec: Codec,
+    pub in_create: bool,
+    pub in_update: bool,
+    /// Name used in update bodies when it differs (e.g. a rename sent as `newName`).
+    pub update_json: Option<&'static str>,
+}
+
+/// Where a default comes from when the configuration leaves a field unset.
+#[derive(Clone, Debug)]
+pub enum DefaultValue {
+    Static(Value),
+    /// A provider configuration attribute, e.g. a volume's project from `default_project`.
+    FromProvider(&'static str),
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub ty: Type,
+    pub description: String,
+    pub mode: Mode,
+    pub sensitive: bool,
+    pub write_only: bool,
+    pub replace_on_change: bool,
+    /// Keeps the prior value in plans that update the resource (UseStateForUnknown).
+    pub stable: bool,
+    pub default: Option<DefaultValue>,
+    pub validators: Vec<Validator>,
+    pub semantic: Semantic,
+    pub api: Option<ApiField>,
+    /// An environment variable consulted when a provider argument is unset.
+    pub env: Option<&'static str>,
+}
+
+impl Field {
+    pub fn new(name: &'static str, ty: Type) -> Field {
+        Field {
+            name,
+            ty,
+            description: String::new(),
+            mode: Mode::Optional,
+            sensitive: false,
+            write_only: false,
+            replace_on_change: false,
+            stable: false,
+            default: None,
+            validators: Vec::new(),
+            semantic: Semantic::Exact,
+            api: None,
+            env: None,
+        }
+    }
+    pub fn string(name: &'static str) -> Field {
+        Field::new(name, Type::String)
+    }
+    pub fn number(name: &'static str) -> Field {
+        Field::new(name, Type::Number)
+    }
+    pub fn bool(name: &'static str) -> Field {
+        Field::new(name, Type::Bool)
+    }
+    pub fn string_list(name: &'static str) -> Field {
+        Field::new(name, Type::list(Type::String))
+    }
+    pub fn string_map(name: &'static str) -> Field {
+        Field::new(name, Type::map(Type::String))
+    }
+
+    pub fn desc(mut self, d: impl Into<String>) -> Field {
+        self.description = d.into();
+        self
+    }
+    pub fn required(mut self) -> Field {
+        self.mode = Mode::Required;
+        self
+    }
+    pub fn optional(mut self) -> Field {
+        self.mode = Mode::Optional;
+        self
+    }
+    /// Computed by the provider and kept across updates (ids, creation-time facts).
+    pub fn computed(mut self) -> Field {
+        self.mode = Mode::Computed;
+        self.stable = true;
+        self
+    }
+    /// Computed and possibly changed by any update (state, sizes reported by the API).
+    pub fn computed_volatile(mut self) -> Field {
+        self.mode = Mode::Computed;
+        self.stable = false;
+        self
+    }
+    /// Optional; when unset the API decides and the value is kept afterwards.
+    pub fn optional_computed(mut self) -> Field {
+        self.mode = Mode::OptionalComputed;
+        self.stable = true;
+        self
+    }
+    pub fn sensitive(mut self) -> Field {
+        self.sensitive = true;
+        self
+    }
+    pub fn write_only(mut self) -> Field {
+        self.write_only = true;
+        self
+    }
+    pub fn replace(mut self) -> Field {
+        self.replace_on_change = true;
+        self
+    }
+    pub fn default(mut self, v: Value) -> Field {
+        self.default = Some(DefaultValue::Static(v));
+        self.mode = Mode::OptionalComputed;
+        self
+    }
+    pub fn default_from_provider(mut self, provider_attr: &'static str) -> Field {
+        self.default = Some(DefaultValue::FromProvider(provider_attr));
+        self.mode = Mode::OptionalComputed;
+        self
+    }
+    pub fn env(mut self, var: &'static str) -> Field {
+        self.env = Some(var);
+        self
+    }
+    pub fn validate(mut self, v: Validator) -> Field {
+        self.validators.push(v);
+        self
+    }
+    pub fn semantic(mut self, s: Semantic) -> Field {
+        self.semantic = s;
+        self
+    }
+    /// Read from the API only (never sent).
+    pub fn api(mut self, json: &'static str, codec: Codec) -> Field {
+        self.api = Some(ApiField { json, codec, in_create: false, in_update: false, update_json: None });
+        self
+    }
+    /// Sent on create (and read back).
+    pub fn api_create(mut self, json: &'static str, codec: Codec) -> Field {
+        self.api = Some(ApiField { json, codec, in_create: true, in_update: false, update_json: None });
+        self
+    }
+    /// Sent on create and on update (and read back).
+    pub fn api_mutable(mut self, json: &'static str, codec: Codec) -> Field {
+        self.api = Some(ApiField { json, codec, in_create: true, in_update: true, update_json: None });
+        self
+    }
+    pub fn update_as(mut self, json: &'static str) -> Field {
+        if let Some(a) = self.api.as_mut() {
+            a.in_update = true;
+            a.update_json = Some(json);
+        }
+        self
+    }
+
+    pub fn is_configurable(&self) -> bool {
+        self.mode != Mode::Computed
+    }
+    pub fn is_computed(&self) -> bool {
+        matches!(self.mode, Mode::Computed | Mode::OptionalComputed)
+    }
+
+    /// Runs this field's validators against a configured value.
+    pub fn check(&self, v: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+        if !v.is_fully_known() || v.is_null() {
+            return;
+        }
+        for val in &self.validators {
+            if let Err(msg) = run_validator(val, v) {
+                diags.add_error(format!("Invalid value for {}", self.name), msg, Some(path.clone()));
+            }
+        }
+    }
+}
+
+fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
+    match val {
+        Validator::OneOf(allowed) => {
+            let s = v.as_str().unwrap_or_default();
+            if !allowed.contains(&s) {
+                return Err(format!("{s:?} is not one of: {}", allowed.join(", ")));
+            }
+        }
+        Validator::EachMatches(literals, pattern) => {
+            let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
+            for (i, s) in v.string_items().iter().enumerate() {
+                if !literals.split('|').any(|l| l == s) && !re.is_match(s) {
+                    return Err(format!(
+                        "element {i} ({s:?}) must be {} or match {pattern}",
+                        literals.replace('|', " or ")
+                    ));
+                }
+            }
+        }
+        Validator::IntIn(allowed) => {
+            let n = v.as_i64();
+            if !n.is_some_and(|n| allowed.contains(&n)) {
+                let list: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
+                return Err(format!("{v} is not one of: {}", list.join(", ")));
+            }
+        }
+        Validator::IntRange(lo, hi) => match v.as_i64() {
+            Some(n) if (*lo..=*hi).contains(&n) => {}
+            _ => return Err(format!("{v} must be a whole number from {lo} to {hi}")),
+        },
+        Validator::Regex(pattern, what) => {
+            let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
+            let s = v.as_str().unwrap_or_default();
+            if !re.is_match(s) {
+                return Err(format!("{s:?} is not {what}"));
+            }
+        }
+        Validator::Size => {
+            parse_size(v.as_str().unwrap_or_default())?;
+        }
+        Validator::Duration => {
+            parse_duration_secs(v.as_str().unwrap_or_default())?;
+        }
+        Validator::MaxLen(n) => {
+            let s = v.as_str().unwrap_or_default();
+            if s.len() > *n {
+                return Err(format!("must be at most {n} bytes long (got {})", s.len()));
+            }
+        }
+        Validator::MaxItems(n) => {
+            let len = v.as_items().map(|x| x.len()).or_else(|| v.as_map().map(|m| m.len())).unwrap_or(0);
+            if len > *n {
+                return Err(format!("must have at most {n} elements (got {len})"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// True when two values of a field mean the same thing to the API.
+pub fn semantically_equal(field: &Field, a: &Value, b: &Value) -> bool {
+    if a == b {
+        return true;
+    }
+    if a.is_unknown() || b.is_unknown() {
+        return false;
+    }
+    // An unset optional argument and the API's empty answer are the same thing.
+    if (a.is_null() && b.is_empty_like()) || (b.is_null() && a.is_empty_like()) {
+        return true;
+    }
+    match field.semantic {
+        Semantic::Exact => false,
+        Semantic::ByteSize => match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => matches!((parse_size(x), parse_size(y)), (Ok(p), Ok(q)) if p == q),
+            _ => false,
+        },
+        Semantic::Duration => match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => {
+                matches!((parse_duration_secs(x), parse_duration_secs(y)), (Ok(p), Ok(q)) if p == q)
+            }
+            _ => false,
+        },
+        Semantic::UnorderedStrings => {
+            let (mut x, mut y) = (a.string_items(), b.string_items());
+            x.sort();
+            y.sort();
+            x == y && a.as_items().map(<[Value]>::len) == b.as_items().map(<[Value]>::len)
+        }
+        Semantic::CaseInsensitive => match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+            _ => false,
+        },
+    }
+}
+
+/// The object type of a list of fields, plus extra nested attributes (such as `timeouts`).
+pub fn object_type(fields: &[Field], extra: &[(&str, Type)]) -> Type {
+    let mut attrs: Vec<(String, Type)> = fields.iter().map(|f| (f.name.to_string(), f.ty.clone())).collect();
+    attrs.extend(extra.iter().map(|(n, t)| (n.to_string(), t.clone())));
+    Type::Object(attrs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semantic_equality_rules() {
+        let size = Field::string("size").semantic(Semantic::ByteSize);
+        assert!(semantically_equal(&size, &Value::str("10GiB"), &Value::str("10737418240")));
+        assert!(semantically_equal(&size, &Value::str("10 GiB"), &Value::str("10GiB")));
+        assert!(!semantically_equal(&size, &Value::str("10GiB"), &Value::str("11GiB")));
+        let acl = Field::string_list("acl").semantic(Semantic::UnorderedStrings);
+        assert!(semantically_equal(&acl, &Value::string_list(["a", "b"]), &Value::string_list(["b", "a"])));
+        assert!(!semantically_equal(&acl, &Value::string_list(["a"]), &Value::string_list(["a", "a"])));
+        let desc = Field::string("description");
+        assert!(semantically_equal(&desc, &Value::Null, &Value::str("")));
+        assert!(!semantically_equal(&desc, &Value::Null, &Value::str("x")));
+    }
+
+    #[test]
+    fn validators_point_at_the_problem() {
+        let f = Field::number("replica_count").validate(Validator::IntRange(1, 3));
+        let mut d = Diagnostics::default();
+        f.check(&Value::int(5), &AttrPath::attr("replica_count"), &mut d);
+        assert!(d.has_errors());
+        assert_eq!(d.0[0].path, Some(AttrPath::attr("replica_count")));
+        assert!(d.0[0].detail.contains("from 1 to 3"));
+        let mut ok = Diagnostics::default();
+        f.check(&Value::Unknown, &AttrPath::attr("replica_count"), &mut ok);
+        assert!(ok.is_empty());
+    }
+}

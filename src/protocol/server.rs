@@ -1,0 +1,365 @@
+//! The tfplugin6 Provider service: decode wire values, call the engine, encode answers.
+//! Nothing here knows which vendor it serves.
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use futures::Stream;
+use tonic::{Request, Response, Status};
+
+use crate::engine::diag::Diagnostics;
+use crate::engine::provider::Provider;
+use crate::engine::value::{Type, Value};
+use crate::protocol::convert;
+use crate::protocol::pb;
+use crate::protocol::pb::provider_server::Provider as ProviderRpc;
+use crate::protocol::wire;
+
+type Stream_<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+pub struct ProviderService {
+    provider: Arc<Provider>,
+    /// Built once: Terraform asks for it per process, and caches it across runs.
+    schema: pb::get_provider_schema::Response,
+}
+
+impl ProviderService {
+    pub fn new(provider: Arc<Provider>) -> ProviderService {
+        let def = &provider.def;
+        let schema = pb::get_provider_schema::Response {
+            provider: Some(convert::provider_schema(&def.fields, &def.description)),
+            resource_schemas: def.resources.iter().map(|r| (r.type_name.to_string(), convert::resource_schema(r))).collect(),
+            data_source_schemas: def.data_sources.iter().map(|d| (d.type_name.to_string(), convert::data_source_schema(d))).collect(),
+            server_capabilities: Some(capabilities()),
+            ..Default::default()
+        };
+        ProviderService { provider, schema }
+    }
+
+    pub fn schema(&self) -> &pb::get_provider_schema::Response {
+        &self.schema
+    }
+
+    fn resource_type(&self, name: &str) -> Result<Type, Diagnostics> {
+        self.provider
+            .def
+            .resource(name)
+            .map(|r| r.value_type())
+            .ok_or_else(|| Diagnostics::error("Unknown resource type", format!("This provider has no resource type {name:?}.")))
+    }
+
+    fn data_source_type(&self, name: &str) -> Result<Type, Diagnostics> {
+        self.provider
+            .def
+            .data_source(name)
+            .map(|d| d.value_type())
+            .ok_or_else(|| Diagnostics::error("Unknown data source", format!("This provider has no data source {name:?}.")))
+    }
+}
+
+fn capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities { get_provider_schema_optional: true, plan_destroy: false, ..Default::default() }
+}
+
+fn decode(dv: &Option<pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostics> {
+    let Some(dv) = dv else { return Ok(Value::Null) };
+    let res = if !dv.msgpack.is_empty() {
+        wire::decode_msgpack(&dv.msgpack, ty)
+    } else if !dv.json.is_empty() {
+        wire::decode_json(&dv.json, ty)
+    } else {
+        Ok(Value::Null)
+    };
+    res.map_err(|e| Diagnostics::error("Invalid value from Terraform", e.to_string()))
+}
+
+fn encode(v: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostics> {
+    wire::encode_msgpack(v, ty)
+        .map(|msgpack| pb::DynamicValue { msgpack, json: vec![] })
+        .map_err(|e| Diagnostics::error("Provider produced a value it cannot encode", e.to_string()))
+}
+
+fn diags(d: &Diagnostics) -> Vec<pb::Diagnostic> {
+    convert::diagnostics(d)
+}
+
+fn unimplemented(what: &str) -> Status {
+    Status::unimplemented(format!("{what} is not supported by this provider"))
+}
+
+#[tonic::async_trait]
+impl ProviderRpc for ProviderService {
+    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Result<Response<pb::get_metadata::Response>, Status> {
+        let def = &self.provider.def;
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(capabilities()),
+            resources: def.resources.iter().map(|r| pb::get_metadata::ResourceMetadata { type_name: r.type_name.into() }).collect(),
+            data_sources: def.data_sources.iter().map(|d| pb::get_metadata::DataSourceMetadata { type_name: d.type_name.into() }).collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(&self, _: Request<pb::get_provider_schema::Request>) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        Ok(Response::new(self.schema.clone()))
+    }
+
+    async fn validate_provider_config(&self, req: Request<pb::validate_provider_config::Request>) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let req = req.into_inner();
+        let d = match decode(&req.config, &self.provider.def.value_type()) {
+            Ok(cfg) => self.provider.def.validate(&cfg),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_provider_config::Response { diagnostics: diags(&d) }))
+    }
+
+    async fn validate_resource_config(&self, req: Request<pb::validate_resource_config::Request>) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let d = match self.resource_type(&req.type_name).and_then(|ty| decode(&req.config, &ty)) {
+            Ok(cfg) => self.provider.validate_resource(&req.type_name, &cfg),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_resource_config::Response { diagnostics: diags(&d) }))
+    }
+
+    async fn validate_data_resource_config(&self, req: Request<pb::validate_data_resource_config::Request>) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let d = match self.data_source_type(&req.type_name).and_then(|ty| decode(&req.config, &ty)) {
+            Ok(cfg) => self.provider.validate_data_source(&req.type_name, &cfg),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diags(&d) }))
+    }
+
+    async fn upgrade_resource_state(&self, req: Request<pb::upgrade_resource_state::Request>) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        // Schema version 0 is the only one so far: upgrading means re-reading the JSON
+        // under the current schema (new attributes null, removed ones dropped).
+        let res = self.resource_type(&req.type_name).and_then(|ty| {
+            let json = req.raw_state.as_ref().map(|r| r.json.as_slice()).unwrap_or_default();
+            let v = if json.is_empty() { Value::Null } else { wire::decode_json(json, &ty).map_err(|e| Diagnostics::error("Cannot read stored state", e.to_string()))? };
+            encode(&v, &ty)
+        });
+        Ok(Response::new(match res {
+            Ok(dv) => pb::upgrade_resource_state::Response { upgraded_state: Some(dv), diagnostics: vec![] },
+            Err(d) => pb::upgrade_resource_state::Response { upgraded_state: None, diagnostics: diags(&d) },
+        }))
+    }
+
+    async fn get_resource_identity_schemas(&self, _: Request<pb::get_resource_identity_schemas::Request>) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
+    }
+
+    async fn upgrade_resource_identity(&self, _: Request<pb::upgrade_resource_identity::Request>) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        Err(unimplemented("Resource identity"))
+    }
+
+    async fn configure_provider(&self, req: Request<pb::configure_provider::Request>) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let req = req.into_inner();
+        let d = match decode(&req.config, &self.provider.def.value_type()) {
+            // Values known only after apply: stay unconfigured; operations say so.
+            Ok(cfg) if !cfg.is_fully_known() => Diagnostics::default(),
+            Ok(cfg) => self.provider.configure(&cfg),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::configure_provider::Response { diagnostics: diags(&d) }))
+    }
+
+    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = req.into_inner();
+        let ty = match self.resource_type(&req.type_name) {
+            Ok(t) => t,
+            Err(d) => return Ok(Response::new(pb::read_resource::Response { diagnostics: diags(&d), ..Default::default() })),
+        };
+        let current = match decode(&req.current_state, &ty) {
+            Ok(v) => v,
+            Err(d) => return Ok(Response::new(pb::read_resource::Response { new_state: req.current_state, diagnostics: diags(&d), private: req.private, ..Default::default() })),
+        };
+        let out = self.provider.read_resource(&req.type_name, &current, &req.private).await;
+        let mut d = out.diags;
+        let new_state = match encode(&out.state, &ty) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                d.extend(e);
+                req.current_state
+            }
+        };
+        Ok(Response::new(pb::read_resource::Response { new_state, diagnostics: diags(&d), private: out.private, ..Default::default() }))
+    }
+
+    async fn plan_resource_change(&self, req: Request<pb::plan_resource_change::Request>) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let fail = |d: Diagnostics| Ok(Response::new(pb::plan_resource_change::Response { diagnostics: diags(&d), ..Default::default() }));
+        let ty = match self.resource_type(&req.type_name) {
+            Ok(t) => t,
+            Err(d) => return fail(d),
+        };
+        let (prior, proposed, config) = match (decode(&req.prior_state, &ty), decode(&req.proposed_new_state, &ty), decode(&req.config, &ty)) {
+            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+            (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return fail(d),
+        };
+        let out = self.provider.plan_resource(&req.type_name, &prior, &proposed, &config, &req.prior_private);
+        if out.diags.has_errors() {
+            return fail(out.diags);
+        }
+        let planned = match encode(&out.planned, &ty) {
+            Ok(v) => v,
+            Err(d) => return fail(d),
+        };
+        Ok(Response::new(pb::plan_resource_change::Response {
+            planned_state: Some(planned),
+            requires_replace: convert::attr_paths(&out.requires_replace),
+            planned_private: out.private,
+            diagnostics: diags(&out.diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn apply_resource_change(&self, req: Request<pb::apply_resource_change::Request>) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let fail = |d: Diagnostics| Ok(Response::new(pb::apply_resource_change::Response { diagnostics: diags(&d), ..Default::default() }));
+        let ty = match self.resource_type(&req.type_name) {
+            Ok(t) => t,
+            Err(d) => return fail(d),
+        };
+        let (prior, planned) = match (decode(&req.prior_state, &ty), decode(&req.planned_state, &ty)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(d), _) | (_, Err(d)) => return fail(d),
+        };
+        let out = self.provider.apply_resource(&req.type_name, &prior, &planned, &req.planned_private).await;
+        let mut d = out.diags;
+        let new_state = match encode(&out.state, &ty) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                d.extend(e);
+                req.prior_state
+            }
+        };
+        Ok(Response::new(pb::apply_resource_change::Response { new_state, private: out.private, diagnostics: diags(&d), ..Default::default() }))
+    }
+
+    async fn import_resource_state(&self, req: Request<pb::import_resource_state::Request>) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let fail = |d: Diagnostics| Ok(Response::new(pb::import_resource_state::Response { diagnostics: diags(&d), ..Default::default() }));
+        let ty = match self.resource_type(&req.type_name) {
+            Ok(t) => t,
+            Err(d) => return fail(d),
+        };
+        let out = self.provider.import_resource(&req.type_name, &req.id).await;
+        if out.diags.has_errors() {
+            return fail(out.diags);
+        }
+        let state = match encode(&out.state, &ty) {
+            Ok(v) => v,
+            Err(d) => return fail(d),
+        };
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources: vec![pb::import_resource_state::ImportedResource {
+                type_name: req.type_name,
+                state: Some(state),
+                private: out.private,
+                identity: None,
+            }],
+            diagnostics: diags(&out.diags),
+            deferred: None,
+        }))
+    }
+
+    async fn move_resource_state(&self, _: Request<pb::move_resource_state::Request>) -> Result<Response<pb::move_resource_state::Response>, Status> {
+        Err(unimplemented("Moving state between resource types"))
+    }
+
+    async fn read_data_source(&self, req: Request<pb::read_data_source::Request>) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let req = req.into_inner();
+        let fail = |d: Diagnostics| Ok(Response::new(pb::read_data_source::Response { diagnostics: diags(&d), ..Default::default() }));
+        let ty = match self.data_source_type(&req.type_name) {
+            Ok(t) => t,
+            Err(d) => return fail(d),
+        };
+        let config = match decode(&req.config, &ty) {
+            Ok(v) => v,
+            Err(d) => return fail(d),
+        };
+        match self.provider.read_data_source(&req.type_name, &config).await {
+            Ok(state) => match encode(&state, &ty) {
+                Ok(v) => Ok(Response::new(pb::read_data_source::Response { state: Some(v), ..Default::default() })),
+                Err(d) => fail(d),
+            },
+            Err(d) => fail(d),
+        }
+    }
+
+    async fn generate_resource_config(&self, _: Request<pb::generate_resource_config::Request>) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        Err(unimplemented("Generating configuration"))
+    }
+
+    async fn validate_ephemeral_resource_config(&self, _: Request<pb::validate_ephemeral_resource_config::Request>) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        Err(unimplemented("Ephemeral resources"))
+    }
+    async fn open_ephemeral_resource(&self, _: Request<pb::open_ephemeral_resource::Request>) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        Err(unimplemented("Ephemeral resources"))
+    }
+    async fn renew_ephemeral_resource(&self, _: Request<pb::renew_ephemeral_resource::Request>) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        Err(unimplemented("Ephemeral resources"))
+    }
+    async fn close_ephemeral_resource(&self, _: Request<pb::close_ephemeral_resource::Request>) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        Err(unimplemented("Ephemeral resources"))
+    }
+
+    type ListResourceStream = Stream_<pb::list_resource::Event>;
+    async fn list_resource(&self, _: Request<pb::list_resource::Request>) -> Result<Response<Self::ListResourceStream>, Status> {
+        Err(unimplemented("List resources"))
+    }
+    async fn validate_list_resource_config(&self, _: Request<pb::validate_list_resource_config::Request>) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        Err(unimplemented("List resources"))
+    }
+
+    async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Result<Response<pb::get_functions::Response>, Status> {
+        Ok(Response::new(pb::get_functions::Response::default()))
+    }
+    async fn call_function(&self, _: Request<pb::call_function::Request>) -> Result<Response<pb::call_function::Response>, Status> {
+        Err(unimplemented("Provider functions"))
+    }
+
+    async fn validate_state_store_config(&self, _: Request<pb::validate_state_store::Request>) -> Result<Response<pb::validate_state_store::Response>, Status> {
+        Err(unimplemented("State stores"))
+    }
+    async fn configure_state_store(&self, _: Request<pb::configure_state_store::Request>) -> Result<Response<pb::configure_state_store::Response>, Status> {
+        Err(unimplemented("State stores"))
+    }
+    type ReadStateBytesStream = Stream_<pb::read_state_bytes::Response>;
+    async fn read_state_bytes(&self, _: Request<pb::read_state_bytes::Request>) -> Result<Response<Self::ReadStateBytesStream>, Status> {
+        Err(unimplemented("State stores"))
+    }
+    async fn write_state_bytes(&self, _: Request<tonic::Streaming<pb::write_state_bytes::RequestChunk>>) -> Result<Response<pb::write_state_bytes::Response>, Status> {
+        Err(unimplemented("State stores"))
+    }
+    async fn lock_state(&self, _: Request<pb::lock_state::Request>) -> Result<Response<pb::lock_state::Response>, Status> {
+        Err(unimplemented("State stores"))
+    }
+    async fn unlock_state(&self, _: Request<pb::unlock_state::Request>) -> Result<Response<pb::unlock_state::Response>, Status> {
+        Err(unimplemented("State stores"))
+    }
+    async fn get_states(&self, _: Request<pb::get_states::Request>) -> Result<Response<pb::get_states::Response>, Status> {
+        Err(unimplemented("State stores"))
+    }
+    async fn delete_state(&self, _: Request<pb::delete_state::Request>) -> Result<Response<pb::delete_state::Response>, Status> {
+        Err(unimplemented("State stores"))
+    }
+
+    async fn plan_action(&self, _: Request<pb::plan_action::Request>) -> Result<Response<pb::plan_action::Response>, Status> {
+        Err(unimplemented("Actions"))
+    }
+    type InvokeActionStream = Stream_<pb::invoke_action::Event>;
+    async fn invoke_action(&self, _: Request<pb::invoke_action::Request>) -> Result<Response<Self::InvokeActionStream>, Status> {
+        Err(unimplemented("Actions"))
+    }
+    async fn validate_action_config(&self, _: Request<pb::validate_action_config::Request>) -> Result<Response<pb::validate_action_config::Response>, Status> {
+        Err(unimplemented("Actions"))
+    }
+
+    async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Result<Response<pb::stop_provider::Response>, Status> {
+        tracing::info!("StopProvider: cancelling in-flight operations");
+        self.provider.stop.cancel();
+        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+    }
+}

@@ -1,0 +1,4 @@
+//! In-memory vendor API servers, faithful to the vendor documents, for tests and for
+//! users' offline CI.
+
+pub mod lightbits;

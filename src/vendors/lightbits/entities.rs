@@ -1,0 +1,393 @@
+//! Lightbits entities as declarations. Field names on the right are the API's own JSON
+//! spellings (proto3 JSON: `UUID`, `IPAcl`, 64-bit integers as strings).
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::{Map, Value as J};
+
+use crate::engine::api::{ApiRequest, Method};
+use crate::engine::datasource::{fields_from_resource, fill_from_api, DataSourceDef, DataSourceRead, LookupOne, PagedList};
+use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::normalize::parse_size;
+use crate::engine::resource::{api_error_diag, AsyncStates, Ctx, ResourceDef, ResourceHooks, RestSpec, Timeouts};
+use crate::engine::schema::{Codec, Field, Mode, Semantic, Validator};
+use crate::engine::value::{Type, Value};
+
+const NAME_RE: &str = r"^[a-zA-Z0-9_.\-]{1,253}$";
+const NAME_WHAT: &str = "a valid name (1-253 letters, digits, '-', '_' or '.')";
+const HOST_ACL_RE: &str = r"^nqn\.[0-9]{4}-[0-9]{2}\.[^\s]+$";
+const IP_ACL_RE: &str = r"^[0-9a-fA-F.:]+(/[0-9]{1,3})?$";
+
+/// Volumes and snapshots move through these states; delete ends in 404.
+const STORAGE_STATES: AsyncStates = AsyncStates { json: "state", ready: &["Available"], failed: &["Failed"] };
+
+fn async_timeouts() -> Timeouts {
+    Timeouts { create: Duration::from_secs(600), update: Duration::from_secs(600), delete: Duration::from_secs(600) }
+}
+
+fn project_name_field(noun: &str) -> Field {
+    Field::string("project_name")
+        .default_from_provider("default_project")
+        .replace()
+        .validate(Validator::Regex(NAME_RE, NAME_WHAT))
+        .api_create("projectName", Codec::Plain)
+        .desc(format!("Project that owns the {noun}. Defaults to the provider's `default_project`. Changing it re-creates the {noun}."))
+}
+
+// ---------------------------------------------------------------- project
+
+pub fn project() -> ResourceDef {
+    ResourceDef::new(
+        "lightbits_project",
+        "project",
+        "{name}",
+        RestSpec {
+            collection: "/api/v2/projects",
+            item: "/api/v2/projects/{name}",
+            list_key: "projects",
+            name_query: None,
+            update_method: Some(Method::Put),
+            update_selectors: &[("projectName", "{name}")],
+            async_states: None,
+            etag_json: Some("ETag"),
+        },
+    )
+    .desc("A Lightbits project: the tenant boundary that owns volumes, snapshots, credentials and roles.")
+    .fields(vec![
+        Field::string("name")
+            .required()
+            .replace()
+            .validate(Validator::Regex(NAME_RE, NAME_WHAT))
+            .api_create("name", Codec::Plain)
+            .desc("Project name, unique in the cluster. Changing it re-creates the project."),
+        Field::string("description")
+            .optional()
+            .validate(Validator::MaxLen(256))
+            .api_mutable("description", Codec::Plain)
+            .desc("Free-text description, up to 256 bytes. Updated in place."),
+        Field::string("uuid").computed().api("UUID", Codec::Plain).desc("UUID the cluster assigned to the project."),
+    ])
+}
+
+pub fn project_data_source() -> DataSourceDef {
+    let fields = fields_from_resource(&project().fields, &[("name", Mode::Required)], &[]);
+    DataSourceDef::new(
+        "lightbits_project",
+        "Looks up an existing project by name.",
+        fields,
+        LookupOne { by_key: "/api/v2/projects/{name}", by_name: None, id_template: "{name}", noun: "project" },
+    )
+}
+
+// ---------------------------------------------------------------- volume
+
+pub fn volume() -> ResourceDef {
+    ResourceDef::new(
+        "lightbits_volume",
+        "volume",
+        "{project_name}/{uuid}",
+        RestSpec {
+            collection: "/api/v2/projects/{project_name}/volumes",
+            item: "/api/v2/projects/{project_name}/volumes/{uuid}",
+            list_key: "volumes",
+            name_query: Some("name"),
+            update_method: Some(Method::Put),
+            update_selectors: &[("UUID", "{uuid}"), ("projectName", "{project_name}")],
+            async_states: Some(STORAGE_STATES),
+            etag_json: Some("ETag"),
+        },
+    )
+    .desc("An NVMe/TCP volume. Creation, updates and deletion are asynchronous on the cluster; the provider waits for the volume to become `Available` (or to be gone) within `timeouts`.")
+    .timeouts(async_timeouts())
+    .hooks(VolumeHooks)
+    .fields(vec![
+        project_name_field("volume"),
+        Field::string("name")
+            .required()
+            .validate(Validator::Regex(NAME_RE, NAME_WHAT))
+            .api_create("name", Codec::Plain)
+            .update_as("newName")
+            .desc("Volume name, unique in the project. Renamed in place."),
+        Field::string("size")
+            .required()
+            .validate(Validator::Size)
+            .semantic(Semantic::ByteSize)
+            .api_mutable("size", Codec::SizeBytes)
+            .desc("Capacity: a byte count or a number with a unit, e.g. `\"10GiB\"`, `\"10 GiB\"`, `\"512MiB\"`, `\"1TiB\"`. Spellings of the same size are equal (no diff). Growing is done in place; shrinking is refused at plan time unless `allow_shrink = true`."),
+        Field::bool("allow_shrink")
+            .optional()
+            .desc("Allow a smaller `size` than the current one. Shrinking destroys data beyond the new size; defaults to `false`."),
+        Field::number("replica_count")
+            .default(Value::int(3))
+            .replace()
+            .validate(Validator::IntRange(1, 3))
+            .api_create("replicaCount", Codec::Plain)
+            .desc("Number of replicas, 1 to 3 (default 3). Changing it re-creates the volume."),
+        Field::string_list("acl")
+            .default(Value::string_list(["ALLOW_NONE"]))
+            .semantic(Semantic::UnorderedStrings)
+            .validate(Validator::EachMatches("ALLOW_ANY|ALLOW_NONE", HOST_ACL_RE))
+            .api_mutable("acl", Codec::ValuesList)
+            .desc("Host NQNs allowed to connect, or `\"ALLOW_ANY\"` / `\"ALLOW_NONE\"` (default `[\"ALLOW_NONE\"]`). Order does not matter."),
+        Field::string_list("ip_acl")
+            .default(Value::string_list(["ALLOW_ANY"]))
+            .semantic(Semantic::UnorderedStrings)
+            .validate(Validator::EachMatches("ALLOW_ANY|ALLOW_NONE", IP_ACL_RE))
+            .api_mutable("IPAcl", Codec::ValuesList)
+            .desc("Host IP addresses allowed to connect, or `\"ALLOW_ANY\"` (default) / `\"ALLOW_NONE\"`."),
+        Field::bool("compression")
+            .default(Value::Bool(false))
+            .api_mutable("compression", Codec::BoolString)
+            .desc("Compress the volume's data (default `false`)."),
+        Field::number("sector_size")
+            .default(Value::int(4096))
+            .replace()
+            .validate(Validator::IntIn(&[512, 4096]))
+            .api_create("sectorSize", Codec::Plain)
+            .desc("Sector size in bytes, 512 or 4096 (default). Changing it re-creates the volume."),
+        Field::string("qos_policy_uuid")
+            .optional_computed()
+            .api_mutable("qosPolicyUUID", Codec::Plain)
+            .desc("UUID of the QoS rate-limit policy. When unset, the cluster applies the project's default policy."),
+        Field::string_map("labels")
+            .optional()
+            .validate(Validator::MaxItems(16))
+            .api_mutable("labels", Codec::KeyValueList)
+            .desc("Labels (at most 16). Updated in place; the whole set is replaced."),
+        Field::string("source_snapshot_uuid")
+            .optional()
+            .replace()
+            .api_create("sourceSnapshotUUID", Codec::Plain)
+            .desc("Create the volume as a clone of this snapshot. Changing it re-creates the volume."),
+        Field::string("uuid").computed().api("UUID", Codec::Plain).desc("UUID the cluster assigned to the volume."),
+        Field::string("state").computed_volatile().api("state", Codec::Plain).desc("Lifecycle state reported by the cluster, e.g. `Available`."),
+        Field::string("protection_state")
+            .computed_volatile()
+            .api("protectionState", Codec::Plain)
+            .desc("Data protection state, e.g. `FullyProtected` or `Degraded`."),
+        Field::number("nsid").computed().api("nsid", Codec::IntString).desc("NVMe namespace ID of the volume."),
+        Field::number("size_bytes").computed_volatile().api("size", Codec::IntString).desc("Capacity in bytes, as the cluster reports it."),
+    ])
+}
+
+struct VolumeHooks;
+
+fn size_of(v: &Value) -> Option<u64> {
+    v.get("size").as_str().and_then(|s| parse_size(s).ok())
+}
+
+impl ResourceHooks for VolumeHooks {
+    fn check_plan(&self, prior: &Value, planned: &Value, diags: &mut Diagnostics) {
+        if let (Some(old), Some(new)) = (size_of(prior), size_of(planned)) {
+            if new < old && planned.get("allow_shrink").as_bool() != Some(true) {
+                diags.add_error(
+                    "Volume shrink refused",
+                    format!(
+                        "size would go from {old} to {new} bytes. Shrinking a volume destroys the data beyond the new size; set allow_shrink = true to do it anyway."
+                    ),
+                    Some(AttrPath::attr("size")),
+                );
+            }
+        }
+    }
+
+    fn adjust_update_body(&self, prior: &Value, planned: &Value, body: &mut Map<String, J>) {
+        if let (Some(old), Some(new)) = (size_of(prior), size_of(planned)) {
+            if new < old {
+                body.insert("Force".into(), J::Bool(true));
+            }
+        }
+    }
+}
+
+pub fn volume_data_source() -> DataSourceDef {
+    let fields = fields_from_resource(
+        &volume().fields,
+        &[("project_name", Mode::OptionalComputed), ("uuid", Mode::OptionalComputed), ("name", Mode::OptionalComputed)],
+        &["allow_shrink"],
+    );
+    DataSourceDef::new(
+        "lightbits_volume",
+        "Looks up one volume of a project by `uuid` or by `name`.",
+        fields,
+        LookupOne {
+            by_key: "/api/v2/projects/{project_name}/volumes/{uuid}",
+            by_name: Some(("/api/v2/projects/{project_name}/volumes", "name", "volumes")),
+            id_template: "{project_name}/{uuid}",
+            noun: "volume",
+        },
+    )
+    .exactly_one_of(&["uuid", "name"])
+}
+
+pub fn volumes_data_source() -> DataSourceDef {
+    let item_fields = fields_from_resource(&volume().fields, &[], &["id", "allow_shrink"]);
+    let lister = PagedList {
+        collection: "/api/v2/projects/{project_name}/volumes",
+        list_key: "volumes",
+        output: "volumes",
+        item_fields,
+        cursor_param: "offsetUUID",
+        cursor_json: "UUID",
+        limit_param: "limit",
+        page_size: 1000,
+        id_template: "{project_name}",
+    };
+    let fields = vec![
+        Field::string("project_name")
+            .default_from_provider("default_project")
+            .desc("Project whose volumes to list. Defaults to the provider's `default_project`."),
+        Field::string("id").computed().desc("The project name."),
+        Field::new("volumes", Type::list(lister.item_type()))
+            .computed()
+            .desc("Every volume of the project (volumes being deleted are left out), in the API's order."),
+    ];
+    DataSourceDef::new("lightbits_volumes", "Lists all volumes of a project, following the API's paging to the end.", fields, lister)
+}
+
+// ---------------------------------------------------------------- snapshot
+
+pub fn snapshot() -> ResourceDef {
+    ResourceDef::new(
+        "lightbits_snapshot",
+        "snapshot",
+        "{project_name}/{uuid}",
+        RestSpec {
+            collection: "/api/v2/projects/{project_name}/snapshots",
+            item: "/api/v2/projects/{project_name}/snapshots/{uuid}",
+            list_key: "snapshots",
+            name_query: Some("Name"),
+            update_method: None,
+            update_selectors: &[],
+            async_states: Some(STORAGE_STATES),
+            etag_json: Some("ETag"),
+        },
+    )
+    .desc("A point-in-time snapshot of a volume. The API has no snapshot update: changing any argument re-creates the snapshot.")
+    .timeouts(async_timeouts())
+    .fields(vec![
+        project_name_field("snapshot"),
+        Field::string("source_volume_uuid")
+            .required()
+            .replace()
+            .api_create("sourceVolumeUUID", Codec::Plain)
+            .desc("UUID of the volume to snapshot."),
+        Field::string("name")
+            .required()
+            .replace()
+            .validate(Validator::Regex(NAME_RE, NAME_WHAT))
+            .api_create("name", Codec::Plain)
+            .desc("Snapshot name, unique in the project."),
+        Field::string("description")
+            .optional()
+            .replace()
+            .validate(Validator::MaxLen(256))
+            .api_create("description", Codec::Plain)
+            .desc("Free-text description, up to 256 bytes."),
+        Field::string("retention_time")
+            .optional_computed()
+            .replace()
+            .validate(Validator::Duration)
+            .semantic(Semantic::Duration)
+            .api_create("retentionTime", Codec::DurationSeconds)
+            .desc("How long the cluster keeps the snapshot, as a duration such as `\"24h\"` or `\"86400s\"`. When unset, the cluster's default applies."),
+        Field::string("uuid").computed().api("UUID", Codec::Plain).desc("UUID the cluster assigned to the snapshot."),
+        Field::string("state").computed_volatile().api("state", Codec::Plain).desc("Lifecycle state reported by the cluster, e.g. `Available`."),
+        Field::number("size_bytes").computed().api("size", Codec::IntString).desc("Size of the snapshotted volume in bytes."),
+    ])
+}
+
+// ---------------------------------------------------------------- cluster
+
+fn cluster_fields() -> Vec<Field> {
+    vec![
+        Field::string("id").computed().desc("The cluster UUID."),
+        Field::string("uuid").computed().api("UUID", Codec::Plain).desc("Cluster UUID."),
+        Field::string("subsystem_nqn").computed().api("subsystemNQN", Codec::Plain).desc("NVMe subsystem NQN hosts connect to."),
+        Field::string("cluster_name").computed().api("clusterName", Codec::Plain).desc("Cluster name."),
+        Field::number("current_max_replicas")
+            .computed()
+            .api("currentMaxReplicas", Codec::IntString)
+            .desc("Largest replica count volumes can have now."),
+        Field::number("supported_max_replicas")
+            .computed()
+            .api("supportedMaxReplicas", Codec::IntString)
+            .desc("Largest replica count the cluster supports."),
+        Field::string_list("api_endpoints").computed().api("apiEndpoints", Codec::Plain).desc("Management API endpoints."),
+        Field::string_list("discovery_endpoints").computed().api("discoveryEndpoints", Codec::Plain).desc("NVMe discovery endpoints."),
+        Field::string("min_version_in_cluster").computed().api("MinVersionInCluster", Codec::Plain).desc("Oldest LightOS version running in the cluster."),
+        Field::string("api_version").computed().api("apiVersion", Codec::Plain).desc("REST API version, from `/api/v2/version`."),
+    ]
+}
+
+struct ClusterReader;
+
+#[async_trait]
+impl DataSourceRead for ClusterReader {
+    async fn read(&self, ctx: &Ctx, def: &DataSourceDef, config: &Value) -> Result<Value, Diagnostics> {
+        let mut merged = Map::new();
+        for path in ["/api/v2/cluster", "/api/v2/version"] {
+            let r = ctx.api.call(ApiRequest::get(path), &ctx.cancel).await.map_err(|e| api_error_diag("read", "cluster information", e))?;
+            if let J::Object(m) = r.body {
+                merged.extend(m);
+            }
+        }
+        let mut out = fill_from_api(&def.fields, config, &J::Object(merged))?;
+        let id = out.get("uuid").clone();
+        out.set("id", id);
+        Ok(out)
+    }
+}
+
+pub fn cluster_data_source() -> DataSourceDef {
+    DataSourceDef::new(
+        "lightbits_cluster",
+        "Information about the cluster the provider talks to, and its API version.",
+        cluster_fields(),
+        ClusterReader,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::diag::Diagnostics;
+
+    #[test]
+    fn shrink_needs_consent() {
+        let mut prior = Value::Null;
+        prior.set("size", Value::str("10GiB"));
+        let mut planned = prior.clone();
+        planned.set("size", Value::str("5GiB"));
+        let mut d = Diagnostics::default();
+        VolumeHooks.check_plan(&prior, &planned, &mut d);
+        assert!(d.has_errors());
+        assert_eq!(d.0[0].path, Some(AttrPath::attr("size")));
+        planned.set("allow_shrink", Value::Bool(true));
+        let mut ok = Diagnostics::default();
+        VolumeHooks.check_plan(&prior, &planned, &mut ok);
+        assert!(ok.is_empty());
+        let mut body = Map::new();
+        VolumeHooks.adjust_update_body(&prior, &planned, &mut body);
+        assert_eq!(body.get("Force"), Some(&J::Bool(true)));
+    }
+
+    #[test]
+    fn every_attribute_is_described() {
+        let p = crate::vendors::lightbits::provider();
+        for f in &p.fields {
+            assert!(!f.description.is_empty(), "provider.{}", f.name);
+        }
+        for r in &p.resources {
+            for f in &r.fields {
+                assert!(!f.description.is_empty(), "{}.{}", r.type_name, f.name);
+            }
+        }
+        for d in &p.data_sources {
+            for f in &d.fields {
+                assert!(!f.description.is_empty(), "{}.{}", d.type_name, f.name);
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! Lightbits (LightOS REST API v2): the provider configuration and its client dialect.
+//! Entities are declared in `entities.rs`.
+
+mod entities;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value as J;
+
+use crate::engine::api::Api;
+use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::normalize::parse_duration;
+use crate::engine::provider::ProviderDef;
+use crate::engine::schema::{Field, Validator};
+use crate::engine::value::Value;
+use crate::http::{normalize_endpoint, HttpClient, HttpConfig, VendorDialect};
+
+pub const ADDRESS: &str = "registry.terraform.io/tfprov/lightbits";
+
+pub fn provider() -> ProviderDef {
+    ProviderDef {
+        name: "lightbits",
+        description: "Manages a Lightbits (LightOS) NVMe/TCP storage cluster through its REST API v2: projects, volumes and snapshots.".into(),
+        fields: provider_fields(),
+        resources: vec![entities::project(), entities::volume(), entities::snapshot()],
+        data_sources: vec![
+            entities::project_data_source(),
+            entities::volume_data_source(),
+            entities::volumes_data_source(),
+            entities::cluster_data_source(),
+        ],
+        configure: Box::new(configure),
+    }
+}
+
+fn provider_fields() -> Vec<Field> {
+    vec![
+        Field::string_list("endpoints")
+            .desc("Base URLs of the cluster's management API, such as `https://10.0.0.1:443`. Several may be given: the provider fails over to the next one on connection errors. A bare `host:port` means HTTPS.")
+            .env("LIGHTBITS_ENDPOINTS"),
+        Field::string("token")
+            .sensitive()
+            .desc("JWT sent as `Authorization: Bearer <token>`. Leave unset only on clusters with multi-tenancy disabled.")
+            .env("LIGHTBITS_TOKEN"),
+        Field::string("ca_certificate")
+            .desc("PEM bundle of the CA that signed the cluster's API certificate. Defaults to the system's trusted roots.")
+            .env("LIGHTBITS_CA_CERTIFICATE"),
+        Field::bool("insecure_skip_verify")
+            .desc("Skip TLS certificate verification. Only for lab clusters with throw-away certificates; defaults to `false`.")
+            .env("LIGHTBITS_INSECURE_SKIP_VERIFY"),
+        Field::string("default_project")
+            .desc("Project used by resources and data sources that do not set `project_name`.")
+            .env("LIGHTBITS_PROJECT"),
+        Field::string("request_timeout")
+            .desc("Time limit of one API request, as a duration such as `\"30s\"` (default) or `\"2m\"`.")
+            .validate(Validator::Duration),
+        Field::number("max_retries")
+            .desc("How many times a request is retried when the API is busy (HTTP 429, 503, or 409 \"operation in progress\") or unreachable. Default 5.")
+            .validate(Validator::IntRange(0, 50)),
+    ]
+}
+
+/// Lightbits answers errors the grpc-gateway way: `{"code", "message", "details"}`
+/// (older gateways add `"error"`).
+fn error_message(body: &J) -> Option<String> {
+    body.get("message").or_else(|| body.get("error")).and_then(J::as_str).map(str::to_string).or_else(|| body.as_str().map(str::to_string))
+}
+
+fn busy_conflict(message: &str) -> bool {
+    message.to_ascii_lowercase().contains("in progress")
+}
+
+fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let raw = cfg.get("endpoints").string_items();
+    if raw.is_empty() {
+        diags.add_error(
+            "Missing endpoints",
+            "Set `endpoints` in the provider block (or LIGHTBITS_ENDPOINTS, comma separated), e.g. [\"https://10.0.0.1:443\"].",
+            Some(AttrPath::attr("endpoints")),
+        );
+    }
+    let mut endpoints = Vec::new();
+    for (i, e) in raw.iter().enumerate() {
+        match normalize_endpoint(e) {
+            Ok(u) => endpoints.push(u),
+            Err(err) => diags.add_error("Invalid endpoint", err.0, Some(AttrPath::attr("endpoints").then_index(i as i64))),
+        }
+    }
+    let request_timeout = match cfg.get("request_timeout").as_str() {
+        None => Duration::from_secs(30),
+        Some(s) => parse_duration(s).unwrap_or_else(|e| {
+            diags.add_error("Invalid request_timeout", e, Some(AttrPath::attr("request_timeout")));
+            Duration::from_secs(30)
+        }),
+    };
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let client = HttpClient::new(HttpConfig {
+        endpoints,
+        bearer_token: cfg.get("token").as_str().map(str::to_string),
+        ca_pem: cfg.get("ca_certificate").as_str().map(str::to_string),
+        insecure_skip_verify: cfg.get("insecure_skip_verify").as_bool().unwrap_or(false),
+        request_timeout,
+        max_retries: cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(5),
+        user_agent: format!("terraform-provider-lightbits/{}", env!("CARGO_PKG_VERSION")),
+        dialect: VendorDialect { error_message, retryable_conflict: busy_conflict },
+        rate_limit: None,
+    })
+    .map_err(|e| Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0))?;
+    Ok(Arc::new(client))
+}

@@ -1,0 +1,3 @@
+//! One folder per vendor: entities as declarations, plus the hooks its API needs.
+
+pub mod lightbits;
