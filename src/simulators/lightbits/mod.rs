@@ -1,1 +1,232 @@
+//! A Lightbits REST API v2 simulator: projects, volumes (project-scoped and flat routes),
+//! snapshots, cluster information and version. It follows the API's documented status
+//! codes and messages, proto3 JSON, ETag (body field and header) with If-Match -> 412,
+//! asynchronous Creating -> Available and Deleting -> 404 states, paging and `showAll`.
+//!
+//! Behaviour for tests and users' CI is added as layers around the handlers: bearer
+//! authentication, latency, and fault injection (error statuses, answers dropped after
+//! the change was committed). Admin routes under `/_sim/` change or delete objects out of
+//! band, set knobs and arm faults.
 
+mod admin;
+mod handlers;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use serde_json::{json, Value as J};
+
+pub use store::Kind;
+use store::Store;
+
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Bearer token the API accepts; `None` accepts any request (multi-tenancy off).
+    pub token: Option<String>,
+    /// How long Creating/Updating/Deleting last.
+    pub transition_delay: Duration,
+    /// Added to every API answer.
+    pub latency: Duration,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig { token: Some("sim-token".into()), transition_delay: Duration::from_millis(300), latency: Duration::ZERO }
+    }
+}
+
+/// A fault armed by a test: the next `remaining` requests matching it misbehave.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct Fault {
+    /// HTTP method to match, e.g. "POST"; any when absent.
+    pub method: Option<String>,
+    /// Substring of the path to match, e.g. "/volumes".
+    #[serde(default)]
+    pub path_contains: String,
+    /// `"drop"`: commit the change, then break the connection before the answer is
+    /// complete. `"status"`: answer `status` with `message` without doing anything.
+    pub kind: String,
+    pub status: Option<u16>,
+    pub message: Option<String>,
+    #[serde(default = "one")]
+    pub remaining: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+pub struct Sim {
+    pub config: Mutex<SimConfig>,
+    store: Mutex<Store>,
+    faults: Mutex<Vec<Fault>>,
+    pub cluster_uuid: String,
+}
+
+impl Sim {
+    pub fn new(config: SimConfig) -> Arc<Sim> {
+        let sim = Arc::new(Sim {
+            config: Mutex::new(config),
+            store: Mutex::new(Store::default()),
+            faults: Mutex::new(Vec::new()),
+            cluster_uuid: uuid::Uuid::new_v4().to_string(),
+        });
+        // Like a fresh cluster: the "default" project exists.
+        sim.store().insert(Kind::Project, json!({"name": "default", "description": "Default project", "defaultPolicies": []}), None);
+        sim
+    }
+
+    /// The store with every due state transition applied.
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        let mut s = self.store.lock().unwrap_or_else(|p| p.into_inner());
+        s.advance(std::time::Instant::now());
+        s
+    }
+
+    pub(crate) fn cfg(&self) -> SimConfig {
+        self.config.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Counts of objects per kind, for tests and `GET /_sim/state`.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.store().objects.values().filter(|o| o.kind == kind).count()
+    }
+
+    pub fn arm(&self, f: Fault) {
+        self.faults.lock().unwrap_or_else(|p| p.into_inner()).push(f);
+    }
+
+    fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
+        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let i = faults.iter().position(|f| {
+            f.remaining > 0 && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method)) && path.contains(&f.path_contains)
+        })?;
+        faults[i].remaining -= 1;
+        let f = faults[i].clone();
+        if faults[i].remaining == 0 {
+            faults.remove(i);
+        }
+        Some(f)
+    }
+}
+
+/// An API error the way grpc-gateway renders it.
+pub(crate) fn api_error(status: StatusCode, message: &str) -> Response {
+    let code = match status.as_u16() {
+        400 => 3,
+        401 => 16,
+        403 => 7,
+        404 => 5,
+        409 => 6,
+        412 => 9,
+        429 => 8,
+        501 => 12,
+        503 => 14,
+        _ => 13,
+    };
+    (status, axum::Json(json!({"code": code, "message": message, "error": message, "details": []}))).into_response()
+}
+
+/// 200 with the object, its ETag also as a header.
+pub(crate) fn with_etag(body: J) -> Response {
+    let etag = body.get("ETag").and_then(J::as_str).map(|e| format!("\"{e}\""));
+    let mut r = axum::Json(body).into_response();
+    if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+        r.headers_mut().insert("etag", v);
+    }
+    r
+}
+
+async fn auth_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    if let Some(token) = sim.cfg().token {
+        let given = req.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        if given != Some(token.as_str()) {
+            return api_error(StatusCode::UNAUTHORIZED, "Unauthorized: authentication failed.");
+        }
+    }
+    next.run(req).await
+}
+
+async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let d = sim.cfg().latency;
+    if !d.is_zero() {
+        tokio::time::sleep(d).await;
+    }
+    next.run(req).await
+}
+
+async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let Some(f) = sim.take_fault(req.method().as_str(), req.uri().path()) else {
+        return next.run(req).await;
+    };
+    match f.kind.as_str() {
+        "drop" => {
+            // The change is committed; then the connection breaks mid-answer.
+            let resp = next.run(req).await;
+            let (parts, _) = resp.into_parts();
+            let broken = futures::stream::once(async { Err::<axum::body::Bytes, _>(std::io::Error::other("simulated connection reset")) });
+            Response::from_parts(parts, Body::from_stream(broken))
+        }
+        _ => {
+            let status = StatusCode::from_u16(f.status.unwrap_or(503)).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let mut r = api_error(status, f.message.as_deref().unwrap_or("Simulated failure."));
+            if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+                r.headers_mut().insert("retry-after", HeaderValue::from_static("0"));
+            }
+            r
+        }
+    }
+}
+
+/// The whole simulator as an axum router: API routes behind the layers, admin routes
+/// beside them (admin routes need no token: they stand for "someone else").
+pub fn router(sim: Arc<Sim>) -> Router {
+    let api = handlers::routes()
+        .layer(middleware::from_fn_with_state(sim.clone(), fault_layer))
+        .layer(middleware::from_fn_with_state(sim.clone(), auth_layer))
+        .layer(middleware::from_fn_with_state(sim.clone(), latency_layer));
+    Router::new().merge(api).nest("/_sim", admin::routes()).with_state(sim)
+}
+
+/// Serves until the listener fails.
+pub async fn serve(listener: tokio::net::TcpListener, sim: Arc<Sim>) -> std::io::Result<()> {
+    axum::serve(listener, router(sim)).await
+}
+
+/// A simulator on a background thread of its own, for tests and tools.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub sim: Arc<Sim>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+pub fn spawn(config: SimConfig) -> std::io::Result<Running> {
+    let sim = Sim::new(config);
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    std_listener.set_nonblocking(true)?;
+    let addr = std_listener.local_addr()?;
+    let s = sim.clone();
+    let thread = std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else { return };
+        rt.block_on(async move {
+            if let Ok(l) = tokio::net::TcpListener::from_std(std_listener) {
+                let _ = serve(l, s).await;
+            }
+        });
+    });
+    Ok(Running { addr, sim, _thread: thread })
+}
