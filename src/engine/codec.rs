@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value as J};
 
-use crate::engine::normalize::{parse_duration_secs, parse_size};
+use crate::engine::normalize::{format_size, parse_duration_secs, parse_size};
 use crate::engine::schema::{Codec, Field};
 use crate::engine::value::{from_json, Number, Value};
 
@@ -54,8 +54,8 @@ pub fn from_api(field: &Field, codec: Codec, j: &J) -> Result<Value, String> {
             _ => return Err(format!("{j} is not a bool")),
         },
         Codec::SizeBytes => match j {
-            J::String(s) => Value::String(parse_size(s)?.to_string()),
-            J::Number(n) => Value::String(n.to_string()),
+            J::String(s) => Value::String(format_size(parse_size(s)?)),
+            J::Number(n) => Value::String(format_size(n.as_u64().ok_or_else(|| format!("{n} is not a size"))?)),
             _ => return Err(format!("{j} is not a size")),
         },
         Codec::ValuesList => {
@@ -102,7 +102,7 @@ mod tests {
     fn lightbits_quirks_round_trip() {
         let size = Field::string("size");
         assert_eq!(to_api(Codec::SizeBytes, &Value::str("10 GiB")).unwrap(), json!("10737418240"));
-        assert_eq!(from_api(&size, Codec::SizeBytes, &json!("10737418240")).unwrap(), Value::str("10737418240"));
+        assert_eq!(from_api(&size, Codec::SizeBytes, &json!("10737418240")).unwrap(), Value::str("10GiB"));
         let acl = Field::string_list("acl");
         assert_eq!(to_api(Codec::ValuesList, &Value::string_list(["ALLOW_ANY"])).unwrap(), json!({"values": ["ALLOW_ANY"]}));
         assert_eq!(from_api(&acl, Codec::ValuesList, &json!({"values": ["a"]})).unwrap(), Value::string_list(["a"]));

@@ -45,6 +45,19 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     Ok(bytes)
 }
 
+/// The canonical spelling of a byte count: the largest binary unit that divides it
+/// exactly ("20GiB", "512MiB"), else the plain number. Used for sizes read from the API
+/// with no prior value (import), so that the usual configuration spelling matches.
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [(&str, u32); 5] = [("PiB", 50), ("TiB", 40), ("GiB", 30), ("MiB", 20), ("KiB", 10)];
+    for (unit, shift) in UNITS {
+        if bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return format!("{}{unit}", bytes >> shift);
+        }
+    }
+    bytes.to_string()
+}
+
 /// Parses a Go-style duration ("30s", "20m", "1h30m", "1.5h") or a bare number of
 /// seconds into seconds.
 pub fn parse_duration_secs(s: &str) -> Result<f64, String> {
@@ -101,6 +114,18 @@ mod tests {
         assert_eq!(parse_size("1TiB"), Ok(1 << 40));
         assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
         assert_eq!(parse_size("1GB"), Ok(1_000_000_000));
+    }
+
+    #[test]
+    fn canonical_size_spelling() {
+        assert_eq!(format_size(20 << 30), "20GiB");
+        assert_eq!(format_size(512 << 20), "512MiB");
+        assert_eq!(format_size(1 << 40), "1TiB");
+        assert_eq!(format_size(1536 << 20), "1536MiB");
+        assert_eq!(format_size(1000), "1000");
+        for b in [1u64, 4096, 3 << 29, 10 << 30] {
+            assert_eq!(parse_size(&format_size(b)), Ok(b));
+        }
     }
 
     #[test]

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests, and end-to-end scenarios in which a real Terraform
+# CLI drives the real provider binary against the bundled simulator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TF_BIN="$(scripts/install-terraform.sh)"
+echo "Using Terraform: $("$TF_BIN" version | head -n1) ($TF_BIN)"
+# One release profile for the demo, the tests and the benchmarks: one build of the deps.
+cargo build --release --bins
+cargo test --release -- --test-threads "${TEST_THREADS:-3}"

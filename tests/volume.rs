@@ -1,0 +1,226 @@
+//! lightbits_volume end to end: real Terraform, real provider, simulated cluster.
+
+mod common;
+
+use serde_json::json;
+
+fn volume_hcl(name: &str, size: &str, extra: &str) -> String {
+    format!(
+        r#"
+resource "lightbits_volume" "v" {{
+  project_name = "default"
+  name         = "{name}"
+  size         = "{size}"
+  {extra}
+}}
+"#
+    )
+}
+
+#[test]
+fn lifecycle_update_replace_import_drift_and_destroy() {
+    let w = workspace!();
+
+    // Create with a human size: the next plan is empty.
+    w.config(&volume_hcl("vol-a", "10GiB", r#"labels = { env = "test" }"#));
+    w.apply();
+    w.assert_plan_empty();
+    let s = w.state_of("lightbits_volume.v");
+    let uuid = s["uuid"].as_str().expect("uuid").to_string();
+    assert_eq!(s["id"], format!("default/{uuid}"));
+    assert_eq!(s["size"], "10GiB");
+    assert_eq!(s["size_bytes"], 10737418240u64);
+    assert_eq!(s["state"], "Available");
+    assert_eq!(s["acl"], json!(["ALLOW_NONE"]));
+    assert_eq!(w.sim_object(&uuid)["size"], "10737418240");
+
+    // Another spelling of the same size is not a change the API sees.
+    w.config(&volume_hcl("vol-a", "10 GiB", r#"labels = { env = "test" }"#));
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(w.state_of("lightbits_volume.v")["uuid"], uuid.as_str());
+
+    // In place: grow, rename, change labels and ACL.
+    w.config(&volume_hcl(
+        "vol-renamed",
+        "20GiB",
+        r#"labels = { env = "prod" }
+  acl    = ["nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555"]"#,
+    ));
+    let p = w.plan();
+    assert_eq!(p.code, 2);
+    assert!(p.stdout.contains("1 to change, 0 to destroy"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    let obj = w.sim_object(&uuid);
+    assert_eq!(obj["name"], "vol-renamed");
+    assert_eq!(obj["size"], "21474836480");
+    assert_eq!(obj["labels"], json!([{"key": "env", "value": "prod"}]));
+
+    // A create-only attribute forces replacement, and the plan says which.
+    w.config(&volume_hcl("vol-renamed", "20GiB", r#"labels = { env = "prod" }
+  replica_count = 2"#));
+    let p = w.plan();
+    assert!(p.stdout.contains("forces replacement"), "{}", p.stdout);
+    assert!(p.stdout.contains("1 to add, 0 to change, 1 to destroy"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    let s = w.state_of("lightbits_volume.v");
+    let uuid2 = s["uuid"].as_str().expect("uuid").to_string();
+    assert_ne!(uuid2, uuid);
+    assert_eq!(w.sim_state()["volumes"], 1, "the old volume is gone");
+
+    // Import: forget it, import by <project>/<uuid>, and nothing is left to change.
+    assert_eq!(w.tf(&["state", "rm", "lightbits_volume.v"]).code, 0);
+    let r = w.tf(&["import", "-no-color", "lightbits_volume.v", &format!("default/{uuid2}")]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    w.assert_plan_empty();
+
+    // Out-of-band change: the plan shows it and apply puts it back.
+    w.patch_object(&uuid2, json!({"labels": [{"key": "env", "value": "hacked"}]}));
+    let p = w.plan();
+    assert_eq!(p.code, 2, "{}", p.stdout);
+    assert!(p.stdout.contains("hacked"), "{}", p.stdout);
+    w.apply();
+    assert_eq!(w.sim_object(&uuid2)["labels"], json!([{"key": "env", "value": "prod"}]));
+
+    // Out-of-band delete: re-created.
+    w.delete_object(&uuid2);
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to add"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(w.sim_state()["volumes"], 1);
+
+    // Destroy leaves the simulator without volumes (delete waits for 404).
+    w.destroy();
+    assert_eq!(w.sim_state()["volumes"], 0);
+}
+
+#[test]
+fn concurrent_change_between_plan_and_apply_is_refused() {
+    let w = workspace!();
+    w.config(&volume_hcl("shared", "10GiB", r#"labels = { owner = "terraform" }"#));
+    w.apply();
+    let uuid = w.state_of("lightbits_volume.v")["uuid"].as_str().expect("uuid").to_string();
+
+    w.config(&volume_hcl("shared", "10GiB", r#"labels = { owner = "terraform-v2" }"#));
+    let r = w.tf(&["plan", "-input=false", "-no-color", "-out=change.tfplan"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+
+    // Someone else edits the volume after the plan was saved.
+    w.patch_object(&uuid, json!({"labels": [{"key": "owner", "value": "someone-else"}], "compression": "true"}));
+
+    let r = w.tf(&["apply", "-input=false", "-no-color", "change.tfplan"]);
+    assert_ne!(r.code, 0, "apply of a stale plan must fail:\n{}", r.all());
+    let out = r.all();
+    assert!(out.contains("was changed outside Terraform"), "{out}");
+    assert!(out.contains("labels"), "{out}");
+    // The other writer's change stands.
+    let obj = w.sim_object(&uuid);
+    assert_eq!(obj["labels"], json!([{"key": "owner", "value": "someone-else"}]));
+    assert_eq!(obj["compression"], "true");
+}
+
+#[test]
+fn lost_create_response_ends_with_exactly_one_volume() {
+    let w = workspace!();
+    // The simulator commits the create, then breaks the connection mid-answer.
+    w.arm_fault(json!({"method": "POST", "path_contains": "/volumes", "kind": "drop"}));
+    w.config(&volume_hcl("once", "1GiB", ""));
+    w.apply();
+    assert_eq!(w.sim_state()["volumes"], 1);
+    let s = w.state_of("lightbits_volume.v");
+    assert_eq!(s["name"], "once");
+    assert_eq!(s["state"], "Available");
+    w.assert_plan_empty();
+}
+
+#[test]
+fn busy_api_is_retried() {
+    let w = workspace!();
+    w.arm_fault(json!({"method": "POST", "path_contains": "/volumes", "kind": "status", "status": 409,
+        "message": "There is a user operation in progress on the volume", "remaining": 2}));
+    w.arm_fault(json!({"method": "GET", "path_contains": "/volumes/", "kind": "status", "status": 503, "remaining": 2}));
+    w.config(&volume_hcl("busy", "1GiB", ""));
+    w.apply();
+    assert_eq!(w.sim_state()["volumes"], 1);
+}
+
+#[test]
+fn shrink_is_refused_at_plan_time_unless_allowed() {
+    let w = workspace!();
+    w.config(&volume_hcl("shrinky", "10GiB", ""));
+    w.apply();
+    w.config(&volume_hcl("shrinky", "5GiB", ""));
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Volume shrink refused"), "{}", r.stderr);
+    assert!(r.stderr.contains("allow_shrink"), "{}", r.stderr);
+    w.config(&volume_hcl("shrinky", "5GiB", "allow_shrink = true"));
+    w.apply();
+    w.assert_plan_empty();
+    let uuid = w.state_of("lightbits_volume.v")["uuid"].as_str().expect("uuid").to_string();
+    assert_eq!(w.sim_object(&uuid)["size"], (5u64 << 30).to_string());
+}
+
+#[test]
+fn bad_configuration_gets_clear_diagnostics() {
+    let w = workspace!();
+    w.config(&volume_hcl("bad", "ten gigs", r#"replica_count = 5
+  sector_size = 1024
+  acl = ["not-an-nqn"]"#));
+    let r = w.tf(&["validate", "-no-color"]);
+    assert_ne!(r.code, 0);
+    let e = r.stderr;
+    assert!(e.contains("Invalid value for size") && e.contains("unknown unit"), "{e}");
+    assert!(e.contains("from 1 to 3"), "{e}");
+    assert!(e.contains("512, 4096"), "{e}");
+    assert!(e.contains("ALLOW_ANY or ALLOW_NONE"), "{e}");
+    // Each diagnostic points at its attribute.
+    assert!(e.contains("on main.tf line"), "{e}");
+    assert_eq!(w.sim_state()["volumes"], 0, "nothing was created");
+
+    // A bad timeout is caught before anything happens.
+    w.config(&volume_hcl("bad", "1GiB", "timeouts {\n    create = \"soon\"\n  }"));
+    let r = w.tf(&["validate", "-no-color"]);
+    assert!(r.stderr.contains("Invalid timeout"), "{}", r.stderr);
+}
+
+#[test]
+fn wrong_token_is_an_error_not_a_deleted_resource() {
+    let w = workspace!();
+    w.config(&volume_hcl("authz", "1GiB", ""));
+    w.apply();
+    w.config_with_provider(
+        &format!("endpoints = [\"{}\"]\n  token = \"wrong-token\"", w.sim.url()),
+        &volume_hcl("authz", "1GiB", ""),
+    );
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Authentication failed"), "{}", r.stderr);
+    assert!(!r.all().contains("wrong-token"), "the token must not be echoed");
+    // State still holds the volume.
+    assert_eq!(w.state_of("lightbits_volume.v")["name"], "authz");
+}
+
+#[test]
+fn create_timeout_keeps_the_volume_in_state() {
+    let w = match common::Workspace::with_sim(tfprov::simulators::lightbits::SimConfig {
+        token: Some(common::TOKEN.into()),
+        transition_delay: std::time::Duration::from_secs(30),
+        latency: std::time::Duration::ZERO,
+    }) {
+        Some(w) => w,
+        None => return,
+    };
+    w.config(&volume_hcl("slow", "1GiB", "timeouts {\n    create = \"1s\"\n  }"));
+    let r = w.apply_err();
+    assert!(r.stderr.contains("Timed out"), "{}", r.stderr);
+    assert!(r.stderr.contains("Creating"), "the last observed state is reported:\n{}", r.stderr);
+    // Not orphaned: Terraform tracks it (tainted) and will replace it.
+    let s = w.state_of("lightbits_volume.v");
+    assert_eq!(s["name"], "slow");
+    let p = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert!(p.stdout.contains("tainted"), "{}", p.stdout);
+}
