@@ -1,0 +1,141 @@
+//! Data sources, the provider schema as Terraform sees it, and provider configuration.
+
+mod common;
+
+use serde_json::Value as J;
+
+#[test]
+fn data_sources_read_what_exists() {
+    let w = workspace!();
+    w.config(
+        r#"
+resource "lightbits_volume" "a" {
+  project_name = "default"
+  name         = "ds-a"
+  size         = "1GiB"
+}
+resource "lightbits_volume" "b" {
+  project_name = "default"
+  name         = "ds-b"
+  size         = "2GiB"
+}
+"#,
+    );
+    w.apply();
+    let uuid_a = w.state_of("lightbits_volume.a")["uuid"].as_str().expect("uuid").to_string();
+    w.config(&format!(
+        r#"
+resource "lightbits_volume" "a" {{
+  project_name = "default"
+  name         = "ds-a"
+  size         = "1GiB"
+}}
+resource "lightbits_volume" "b" {{
+  project_name = "default"
+  name         = "ds-b"
+  size         = "2GiB"
+}}
+data "lightbits_project" "p" {{
+  name = "default"
+}}
+data "lightbits_volume" "by_uuid" {{
+  project_name = "default"
+  uuid         = "{uuid_a}"
+}}
+data "lightbits_volume" "by_name" {{
+  project_name = "default"
+  name         = "ds-b"
+}}
+data "lightbits_volumes" "all" {{
+  project_name = "default"
+}}
+data "lightbits_cluster" "c" {{}}
+output "project_uuid" {{ value = data.lightbits_project.p.uuid }}
+output "a_name"       {{ value = data.lightbits_volume.by_uuid.name }}
+output "b_bytes"      {{ value = data.lightbits_volume.by_name.size_bytes }}
+output "names"        {{ value = sort([for v in data.lightbits_volumes.all.volumes : v.name]) }}
+output "api_version"  {{ value = data.lightbits_cluster.c.api_version }}
+output "replicas"     {{ value = data.lightbits_cluster.c.current_max_replicas }}
+"#
+    ));
+    w.apply();
+    w.assert_plan_empty();
+    let r = w.tf(&["output", "-json"]);
+    let out: J = serde_json::from_str(&r.stdout).expect("outputs");
+    assert!(out["project_uuid"]["value"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(out["a_name"]["value"], "ds-a");
+    assert_eq!(out["b_bytes"]["value"], 2u64 << 30);
+    assert_eq!(out["names"]["value"], serde_json::json!(["ds-a", "ds-b"]));
+    assert_eq!(out["api_version"]["value"], "v2");
+    assert_eq!(out["replicas"]["value"], 3);
+}
+
+#[test]
+fn data_source_argument_errors() {
+    let w = workspace!();
+    w.config("data \"lightbits_volume\" \"v\" {\n  project_name = \"default\"\n}\n");
+    let r = w.tf(&["validate", "-no-color"]);
+    assert!(r.stderr.contains("Exactly one of uuid, name must be set"), "{}", r.stderr);
+    w.config("data \"lightbits_volume\" \"v\" {\n  project_name = \"default\"\n  name = \"nope\"\n}\n");
+    let r = w.tf(&["plan", "-no-color", "-input=false"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("No volume"), "{}", r.stderr);
+}
+
+#[test]
+fn schema_lists_every_type_with_descriptions() {
+    let w = workspace!();
+    w.config("");
+    let r = w.tf(&["providers", "schema", "-json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let v: J = serde_json::from_str(&r.stdout).expect("schema json");
+    let p = &v["provider_schemas"]["registry.terraform.io/tfprov/lightbits"];
+    let mut resources: Vec<&str> = p["resource_schemas"].as_object().expect("resources").keys().map(String::as_str).collect();
+    resources.sort();
+    assert_eq!(resources, ["lightbits_project", "lightbits_snapshot", "lightbits_volume"]);
+    let mut data: Vec<&str> = p["data_source_schemas"].as_object().expect("data sources").keys().map(String::as_str).collect();
+    data.sort();
+    assert_eq!(data, ["lightbits_cluster", "lightbits_project", "lightbits_volume", "lightbits_volumes"]);
+
+    fn check_block(path: &str, block: &J) {
+        for (name, a) in block["attributes"].as_object().into_iter().flatten() {
+            let d = a["description"].as_str().unwrap_or_default();
+            assert!(!d.is_empty(), "{path}.{name} has no description");
+        }
+        for (name, b) in block["block_types"].as_object().into_iter().flatten() {
+            check_block(&format!("{path}.{name}"), &b["block"]);
+        }
+    }
+    check_block("provider", &p["provider"]["block"]);
+    for kind in ["resource_schemas", "data_source_schemas"] {
+        for (name, s) in p[kind].as_object().into_iter().flatten() {
+            assert!(s["block"]["description"].as_str().is_some_and(|d| !d.is_empty()), "{name} has no description");
+            check_block(name, &s["block"]);
+        }
+    }
+    assert_eq!(p["provider"]["block"]["attributes"]["token"]["sensitive"], true);
+}
+
+#[test]
+fn provider_configuration_errors_and_failover() {
+    let w = workspace!();
+    // No endpoints at all.
+    w.config_with_provider("token = \"x\"", "data \"lightbits_cluster\" \"c\" {}\n");
+    let r = w.tf(&["plan", "-no-color", "-input=false"]);
+    assert!(r.stderr.contains("Missing endpoints"), "{}", r.stderr);
+    // A bad request_timeout points at the attribute.
+    w.config_with_provider(
+        &format!("endpoints = [\"{}\"]\n  request_timeout = \"fast\"", w.sim.url()),
+        "data \"lightbits_cluster\" \"c\" {}\n",
+    );
+    let r = w.tf(&["plan", "-no-color", "-input=false"]);
+    assert!(r.stderr.contains("request_timeout"), "{}", r.stderr);
+    // A dead first endpoint: the provider fails over to the second.
+    w.config_with_provider(
+        &format!("endpoints = [\"http://127.0.0.1:1\", \"{}\"]\n  token = \"{}\"", w.sim.url(), common::TOKEN),
+        "data \"lightbits_cluster\" \"c\" {}\noutput \"u\" { value = data.lightbits_cluster.c.uuid }\n",
+    );
+    w.apply();
+    let r = w.tf(&["output", "-raw", "u"]);
+    assert_eq!(r.stdout.trim(), w.sim.sim.cluster_uuid);
+}

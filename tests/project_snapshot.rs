@@ -1,0 +1,141 @@
+//! lightbits_project and lightbits_snapshot end to end.
+
+mod common;
+
+use serde_json::json;
+
+fn project_hcl(name: &str, description: &str) -> String {
+    format!("resource \"lightbits_project\" \"p\" {{\n  name        = \"{name}\"\n  description = \"{description}\"\n}}\n")
+}
+
+#[test]
+fn project_lifecycle() {
+    let w = workspace!();
+    w.config(&project_hcl("team-a", "first"));
+    let p = w.plan();
+    // The ID of a project is its name: known at plan time.
+    assert!(p.stdout.contains("id          = \"team-a\""), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    let s = w.state_of("lightbits_project.p");
+    assert_eq!(s["id"], "team-a");
+    assert!(s["uuid"].as_str().is_some_and(|u| !u.is_empty()));
+
+    // Description: in place.
+    w.config(&project_hcl("team-a", "second"));
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to change"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    let (_, body) = w.http("GET", "/api/v2/projects/team-a", None);
+    assert_eq!(body["description"], "second");
+
+    // Name: replacement.
+    w.config(&project_hcl("team-b", "second"));
+    let p = w.plan();
+    assert!(p.stdout.contains("forces replacement"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(w.http("GET", "/api/v2/projects/team-a", None).0, 404);
+
+    // Import by name.
+    assert_eq!(w.tf(&["state", "rm", "lightbits_project.p"]).code, 0);
+    let r = w.tf(&["import", "-no-color", "lightbits_project.p", "team-b"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    w.assert_plan_empty();
+
+    // A wrong import ID says what the format is.
+    let r = w.tf(&["import", "-no-color", "lightbits_project.q", "does-not-exist"]);
+    assert_ne!(r.code, 0);
+
+    // Out-of-band change and delete.
+    w.patch_object("team-b", json!({"description": "edited elsewhere"}));
+    let p = w.plan();
+    assert!(p.stdout.contains("edited elsewhere"), "{}", p.stdout);
+    w.delete_object("team-b");
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to add"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+
+    w.destroy();
+    // Only the cluster's own "default" project is left.
+    assert_eq!(w.sim_state()["projects"], 1);
+}
+
+#[test]
+fn project_name_clash_points_to_import() {
+    let w = workspace!();
+    w.config(&project_hcl("default", "clash"));
+    let r = w.apply_err();
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    assert!(r.stderr.contains("terraform import"), "{}", r.stderr);
+}
+
+const SNAPSHOT_BASE: &str = r#"
+resource "lightbits_volume" "src" {
+  name = "snap-source"
+  size = "4GiB"
+}
+"#;
+
+fn snapshot_hcl(description: &str) -> String {
+    format!(
+        r#"{SNAPSHOT_BASE}
+resource "lightbits_snapshot" "s" {{
+  source_volume_uuid = lightbits_volume.src.uuid
+  name               = "snap-1"
+  description        = "{description}"
+  retention_time     = "24h"
+}}
+"#
+    )
+}
+
+#[test]
+fn snapshot_lifecycle_with_default_project() {
+    let w = workspace!();
+    // No project_name anywhere: the provider's default_project is used.
+    let provider = format!("endpoints = [\"{}\"]\n  token = \"{}\"\n  default_project = \"default\"", w.sim.url(), common::TOKEN);
+    w.config_with_provider(&provider, &snapshot_hcl("nightly"));
+    w.apply();
+    w.assert_plan_empty();
+    let s = w.state_of("lightbits_snapshot.s");
+    assert_eq!(s["project_name"], "default");
+    assert_eq!(s["retention_time"], "24h");
+    assert_eq!(s["size_bytes"], 4u64 << 30);
+    let uuid = s["uuid"].as_str().expect("uuid").to_string();
+    assert_eq!(w.sim_object(&uuid)["retentionTime"], "86400s");
+
+    // The API cannot update snapshots: any change replaces.
+    w.config_with_provider(&provider, &snapshot_hcl("weekly"));
+    let p = w.plan();
+    assert!(p.stdout.contains("forces replacement"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    let uuid2 = w.state_of("lightbits_snapshot.s")["uuid"].as_str().expect("uuid").to_string();
+    assert_ne!(uuid, uuid2);
+
+    // Import, then no changes.
+    assert_eq!(w.tf(&["state", "rm", "lightbits_snapshot.s"]).code, 0);
+    let r = w.tf(&["import", "-no-color", "lightbits_snapshot.s", &format!("default/{uuid2}")]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let p = w.plan();
+    // retention_time reads back as "86400s", which means the same as "24h": no replacement.
+    assert!(!p.stdout.contains("forces replacement"), "{}", p.stdout);
+
+    w.destroy();
+    let st = w.sim_state();
+    assert_eq!(st["snapshots"], 0);
+    assert_eq!(st["volumes"], 0);
+}
+
+#[test]
+fn missing_project_is_reported_at_plan_time() {
+    let w = workspace!();
+    w.config("resource \"lightbits_volume\" \"v\" {\n  name = \"x\"\n  size = \"1GiB\"\n}\n");
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Missing project_name"), "{}", r.stderr);
+    assert!(r.stderr.contains("default_project"), "{}", r.stderr);
+}
