@@ -5,6 +5,7 @@ pub mod api;
 pub mod codec;
 pub mod datasource;
 pub mod diag;
+pub mod docs;
 pub mod lifecycle;
 pub mod normalize;
 pub mod poll;

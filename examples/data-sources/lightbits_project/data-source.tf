@@ -1,0 +1,3 @@
+data "lightbits_project" "default" {
+  name = "default"
+}

@@ -1,0 +1,4 @@
+resource "lightbits_project" "team" {
+  name        = "team-a"
+  description = "Volumes of team A"
+}

@@ -1,0 +1,151 @@
+//! Registry-style documentation generated from the schema (never written by hand):
+//! `docs/index.md`, `docs/resources/<name>.md`, `docs/data-sources/<name>.md`, with the
+//! examples from `examples/` embedded.
+
+use std::path::Path;
+
+use crate::engine::provider::ProviderDef;
+use crate::engine::resource::ResourceDef;
+use crate::engine::schema::{Field, Mode};
+use crate::engine::value::Type;
+
+fn type_name(t: &Type) -> String {
+    match t {
+        Type::String => "String".into(),
+        Type::Number => "Number".into(),
+        Type::Bool => "Boolean".into(),
+        Type::List(e) => format!("List of {}", type_name(e)),
+        Type::Set(e) => format!("Set of {}", type_name(e)),
+        Type::Map(e) => format!("Map of {}", type_name(e)),
+        Type::Object(_) => "Object".into(),
+    }
+}
+
+fn field_line(f: &Field) -> String {
+    let mut flags = vec![type_name(&f.ty)];
+    if f.sensitive {
+        flags.push("Sensitive".into());
+    }
+    if f.write_only {
+        flags.push("Write-only".into());
+    }
+    let mut d = f.description.clone();
+    if f.replace_on_change && f.is_configurable() && !d.contains("re-creates") {
+        d.push_str(" *Changing this forces a new resource.*");
+    }
+    if let Some(var) = f.env {
+        d.push_str(&format!(" Environment variable: `{var}`."));
+    }
+    format!("- `{}` ({}) {}\n", f.name, flags.join(", "), d.trim())
+}
+
+fn schema_section(fields: &[Field], timeouts: Option<&ResourceDef>) -> String {
+    let mut s = String::from("## Schema\n");
+    let groups: [(&str, fn(&Field) -> bool); 3] = [
+        ("Required", |f| f.mode == Mode::Required),
+        ("Optional", |f| matches!(f.mode, Mode::Optional | Mode::OptionalComputed)),
+        ("Read-Only", |f| f.mode == Mode::Computed),
+    ];
+    for (title, pick) in groups {
+        let lines: Vec<String> = fields.iter().filter(|f| pick(f)).map(field_line).collect();
+        let has_timeouts = title == "Optional" && timeouts.is_some_and(|r| r.timeouts.is_some());
+        if lines.is_empty() && !has_timeouts {
+            continue;
+        }
+        s.push_str(&format!("\n### {title}\n\n"));
+        for l in lines {
+            s.push_str(&l);
+        }
+        if has_timeouts {
+            s.push_str("- `timeouts` (Block) Time limits for asynchronous operations (see [below for nested schema](#nested-schema-for-timeouts)).\n");
+        }
+        // Nested object lists (e.g. a list data source's items).
+        for f in fields.iter().filter(|f| pick(f)) {
+            if let Type::List(inner) = &f.ty {
+                if let Type::Object(attrs) = inner.as_ref() {
+                    s.push_str(&format!("\nEach element of `{}` has: {}.\n", f.name, attrs.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")));
+                }
+            }
+        }
+    }
+    if let Some(t) = timeouts.and_then(|r| r.timeouts.map(|t| (r.noun, t))) {
+        let (noun, t) = t;
+        s.push_str("\n### Nested Schema for `timeouts`\n\nOptional:\n\n");
+        for (name, d, done) in [("create", t.create, "created"), ("update", t.update, "updated"), ("delete", t.delete, "deleted")] {
+            s.push_str(&format!(
+                "- `{name}` (String) How long to wait for the {noun} to be {done} (default `{}`).\n",
+                crate::engine::poll::humanize(d)
+            ));
+        }
+    }
+    s
+}
+
+fn example(examples: &Path, rel: &str, lang: &str, title: &str) -> String {
+    match std::fs::read_to_string(examples.join(rel)) {
+        Ok(body) => format!("## {title}\n\n```{lang}\n{}\n```\n\n", body.trim_end()),
+        Err(_) => String::new(),
+    }
+}
+
+/// Every documentation page as (path relative to `docs/`, content).
+pub fn render(p: &ProviderDef, examples: &Path) -> Vec<(String, String)> {
+    let mut pages = Vec::new();
+    let mut index = format!("# {} Provider\n\n{}\n\n", p.name, p.description);
+    index.push_str(&example(examples, "provider/provider.tf", "terraform", "Example Usage"));
+    index.push_str(&schema_section(&p.fields, None));
+    index.push_str("\n## Resources and data sources\n\n");
+    for r in &p.resources {
+        index.push_str(&format!("- [`{}`](resources/{}.md) (resource)\n", r.type_name, short(p, r.type_name)));
+    }
+    for d in &p.data_sources {
+        index.push_str(&format!("- [`{}`](data-sources/{}.md) (data source)\n", d.type_name, short(p, d.type_name)));
+    }
+    pages.push(("index.md".to_string(), index));
+
+    for r in &p.resources {
+        let mut s = format!("# {} (Resource)\n\n{}\n\n", r.type_name, r.description);
+        s.push_str(&example(examples, &format!("resources/{}/resource.tf", r.type_name), "terraform", "Example Usage"));
+        s.push_str(&schema_section(&r.fields, Some(r)));
+        let import = example(examples, &format!("resources/{}/import.sh", r.type_name), "shell", "Import");
+        if import.is_empty() {
+            s.push_str(&format!("\n## Import\n\nImport ID: `{}`.\n", r.id_template));
+        } else {
+            s.push_str(&format!("\n{}", import.trim_end()));
+            s.push('\n');
+        }
+        pages.push((format!("resources/{}.md", short(p, r.type_name)), s));
+    }
+    for d in &p.data_sources {
+        let mut s = format!("# {} (Data Source)\n\n{}\n\n", d.type_name, d.description);
+        s.push_str(&example(examples, &format!("data-sources/{}/data-source.tf", d.type_name), "terraform", "Example Usage"));
+        s.push_str(&schema_section(&d.fields, None));
+        pages.push((format!("data-sources/{}.md", short(p, d.type_name)), s));
+    }
+    pages
+}
+
+fn short<'a>(p: &ProviderDef, type_name: &'a str) -> &'a str {
+    type_name.strip_prefix(p.name).map(|s| s.trim_start_matches('_')).unwrap_or(type_name)
+}
+
+/// Pages whose file under `docs_dir` is missing or differs; empty when up to date.
+pub fn stale(p: &ProviderDef, examples: &Path, docs_dir: &Path) -> Vec<String> {
+    render(p, examples)
+        .into_iter()
+        .filter(|(rel, content)| std::fs::read_to_string(docs_dir.join(rel)).ok().as_deref() != Some(content.as_str()))
+        .map(|(rel, _)| rel)
+        .collect()
+}
+
+pub fn write(p: &ProviderDef, examples: &Path, docs_dir: &Path) -> std::io::Result<usize> {
+    let pages = render(p, examples);
+    for (rel, content) in &pages {
+        let path = docs_dir.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, content)?;
+    }
+    Ok(pages.len())
+}
