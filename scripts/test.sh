@@ -7,4 +7,4 @@ export TF_BIN="$(scripts/install-terraform.sh)"
 echo "Using Terraform: $("$TF_BIN" version | head -n1) ($TF_BIN)"
 # One release profile for the demo, the tests and the benchmarks: one build of the deps.
 cargo build --release --bins
-cargo test --release -- --test-threads "${TEST_THREADS:-3}"
+cargo test --release --no-fail-fast -- --test-threads "${TEST_THREADS:-3}"

@@ -199,7 +199,7 @@ mod tests {
         rmpv::encode::write_value(&mut buf, &Mp::from(5)).unwrap();
         let e = decode_msgpack(&buf, &sample_type()).unwrap_err();
         assert!(e.0.contains("expected object"), "{e}");
-        assert!(decode_msgpack(&[0xc1], &Type::String).is_err());
+        assert!(decode_msgpack(&[0xa5, b'a'], &Type::String).is_err(), "truncated input");
     }
 
     #[test]
