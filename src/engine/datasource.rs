@@ -220,3 +220,62 @@ impl DataSourceRead for PagedList {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::resource::tests::ctx_with;
+    use crate::engine::schema::Codec;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn paged_list_follows_the_cursor_to_the_end() {
+        let all: Vec<J> = (1..=5).map(|i| json!({"UUID": format!("u{i}"), "name": format!("v{i}")})).collect();
+        let (ctx, api) = ctx_with(
+            move |req| {
+                let after = req.query.iter().find(|(k, _)| k == "offsetUUID").map(|(_, v)| v.clone());
+                let start = after.and_then(|a| all.iter().position(|o| o["UUID"] == a.as_str())).map(|p| p + 1).unwrap_or(0);
+                Ok(json!({"volumes": all[start..].iter().take(2).cloned().collect::<Vec<_>>()}))
+            },
+            Value::Null,
+        );
+        let lister = PagedList {
+            collection: "/p/{project_name}/volumes",
+            list_key: "volumes",
+            output: "volumes",
+            item_fields: vec![Field::string("name").computed().api("name", Codec::Plain)],
+            cursor_param: "offsetUUID",
+            cursor_json: "UUID",
+            limit_param: "limit",
+            page_size: 2,
+            id_template: "{project_name}",
+        };
+        let def = DataSourceDef::new("t", "", vec![], LookupOne { by_key: "", by_name: None, id_template: "", noun: "" });
+        let mut cfg = Value::Null;
+        cfg.set("project_name", Value::str("p1"));
+        let out = lister.read(&ctx, &def, &cfg).await.unwrap();
+        let names: Vec<String> = out.get("volumes").as_items().unwrap().iter().map(|v| v.get("name").as_str().unwrap().to_string()).collect();
+        assert_eq!(names, ["v1", "v2", "v3", "v4", "v5"]);
+        assert_eq!(out.get("id"), &Value::str("p1"));
+        assert_eq!(api.log.lock().unwrap().len(), 3, "pages of 2, 2 and 1");
+    }
+
+    #[test]
+    fn exactly_one_of_is_enforced() {
+        let def = DataSourceDef::new(
+            "t",
+            "",
+            vec![Field::string("uuid").optional(), Field::string("name").optional()],
+            LookupOne { by_key: "", by_name: None, id_template: "", noun: "" },
+        )
+        .exactly_one_of(&["uuid", "name"]);
+        let mut both = Value::Null;
+        both.set("uuid", Value::str("a"));
+        both.set("name", Value::str("b"));
+        assert!(def.validate(&both).has_errors());
+        assert!(def.validate(&Value::Object(Default::default())).has_errors());
+        let mut one = Value::Null;
+        one.set("name", Value::str("b"));
+        assert!(!def.validate(&one).has_errors());
+    }
+}
