@@ -139,3 +139,39 @@ fn provider_configuration_errors_and_failover() {
     let r = w.tf(&["output", "-raw", "u"]);
     assert_eq!(r.stdout.trim(), w.sim.sim.cluster_uuid);
 }
+
+#[test]
+fn https_with_ca_certificate_or_explicit_insecure_flag() {
+    let w = match common::Workspace::with_sim(tfprov::simulators::lightbits::SimConfig {
+        token: Some(common::TOKEN.into()),
+        tls: true,
+        ..Default::default()
+    }) {
+        Some(w) => w,
+        None => return,
+    };
+    let ca = w.sim.ca_pem.clone().expect("CA");
+    std::fs::write(w.path().join("ca.pem"), &ca).expect("write CA");
+    let body = "data \"lightbits_cluster\" \"c\" {}\noutput \"u\" { value = data.lightbits_cluster.c.uuid }\n";
+    let base = format!("endpoints = [\"{}\"]\n  token = \"{}\"\n  max_retries = 0", w.sim.url(), common::TOKEN);
+
+    // Unknown CA: refused, with a hint about TLS settings.
+    w.config_with_provider(&base, body);
+    let r = w.tf(&["plan", "-no-color", "-input=false"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("API unreachable") && r.stderr.contains("TLS"), "{}", r.stderr);
+
+    // The cluster's CA given: verified connection.
+    w.config_with_provider(&format!("{base}\n  ca_certificate = file(\"${{path.module}}/ca.pem\")"), body);
+    w.apply();
+    assert_eq!(w.tf(&["output", "-raw", "u"]).stdout.trim(), w.sim.sim.cluster_uuid);
+
+    // Or verification switched off explicitly.
+    w.config_with_provider(&format!("{base}\n  insecure_skip_verify = true"), body);
+    w.apply();
+
+    // A CA that is not PEM is a configuration error on that attribute.
+    w.config_with_provider(&format!("{base}\n  ca_certificate = \"not a certificate\""), body);
+    let r = w.tf(&["plan", "-no-color", "-input=false"]);
+    assert!(r.stderr.contains("ca_certificate"), "{}", r.stderr);
+}

@@ -209,7 +209,7 @@ fn create_timeout_keeps_the_volume_in_state() {
     let w = match common::Workspace::with_sim(tfprov::simulators::lightbits::SimConfig {
         token: Some(common::TOKEN.into()),
         transition_delay: std::time::Duration::from_secs(30),
-        latency: std::time::Duration::ZERO,
+        ..Default::default()
     }) {
         Some(w) => w,
         None => return,

@@ -1,20 +1,21 @@
 //! Runs the Lightbits API simulator, for trying HCL offline or in CI.
 //!
 //! Usage: lightbits-simulator [--listen 127.0.0.1:8090] [--token TOKEN | --no-auth]
-//!                            [--delay-ms 300] [--latency-ms 0]
+//!                            [--delay-ms 300] [--latency-ms 0] [--tls --ca-out FILE]
 
 use std::time::Duration;
 
-use tfprov::simulators::lightbits::{serve, Sim, SimConfig};
+use tfprov::simulators::lightbits::{router, serve, tls, Sim, SimConfig};
 
 fn usage() -> ! {
-    eprintln!("usage: lightbits-simulator [--listen ADDR:PORT] [--token TOKEN | --no-auth] [--delay-ms N] [--latency-ms N]");
+    eprintln!("usage: lightbits-simulator [--listen ADDR:PORT] [--token TOKEN | --no-auth] [--delay-ms N] [--latency-ms N] [--tls [--ca-out FILE]]");
     std::process::exit(2);
 }
 
 fn main() {
     let mut listen = "127.0.0.1:8090".to_string();
     let mut cfg = SimConfig { token: std::env::var("LIGHTBITS_SIM_TOKEN").ok().or(Some("sim-token".into())), ..SimConfig::default() };
+    let mut ca_out: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
@@ -24,6 +25,8 @@ fn main() {
             "--no-auth" => cfg.token = None,
             "--delay-ms" => cfg.transition_delay = Duration::from_millis(value().parse().unwrap_or_else(|_| usage())),
             "--latency-ms" => cfg.latency = Duration::from_millis(value().parse().unwrap_or_else(|_| usage())),
+            "--tls" => cfg.tls = true,
+            "--ca-out" => ca_out = Some(value()),
             "-h" | "--help" => usage(),
             _ => usage(),
         }
@@ -44,8 +47,32 @@ fn main() {
             }
         };
         let auth = if cfg.token.is_some() { "bearer token required" } else { "no authentication" };
-        eprintln!("Lightbits API simulator listening on http://{listen} ({auth}, transitions take {:?})", cfg.transition_delay);
-        match serve(listener, Sim::new(cfg)).await {
+        let tls = if cfg.tls {
+            match tls::generate() {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    eprintln!("cannot create the TLS certificate: {e}");
+                    return 1;
+                }
+            }
+        } else {
+            None
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        eprintln!("Lightbits API simulator listening on {scheme}://{listen} ({auth}, transitions take {:?})", cfg.transition_delay);
+        if let (Some(t), Some(path)) = (&tls, &ca_out) {
+            if let Err(e) = std::fs::write(path, &t.ca_pem) {
+                eprintln!("cannot write {path}: {e}");
+                return 1;
+            }
+            eprintln!("CA certificate written to {path}");
+        }
+        let sim = Sim::new(cfg);
+        let served = match tls {
+            Some(t) => tls::serve(listener, router(sim), t.config).await,
+            None => serve(listener, sim).await,
+        };
+        match served {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("simulator stopped: {e}");

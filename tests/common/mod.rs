@@ -60,7 +60,7 @@ impl Workspace {
     /// A fresh directory, simulator and CLI config; `None` when Terraform is missing
     /// outside CI.
     pub fn new() -> Option<Workspace> {
-        Self::with_sim(SimConfig { token: Some(TOKEN.into()), transition_delay: Duration::from_millis(150), latency: Duration::ZERO })
+        Self::with_sim(SimConfig { token: Some(TOKEN.into()), transition_delay: Duration::from_millis(150), ..SimConfig::default() })
     }
 
     pub fn with_sim(cfg: SimConfig) -> Option<Workspace> {

@@ -11,6 +11,7 @@
 mod admin;
 mod handlers;
 mod store;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -35,11 +36,13 @@ pub struct SimConfig {
     pub transition_delay: Duration,
     /// Added to every API answer.
     pub latency: Duration,
+    /// Serve HTTPS with a freshly generated CA (see [`tls`]).
+    pub tls: bool,
 }
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig { token: Some("sim-token".into()), transition_delay: Duration::from_millis(300), latency: Duration::ZERO }
+        SimConfig { token: Some("sim-token".into()), transition_delay: Duration::from_millis(300), latency: Duration::ZERO, tls: false }
     }
 }
 
@@ -145,10 +148,20 @@ pub(crate) fn with_etag(body: J) -> Response {
     r
 }
 
+/// True for a JWT whose `exp` claim lies in the past; the token's signature is the
+/// cluster's business and not simulated.
+fn jwt_expired(token: &str) -> bool {
+    use base64::Engine as _;
+    let Some(payload) = token.split('.').nth(1) else { return false };
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')) else { return false };
+    let exp = serde_json::from_slice::<J>(&bytes).ok().and_then(|c| c.get("exp").and_then(J::as_i64));
+    exp.is_some_and(|exp| exp < time::OffsetDateTime::now_utc().unix_timestamp())
+}
+
 async fn auth_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
     if let Some(token) = sim.cfg().token {
         let given = req.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-        if given != Some(token.as_str()) {
+        if given != Some(token.as_str()) || jwt_expired(&token) {
             return api_error(StatusCode::UNAUTHORIZED, "Unauthorized: authentication failed.");
         }
     }
@@ -205,16 +218,21 @@ pub async fn serve(listener: tokio::net::TcpListener, sim: Arc<Sim>) -> std::io:
 pub struct Running {
     pub addr: SocketAddr,
     pub sim: Arc<Sim>,
+    /// The CA to trust when the simulator serves HTTPS.
+    pub ca_pem: Option<String>,
     _thread: std::thread::JoinHandle<()>,
 }
 
 impl Running {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.ca_pem.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 }
 
 pub fn spawn(config: SimConfig) -> std::io::Result<Running> {
+    let tls = if config.tls { Some(tls::generate().map_err(std::io::Error::other)?) } else { None };
+    let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
     let sim = Sim::new(config);
     let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     std_listener.set_nonblocking(true)?;
@@ -224,9 +242,31 @@ pub fn spawn(config: SimConfig) -> std::io::Result<Running> {
         let Ok(rt) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else { return };
         rt.block_on(async move {
             if let Ok(l) = tokio::net::TcpListener::from_std(std_listener) {
-                let _ = serve(l, s).await;
+                let _ = match tls {
+                    Some(t) => tls::serve(l, router(s), t.config).await,
+                    None => serve(l, s).await,
+                };
             }
         });
     });
-    Ok(Running { addr, sim, _thread: thread })
+    Ok(Running { addr, sim, ca_pem, _thread: thread })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+
+    fn jwt(exp: i64) -> String {
+        let enc = |j: J| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(j.to_string());
+        format!("{}.{}.sig", enc(json!({"alg": "RS256"})), enc(json!({"sub": "admin", "exp": exp})))
+    }
+
+    #[test]
+    fn expired_jwts_are_refused() {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        assert!(jwt_expired(&jwt(now - 60)));
+        assert!(!jwt_expired(&jwt(now + 3600)));
+        assert!(!jwt_expired("plain-token"));
+    }
 }
