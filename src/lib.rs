@@ -12,4 +12,5 @@ pub mod http;
 pub mod logging;
 pub mod protocol;
 pub mod simulators;
+pub mod testkit;
 pub mod vendors;

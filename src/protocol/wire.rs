@@ -12,6 +12,9 @@ use crate::engine::value::{from_json, Number, Type, Value};
 
 /// msgpack extension type Terraform uses for "unknown" (value not known until apply).
 const UNKNOWN_EXT: i8 = 0;
+/// An unknown value with refinements (e.g. "a string starting with bench-", "not
+/// null"), sent since Terraform 1.6. We treat it as plainly unknown.
+const REFINED_UNKNOWN_EXT: i8 = 12;
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -33,7 +36,7 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, WireError> {
 fn from_mp(mp: &Mp, ty: &Type, path: &str) -> Result<Value, WireError> {
     match mp {
         Mp::Nil => return Ok(Value::Null),
-        Mp::Ext(UNKNOWN_EXT, _) => return Ok(Value::Unknown),
+        Mp::Ext(UNKNOWN_EXT | REFINED_UNKNOWN_EXT, _) => return Ok(Value::Unknown),
         _ => {}
     }
     let at = |what: &str| WireError(format!("expected {what} at {}", if path.is_empty() { "." } else { path }));
@@ -184,6 +187,14 @@ mod tests {
             let b = encode_msgpack(&whole, &ty).unwrap();
             assert_eq!(decode_msgpack(&b, &ty).unwrap(), whole);
         }
+    }
+
+    #[test]
+    fn refined_unknowns_are_unknown() {
+        // "bench-${count.index}" during validation: unknown, known to start with "bench-".
+        let mut buf = Vec::new();
+        rmpv::encode::write_value(&mut buf, &Mp::Ext(12, vec![0x81, 0x02, 0xa6, b'b', b'e', b'n', b'c', b'h', b'-'])).unwrap();
+        assert_eq!(decode_msgpack(&buf, &Type::String).unwrap(), Value::Unknown);
     }
 
     #[test]

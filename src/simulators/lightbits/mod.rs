@@ -211,6 +211,11 @@ pub fn router(sim: Arc<Sim>) -> Router {
 
 /// Serves until the listener fails.
 pub async fn serve(listener: tokio::net::TcpListener, sim: Arc<Sim>) -> std::io::Result<()> {
+    // Small JSON answers: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms each.
+    use axum::serve::ListenerExt as _;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, router(sim)).await
 }
 

@@ -47,6 +47,7 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router, config: Arc<r
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     loop {
         let (tcp, _) = listener.accept().await?;
+        let _ = tcp.set_nodelay(true);
         let (acceptor, app) = (acceptor.clone(), app.clone());
         tokio::spawn(async move {
             // A client that gives up on our certificate just ends its connection.

@@ -1,0 +1,158 @@
+//! Speed and memory figures (run with `./scripts/bench.sh` or `cargo bench`):
+//! - the wire codec and the plan step per resource, in-process;
+//! - a real Terraform apply and refresh-plan of many volumes against the simulator, the
+//!   provider's peak memory, and Terraform's own floor (the same count of built-in
+//!   `terraform_data` resources, which need no plugin) for comparison.
+//!
+//! BENCH_RESOURCES sets the resource count (default 500).
+
+use std::time::{Duration, Instant};
+
+use tfprov::engine::provider::Provider;
+use tfprov::engine::value::Value;
+use tfprov::protocol::wire;
+use tfprov::simulators::lightbits::SimConfig;
+use tfprov::testkit::Workspace;
+use tfprov::vendors::lightbits;
+
+fn per_op(total: Duration, n: u32) -> String {
+    let ns = total.as_nanos() as f64 / f64::from(n);
+    if ns > 10_000.0 {
+        format!("{:.1} µs", ns / 1000.0)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+fn volume_state() -> Value {
+    let mut v = Value::Object(Default::default());
+    for (k, x) in [
+        ("id", Value::str("default/3f1c8d52-8a3b-4f6e-9c1a-0e5d2b7a9c44")),
+        ("project_name", Value::str("default")),
+        ("name", Value::str("db-data")),
+        ("size", Value::str("100GiB")),
+        ("replica_count", Value::int(3)),
+        ("acl", Value::string_list(["ALLOW_NONE"])),
+        ("ip_acl", Value::string_list(["ALLOW_ANY"])),
+        ("compression", Value::Bool(true)),
+        ("sector_size", Value::int(4096)),
+        ("qos_policy_uuid", Value::str("")),
+        ("uuid", Value::str("3f1c8d52-8a3b-4f6e-9c1a-0e5d2b7a9c44")),
+        ("state", Value::str("Available")),
+        ("protection_state", Value::str("FullyProtected")),
+        ("nsid", Value::int(7)),
+        ("size_bytes", Value::int(100 << 30)),
+    ] {
+        v.set(k, x);
+    }
+    v.set("labels", Value::Map([("app".to_string(), Value::str("db"))].into()));
+    v
+}
+
+fn micro() {
+    let provider = Provider::new(lightbits::provider());
+    let def = provider.def.resource("lightbits_volume").expect("volume");
+    let ty = def.value_type();
+    let state = volume_state();
+    let n = 100_000;
+    let start = Instant::now();
+    let mut bytes = 0;
+    for _ in 0..n {
+        let b = wire::encode_msgpack(&state, &ty).expect("encode");
+        bytes = b.len();
+        let back = wire::decode_msgpack(&b, &ty).expect("decode");
+        std::hint::black_box(back);
+    }
+    println!("wire codec: volume state ({bytes} bytes msgpack) encode+decode: {} per value", per_op(start.elapsed(), n));
+
+    let mut cfg = Value::Object(Default::default());
+    cfg.set("endpoints", Value::string_list(["http://127.0.0.1:1"]));
+    provider.configure(&cfg);
+    let mut proposed = state.clone();
+    proposed.set("size", Value::str("200GiB"));
+    let n = 100_000;
+    let start = Instant::now();
+    for _ in 0..n {
+        let out = provider.plan_resource("lightbits_volume", &state, &proposed, &proposed, b"");
+        std::hint::black_box(out);
+    }
+    println!("plan step: volume update plan: {} per resource", per_op(start.elapsed(), n));
+}
+
+/// Peak resident memory of the provider processes Terraform starts, sampled from /proc.
+struct RssWatch {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: std::thread::JoinHandle<u64>,
+}
+
+impl RssWatch {
+    fn start() -> RssWatch {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let s = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let mut peak = 0;
+            while !s.load(std::sync::atomic::Ordering::Relaxed) {
+                for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+                    let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
+                    if comm.trim() == "terraform-provi" {
+                        let status = std::fs::read_to_string(e.path().join("status")).unwrap_or_default();
+                        for line in status.lines().filter(|l| l.starts_with("VmHWM:")) {
+                            let kb: u64 = line.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
+                            peak = peak.max(kb);
+                        }
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            peak
+        });
+        RssWatch { stop, handle }
+    }
+    fn finish(self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.handle.join().unwrap_or(0)
+    }
+}
+
+fn timed(w: &Workspace, args: &[&str]) -> Duration {
+    let start = Instant::now();
+    let r = w.tf(args);
+    assert!(r.code == 0 || r.code == 2, "terraform {args:?} failed:\n{}", r.all());
+    start.elapsed()
+}
+
+fn end_to_end(n: usize) {
+    let Some(w) = Workspace::with_sim(SimConfig { token: Some(tfprov::testkit::TOKEN.into()), transition_delay: Duration::from_millis(50), ..Default::default() }) else {
+        println!("end-to-end: skipped (no Terraform 1.15; run scripts/install-terraform.sh)");
+        return;
+    };
+    w.config(&format!(
+        "resource \"lightbits_volume\" \"v\" {{\n  count = {n}\n  project_name = \"default\"\n  name = \"bench-${{count.index}}\"\n  size = \"1GiB\"\n}}\n"
+    ));
+    let watch = RssWatch::start();
+    let apply = timed(&w, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let plan = timed(&w, &["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    let peak_kb = watch.finish();
+    let destroy = timed(&w, &["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    println!("end-to-end: {n} volumes: apply {:.1}s, refresh+plan {:.2}s ({} per resource), destroy {:.1}s", apply.as_secs_f64(), plan.as_secs_f64(), per_op(plan, n as u32), destroy.as_secs_f64());
+    println!("end-to-end: provider peak resident memory {:.1} MiB", peak_kb as f64 / 1024.0);
+
+    // Terraform's floor: the same number of resources with no plugin at all.
+    w.config(&format!("resource \"terraform_data\" \"d\" {{\n  count = {n}\n  input = \"x-${{count.index}}\"\n}}\n"));
+    timed(&w, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let floor = timed(&w, &["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    println!(
+        "end-to-end: Terraform's own floor, {n} terraform_data resources: refresh+plan {:.2}s; the provider's plan costs {:.2}x that",
+        floor.as_secs_f64(),
+        plan.as_secs_f64() / floor.as_secs_f64().max(0.001)
+    );
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` asks for a test list
+    }
+    let n = std::env::var("BENCH_RESOURCES").ok().and_then(|s| s.parse().ok()).unwrap_or(500);
+    micro();
+    end_to_end(n);
+}
