@@ -44,10 +44,6 @@ fn project_lifecycle() {
     assert_eq!(r.code, 0, "{}", r.all());
     w.assert_plan_empty();
 
-    // A wrong import ID says what the format is.
-    let r = w.tf(&["import", "-no-color", "lightbits_project.q", "does-not-exist"]);
-    assert_ne!(r.code, 0);
-
     // Out-of-band change and delete.
     w.patch_object("team-b", json!({"description": "edited elsewhere"}));
     let p = w.plan();

@@ -224,3 +224,53 @@ fn create_timeout_keeps_the_volume_in_state() {
     let p = w.tf(&["plan", "-input=false", "-no-color"]);
     assert!(p.stdout.contains("tainted"), "{}", p.stdout);
 }
+
+#[test]
+fn internal_etag_change_between_plan_and_apply_is_not_a_conflict() {
+    let w = workspace!();
+    w.config(&volume_hcl("etag", "10GiB", r#"labels = { v = "1" }"#));
+    w.apply();
+    let uuid = w.state_of("lightbits_volume.v")["uuid"].as_str().expect("uuid").to_string();
+    w.config(&volume_hcl("etag", "10GiB", r#"labels = { v = "2" }"#));
+    let r = w.tf(&["plan", "-input=false", "-no-color", "-out=change.tfplan"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    // Only something the provider does not manage moves (and with it the ETag).
+    w.patch_object(&uuid, json!({"protectionState": "Degraded"}));
+    let r = w.tf(&["apply", "-input=false", "-no-color", "change.tfplan"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(w.sim_object(&uuid)["labels"], json!([{"key": "v", "value": "2"}]));
+}
+
+#[test]
+fn volume_being_deleted_elsewhere_is_recreated_once_gone() {
+    let w = workspace!();
+    w.config(&volume_hcl("phoenix", "1GiB", ""));
+    w.apply();
+    let uuid = w.state_of("lightbits_volume.v")["uuid"].as_str().expect("uuid").to_string();
+    // Someone deletes it through the API; the deletion takes a while.
+    let (s, _) = w.http("PUT", "/_sim/config", Some(json!({"transition_delay_ms": 1500})));
+    assert_eq!(s, 200);
+    let (s, b) = w.http("DELETE", &format!("/api/v2/projects/default/volumes/{uuid}"), None);
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(w.sim_object(&uuid)["state"], "Deleting");
+    // A volume on its way out counts as gone: plan a re-create, not an update.
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{}", p.stdout);
+    // The name is still taken until the deletion finishes; the create waits for it.
+    w.apply();
+    let s = w.state_of("lightbits_volume.v");
+    assert_ne!(s["uuid"], uuid.as_str());
+    assert_eq!(w.sim_state()["volumes"], 1);
+}
+
+#[test]
+fn import_ids_are_checked() {
+    let w = workspace!();
+    w.config(&volume_hcl("imp", "1GiB", ""));
+    let r = w.tf(&["import", "-no-color", "lightbits_volume.v", "just-a-uuid"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("{project_name}/{uuid}"), "the expected format is named:\n{}", r.stderr);
+    let r = w.tf(&["import", "-no-color", "lightbits_volume.v", "default/00000000-0000-0000-0000-000000000000"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Cannot import non-existent volume"), "{}", r.stderr);
+}

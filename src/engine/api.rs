@@ -82,6 +82,9 @@ pub enum ApiError {
     /// Nothing reached the API (every endpoint refused the connection, TLS failed, ...).
     #[error("could not reach the API: {0}")]
     Unreachable(String),
+    /// The object reached a state the API calls failed.
+    #[error("{0}")]
+    FailedState(String),
     #[error("operation cancelled (Terraform asked the provider to stop)")]
     Cancelled,
     #[error("timed out: {0}")]

@@ -31,6 +31,14 @@ pub struct AsyncStates {
     pub json: &'static str,
     pub ready: &'static [&'static str],
     pub failed: &'static [&'static str],
+    /// On the way out: treated as already gone by reads.
+    pub deleting: &'static [&'static str],
+}
+
+impl AsyncStates {
+    fn of<'a>(&self, obj: &'a J) -> &'a str {
+        obj.get(self.json).and_then(J::as_str).unwrap_or_default()
+    }
 }
 
 /// The REST routes of one entity. Paths are templates over Terraform attribute names,
@@ -378,11 +386,11 @@ impl ResourceDef {
                 Err(d) => Err((d, None)),
             };
         };
+        let path = self.path(self.rest.item, key).map_err(|d| (d, None))?;
         let last = std::sync::Mutex::new(None::<J>);
         let res = wait_until(what, timeout, &ctx.cancel, || async {
-            let path = self.path(self.rest.item, key).map_err(|d| ApiError::Status { status: 0, message: d.to_string() })?;
-            let r = ctx.api.call(ApiRequest::get(path), &ctx.cancel).await?;
-            let state = r.body.get(st.json).and_then(J::as_str).unwrap_or_default().to_string();
+            let r = ctx.api.call(ApiRequest::get(path.clone()), &ctx.cancel).await?;
+            let state = st.of(&r.body).to_string();
             if let Ok(mut l) = last.lock() {
                 *l = Some(r.body.clone());
             }
@@ -390,7 +398,7 @@ impl ResourceDef {
                 let etag = r.etag.clone().or_else(|| self.body_etag(&r.body));
                 Ok(Poll::Done((r.body, etag)))
             } else if st.failed.contains(&state.as_str()) {
-                Err(ApiError::Status { status: 0, message: format!("the {} entered state {state:?}", self.noun) })
+                Err(ApiError::FailedState(format!("the {} entered state {state:?}", self.noun)))
             } else {
                 Ok(Poll::Pending(format!("{} = {state:?}", st.json)))
             }
@@ -403,9 +411,9 @@ impl ResourceDef {
     /// Waits until GET answers 404 after a delete.
     async fn wait_gone(&self, ctx: &Ctx, key: &Value, timeout: Duration) -> Result<(), Diagnostics> {
         let st = self.rest.async_states.as_ref().map(|s| s.json).unwrap_or("state");
+        let path = self.path(self.rest.item, key)?;
         wait_until(&format!("deletion of the {}", self.noun), timeout, &ctx.cancel, || async {
-            let path = self.path(self.rest.item, key).map_err(|d| ApiError::Status { status: 0, message: d.to_string() })?;
-            match ctx.api.call(ApiRequest::get(path), &ctx.cancel).await {
+            match ctx.api.call(ApiRequest::get(path.clone()), &ctx.cancel).await {
                 Err(ApiError::NotFound(_)) => Ok(Poll::Done(())),
                 Ok(r) => Ok(Poll::Pending(format!(
                     "{st} = {:?}",
@@ -440,7 +448,15 @@ impl ResourceDef {
                 tracing::warn!(resource = self.type_name, "create answer lost ({msg}); looking the object up by name");
                 Ok(None)
             }
-            Err(ApiError::AlreadyExists(msg)) => Err(self.exists_diag(planned, &msg)),
+            Err(ApiError::AlreadyExists(msg)) => match self.after_namesake_deleted(ctx, planned).await {
+                Ok(true) => match ctx.api.call(req.clone(), &ctx.cancel).await {
+                    Ok(r) if self.addressable(planned, &r.body) => Ok(Some(r.body)),
+                    Ok(_) => Ok(None),
+                    Err(e) => Err(self.api_diag("create", planned, e)),
+                },
+                Ok(false) => Err(self.exists_diag(planned, &msg)),
+                Err(d) => Err(d),
+            },
             Err(e) => Err(self.api_diag("create", planned, e)),
         };
         let obj = match created {
@@ -484,6 +500,32 @@ impl ResourceDef {
                 (Some(s), None, d)
             }
         }
+    }
+
+    /// When the name is taken by an object that is being deleted (a replacement right
+    /// after its predecessor's delete, or an out-of-band delete), waits until it is gone.
+    /// Returns whether the name is free now.
+    async fn after_namesake_deleted(&self, ctx: &Ctx, planned: &Value) -> Result<bool, Diagnostics> {
+        let Some(existing) = self.find_by_name_any_state(ctx, planned).await? else { return Ok(true) };
+        if !self.is_deleting(&existing) {
+            return Ok(false);
+        }
+        let key = self.state_from_api(planned, &existing)?;
+        self.wait_gone(ctx, &key, self.timeout(planned, "create")).await?;
+        Ok(true)
+    }
+
+    async fn find_by_name_any_state(&self, ctx: &Ctx, planned: &Value) -> Result<Option<J>, Diagnostics> {
+        if self.rest.name_query.is_none() {
+            return self.find_by_name(ctx, planned).await;
+        }
+        let name = planned.get("name").as_str().unwrap_or_default().to_string();
+        let path = self.path(self.rest.collection, planned)?;
+        let req = ApiRequest::get(path).query(self.rest.name_query.unwrap_or("name"), name.clone()).query("showAll", "true");
+        let r = ctx.api.call(req, &ctx.cancel).await.map_err(|e| self.api_diag("look up", planned, e))?;
+        Ok(r.body.get(self.rest.list_key).and_then(J::as_array).and_then(|items| {
+            items.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name.as_str())).cloned()
+        }))
     }
 
     /// Applies an in-place update, guarding against concurrent changes with If-Match.
@@ -536,8 +578,8 @@ impl ResourceDef {
             return Err(self.vanished(prior));
         };
         if let Some(st) = &self.rest.async_states {
-            let state = obj.get(st.json).and_then(J::as_str).unwrap_or_default();
-            if st.failed.contains(&state) || state == "Deleting" {
+            let state = st.of(&obj);
+            if st.failed.contains(&state) || st.deleting.contains(&state) {
                 return Err(Diagnostics::error(
                     format!("The {} is in state {state:?}", self.noun),
                     format!("{} {} cannot be changed while it is {state}; this is a state problem, not a concurrent edit.", self.noun, prior.get("id")),
@@ -594,8 +636,15 @@ impl ResourceDef {
     pub async fn read(&self, ctx: &Ctx, prior: &Value) -> Result<Option<(Value, Option<String>)>, Diagnostics> {
         match self.fetch(ctx, prior).await? {
             None => Ok(None),
+            // Someone started deleting it: it is as good as gone, and planning a
+            // re-create is more useful than planning updates the API would refuse.
+            Some((obj, _)) if self.is_deleting(&obj) => Ok(None),
             Some((obj, etag)) => Ok(Some((self.state_from_api(prior, &obj)?, etag))),
         }
+    }
+
+    fn is_deleting(&self, obj: &J) -> bool {
+        self.rest.async_states.as_ref().is_some_and(|st| st.deleting.contains(&st.of(obj)))
     }
 
     /// Turns an import ID into a key state (then read fills the rest), with the static
@@ -671,6 +720,7 @@ pub fn api_error_diag(op: &str, what: &str, e: ApiError) -> Diagnostics {
         Some(s) if s >= 500 => ("API error", " The API reported an internal problem; try again later."),
         _ => match e {
             ApiError::Timeout(_) => ("Timed out", " Raise the matching `timeouts` value if the cluster is slow."),
+            ApiError::FailedState(_) => ("Operation failed", " The object is kept in state (tainted) so that the next apply replaces it."),
             ApiError::Cancelled => ("Cancelled", ""),
             ApiError::Unreachable(_) => ("API unreachable", " Check the provider's endpoints and TLS settings."),
             _ => ("API request failed", ""),

@@ -20,7 +20,7 @@ const HOST_ACL_RE: &str = r"^nqn\.[0-9]{4}-[0-9]{2}\.[^\s]+$";
 const IP_ACL_RE: &str = r"^[0-9a-fA-F.:]+(/[0-9]{1,3})?$";
 
 /// Volumes and snapshots move through these states; delete ends in 404.
-const STORAGE_STATES: AsyncStates = AsyncStates { json: "state", ready: &["Available"], failed: &["Failed"] };
+const STORAGE_STATES: AsyncStates = AsyncStates { json: "state", ready: &["Available"], failed: &["Failed"], deleting: &["Deleting"] };
 
 fn async_timeouts() -> Timeouts {
     Timeouts { create: Duration::from_secs(600), update: Duration::from_secs(600), delete: Duration::from_secs(600) }
