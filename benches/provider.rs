@@ -63,7 +63,10 @@ fn micro() {
         let back = wire::decode_msgpack(&b, &ty).expect("decode");
         std::hint::black_box(back);
     }
-    println!("wire codec: volume state ({bytes} bytes msgpack) encode+decode: {} per value", per_op(start.elapsed(), n));
+    println!(
+        "wire codec: volume state ({bytes} bytes msgpack) encode+decode: {} per value",
+        per_op(start.elapsed(), n)
+    );
 
     let mut cfg = Value::Object(Default::default());
     cfg.set("endpoints", Value::string_list(["http://127.0.0.1:1"]));
@@ -122,7 +125,11 @@ fn timed(w: &Workspace, args: &[&str]) -> Duration {
 }
 
 fn end_to_end(n: usize) {
-    let Some(w) = Workspace::with_sim(SimConfig { token: Some(tfprov::testkit::TOKEN.into()), transition_delay: Duration::from_millis(50), ..Default::default() }) else {
+    let Some(w) = Workspace::with_sim(SimConfig {
+        token: Some(tfprov::testkit::TOKEN.into()),
+        transition_delay: Duration::from_millis(50),
+        ..Default::default()
+    }) else {
         println!("end-to-end: skipped (no Terraform 1.15; run scripts/install-terraform.sh)");
         return;
     };
@@ -134,7 +141,13 @@ fn end_to_end(n: usize) {
     let plan = timed(&w, &["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
     let peak_kb = watch.finish();
     let destroy = timed(&w, &["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    println!("end-to-end: {n} volumes: apply {:.1}s, refresh+plan {:.2}s ({} per resource), destroy {:.1}s", apply.as_secs_f64(), plan.as_secs_f64(), per_op(plan, n as u32), destroy.as_secs_f64());
+    println!(
+        "end-to-end: {n} volumes: apply {:.1}s, refresh+plan {:.2}s ({} per resource), destroy {:.1}s",
+        apply.as_secs_f64(),
+        plan.as_secs_f64(),
+        per_op(plan, n as u32),
+        destroy.as_secs_f64()
+    );
     println!("end-to-end: provider peak resident memory {:.1} MiB", peak_kb as f64 / 1024.0);
 
     // Terraform's floor: the same number of resources with no plugin at all.

@@ -103,10 +103,13 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
     }
 }
 
-fn format_line(module: &str, level: &Level, message: &str, fields: serde_json::Map<String, serde_json::Value>) -> String {
-    let ts = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+fn format_line(
+    module: &str,
+    level: &Level,
+    message: &str,
+    fields: serde_json::Map<String, serde_json::Value>,
+) -> String {
+    let ts = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
     let mut obj = serde_json::Map::new();
     obj.insert("@level".into(), level.as_str().to_ascii_lowercase().into());
     obj.insert("@message".into(), message.into());

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use serde_json::Value as J;
 use crate::simulators::lightbits::{self, Running, SimConfig};
+use serde_json::Value as J;
 
 pub const TOKEN: &str = "e2e-token";
 
@@ -69,7 +69,11 @@ impl Workspace {
     /// A fresh directory, simulator and CLI config; `None` when Terraform is missing
     /// outside CI.
     pub fn new() -> Option<Workspace> {
-        Self::with_sim(SimConfig { token: Some(TOKEN.into()), transition_delay: Duration::from_millis(150), ..SimConfig::default() })
+        Self::with_sim(SimConfig {
+            token: Some(TOKEN.into()),
+            transition_delay: Duration::from_millis(150),
+            ..SimConfig::default()
+        })
     }
 
     pub fn with_sim(cfg: SimConfig) -> Option<Workspace> {

@@ -90,10 +90,12 @@ fn schema_lists_every_type_with_descriptions() {
     assert_eq!(r.code, 0, "{}", r.all());
     let v: J = serde_json::from_str(&r.stdout).expect("schema json");
     let p = &v["provider_schemas"]["registry.terraform.io/tfprov/lightbits"];
-    let mut resources: Vec<&str> = p["resource_schemas"].as_object().expect("resources").keys().map(String::as_str).collect();
+    let mut resources: Vec<&str> =
+        p["resource_schemas"].as_object().expect("resources").keys().map(String::as_str).collect();
     resources.sort();
     assert_eq!(resources, ["lightbits_project", "lightbits_snapshot", "lightbits_volume"]);
-    let mut data: Vec<&str> = p["data_source_schemas"].as_object().expect("data sources").keys().map(String::as_str).collect();
+    let mut data: Vec<&str> =
+        p["data_source_schemas"].as_object().expect("data sources").keys().map(String::as_str).collect();
     data.sort();
     assert_eq!(data, ["lightbits_cluster", "lightbits_project", "lightbits_volume", "lightbits_volumes"]);
 

@@ -7,7 +7,11 @@ use std::path::Path;
 #[test]
 fn docs_are_generated_from_the_current_schema() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let stale = tfprov::engine::docs::stale(&tfprov::vendors::lightbits::provider(), &root.join("examples"), &root.join("docs"));
+    let stale = tfprov::engine::docs::stale(
+        &tfprov::vendors::lightbits::provider(),
+        &root.join("examples"),
+        &root.join("docs"),
+    );
     assert!(stale.is_empty(), "docs are stale ({}); run `cargo run --release --bin gen-docs`", stale.join(", "));
 }
 
@@ -37,7 +41,8 @@ fn every_example_validates_with_terraform() {
 #[test]
 fn quickstart_applies_and_replans_empty() {
     let w = workspace!();
-    let main = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/main.tf")).expect("quickstart");
+    let main = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/main.tf"))
+        .expect("quickstart");
     // Point the quickstart's provider block at this test's simulator.
     let main = main.replace(
         "provider \"lightbits\" {",
@@ -47,6 +52,9 @@ fn quickstart_applies_and_replans_empty() {
     w.apply();
     w.assert_plan_empty();
     let st = w.sim_state();
-    assert_eq!((st["projects"].as_u64(), st["volumes"].as_u64(), st["snapshots"].as_u64()), (Some(2), Some(2), Some(1)));
+    assert_eq!(
+        (st["projects"].as_u64(), st["volumes"].as_u64(), st["snapshots"].as_u64()),
+        (Some(2), Some(2), Some(1))
+    );
     w.destroy();
 }

@@ -5,7 +5,9 @@ mod common;
 use serde_json::json;
 
 fn project_hcl(name: &str, description: &str) -> String {
-    format!("resource \"lightbits_project\" \"p\" {{\n  name        = \"{name}\"\n  description = \"{description}\"\n}}\n")
+    format!(
+        "resource \"lightbits_project\" \"p\" {{\n  name        = \"{name}\"\n  description = \"{description}\"\n}}\n"
+    )
 }
 
 #[test]
@@ -92,7 +94,8 @@ resource "lightbits_snapshot" "s" {{
 fn snapshot_lifecycle_with_default_project() {
     let w = workspace!();
     // No project_name anywhere: the provider's default_project is used.
-    let provider = format!("endpoints = [\"{}\"]\n  token = \"{}\"\n  default_project = \"default\"", w.sim.url(), common::TOKEN);
+    let provider =
+        format!("endpoints = [\"{}\"]\n  token = \"{}\"\n  default_project = \"default\"", w.sim.url(), common::TOKEN);
     w.config_with_provider(&provider, &snapshot_hcl("nightly"));
     w.apply();
     w.assert_plan_empty();

@@ -15,7 +15,8 @@ use tfprov::simulators::lightbits::{self, SimConfig};
 use tonic::transport::{Channel, Endpoint, Uri};
 
 const BIN: &str = env!("CARGO_BIN_EXE_terraform-provider-lightbits");
-const COOKIE: (&str, &str) = ("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2");
+const COOKIE: (&str, &str) =
+    ("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2");
 
 struct Plugin {
     child: Child,
@@ -57,7 +58,9 @@ async fn connect(socket: String) -> ProviderClient<Channel> {
         .expect("endpoint")
         .connect_with_connector(tower::service_fn(move |_: Uri| {
             let socket = socket.clone();
-            async move { Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tokio::net::UnixStream::connect(socket).await?)) }
+            async move {
+                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tokio::net::UnixStream::connect(socket).await?))
+            }
         }))
         .await
         .expect("connect");
@@ -79,7 +82,8 @@ fn without_the_magic_cookie_it_explains_itself() {
 fn auto_mtls_handshake_line_carries_the_server_certificate() {
     // A client certificate as Terraform would pass it.
     let key = rcgen::KeyPair::generate().expect("key");
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params").self_signed(&key).expect("cert");
+    let cert =
+        rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params").self_signed(&key).expect("cert");
     let p = start(&[COOKIE, ("PLUGIN_CLIENT_CERT", &cert.pem())], &[]);
     let parts: Vec<&str> = p.line.split('|').collect();
     assert_eq!(parts.len(), 6, "{}", p.line);
@@ -92,7 +96,12 @@ fn auto_mtls_handshake_line_carries_the_server_certificate() {
 
 #[test]
 fn stop_provider_cancels_in_flight_work_and_shutdown_exits() {
-    let sim = lightbits::spawn(SimConfig { token: Some("t".into()), transition_delay: Duration::from_secs(600), ..Default::default() }).expect("sim");
+    let sim = lightbits::spawn(SimConfig {
+        token: Some("t".into()),
+        transition_delay: Duration::from_secs(600),
+        ..Default::default()
+    })
+    .expect("sim");
     let mut p = start(&[COOKIE], &[]);
     let parts: Vec<&str> = p.line.split('|').collect();
     assert_eq!(parts.len(), 5, "no TLS without PLUGIN_CLIENT_CERT: {}", p.line);
@@ -109,7 +118,10 @@ fn stop_provider_cancels_in_flight_work_and_shutdown_exits() {
         cfg.set("endpoints", Value::string_list([sim.url()]));
         cfg.set("token", Value::str("t"));
         let resp = client
-            .configure_provider(pb::configure_provider::Request { config: dv(&cfg, &def.value_type()), ..Default::default() })
+            .configure_provider(pb::configure_provider::Request {
+                config: dv(&cfg, &def.value_type()),
+                ..Default::default()
+            })
             .await
             .expect("configure")
             .into_inner();
@@ -122,7 +134,14 @@ fn stop_provider_cancels_in_flight_work_and_shutdown_exits() {
         for f in &vol.fields {
             planned.set(f.name, Value::Unknown);
         }
-        for (k, v) in [("project_name", Value::str("default")), ("name", Value::str("stuck")), ("size", Value::str("1GiB")), ("replica_count", Value::int(1)), ("sector_size", Value::int(4096)), ("compression", Value::Bool(false))] {
+        for (k, v) in [
+            ("project_name", Value::str("default")),
+            ("name", Value::str("stuck")),
+            ("size", Value::str("1GiB")),
+            ("replica_count", Value::int(1)),
+            ("sector_size", Value::int(4096)),
+            ("compression", Value::Bool(false)),
+        ] {
             planned.set(k, v);
         }
         planned.set("acl", Value::string_list(["ALLOW_NONE"]));
@@ -171,7 +190,9 @@ async fn client_channel(line: &str) -> Channel {
         .expect("endpoint")
         .connect_with_connector(tower::service_fn(move |_: Uri| {
             let socket = socket.clone();
-            async move { Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tokio::net::UnixStream::connect(socket).await?)) }
+            async move {
+                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tokio::net::UnixStream::connect(socket).await?))
+            }
         }))
         .await
         .expect("connect")
@@ -181,7 +202,13 @@ async fn client_channel(line: &str) -> Channel {
 fn debug_mode_serves_terraform_through_reattach() {
     let w = workspace!();
     let p = start(&[], &["--debug"]);
-    let json = p.line.split("TF_REATTACH_PROVIDERS='").nth(1).and_then(|s| s.strip_suffix('\'')).expect("reattach value").to_string();
+    let json = p
+        .line
+        .split("TF_REATTACH_PROVIDERS='")
+        .nth(1)
+        .and_then(|s| s.strip_suffix('\''))
+        .expect("reattach value")
+        .to_string();
     let v: serde_json::Value = serde_json::from_str(&json).expect("reattach json");
     assert_eq!(v["registry.terraform.io/tfprov/lightbits"]["ProtocolVersion"], 6);
     w.config("data \"lightbits_cluster\" \"c\" {}\noutput \"u\" { value = data.lightbits_cluster.c.uuid }\n");

@@ -58,8 +58,12 @@ fn lifecycle_update_replace_import_drift_and_destroy() {
     assert_eq!(obj["labels"], json!([{"key": "env", "value": "prod"}]));
 
     // A create-only attribute forces replacement, and the plan says which.
-    w.config(&volume_hcl("vol-renamed", "20GiB", r#"labels = { env = "prod" }
-  replica_count = 2"#));
+    w.config(&volume_hcl(
+        "vol-renamed",
+        "20GiB",
+        r#"labels = { env = "prod" }
+  replica_count = 2"#,
+    ));
     let p = w.plan();
     assert!(p.stdout.contains("forces replacement"), "{}", p.stdout);
     assert!(p.stdout.contains("1 to add, 0 to change, 1 to destroy"), "{}", p.stdout);
@@ -141,7 +145,9 @@ fn busy_api_is_retried() {
     let w = workspace!();
     w.arm_fault(json!({"method": "POST", "path_contains": "/volumes", "kind": "status", "status": 409,
         "message": "There is a user operation in progress on the volume", "remaining": 2}));
-    w.arm_fault(json!({"method": "GET", "path_contains": "/volumes/", "kind": "status", "status": 503, "remaining": 2}));
+    w.arm_fault(
+        json!({"method": "GET", "path_contains": "/volumes/", "kind": "status", "status": 503, "remaining": 2}),
+    );
     w.config(&volume_hcl("busy", "1GiB", ""));
     w.apply();
     assert_eq!(w.sim_state()["volumes"], 1);
@@ -167,9 +173,13 @@ fn shrink_is_refused_at_plan_time_unless_allowed() {
 #[test]
 fn bad_configuration_gets_clear_diagnostics() {
     let w = workspace!();
-    w.config(&volume_hcl("bad", "ten gigs", r#"replica_count = 5
+    w.config(&volume_hcl(
+        "bad",
+        "ten gigs",
+        r#"replica_count = 5
   sector_size = 1024
-  acl = ["not-an-nqn"]"#));
+  acl = ["not-an-nqn"]"#,
+    ));
     let r = w.tf(&["validate", "-no-color"]);
     assert_ne!(r.code, 0);
     let e = r.stderr;

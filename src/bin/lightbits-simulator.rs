@@ -14,7 +14,10 @@ fn usage() -> ! {
 
 fn main() {
     let mut listen = "127.0.0.1:8090".to_string();
-    let mut cfg = SimConfig { token: std::env::var("LIGHTBITS_SIM_TOKEN").ok().or(Some("sim-token".into())), ..SimConfig::default() };
+    let mut cfg = SimConfig {
+        token: std::env::var("LIGHTBITS_SIM_TOKEN").ok().or(Some("sim-token".into())),
+        ..SimConfig::default()
+    };
     let mut ca_out: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -59,7 +62,10 @@ fn main() {
             None
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
-        eprintln!("Lightbits API simulator listening on {scheme}://{listen} ({auth}, transitions take {:?})", cfg.transition_delay);
+        eprintln!(
+            "Lightbits API simulator listening on {scheme}://{listen} ({auth}, transitions take {:?})",
+            cfg.transition_delay
+        );
         if let (Some(t), Some(path)) = (&tls, &ca_out) {
             if let Err(e) = std::fs::write(path, &t.ca_pem) {
                 eprintln!("cannot write {path}: {e}");

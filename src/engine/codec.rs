@@ -23,11 +23,7 @@ pub fn to_api(codec: Codec, v: &Value) -> Result<J, String> {
         Codec::ValuesList => json!({ "values": v.string_items() }),
         Codec::KeyValueList => {
             let m = v.as_map().cloned().unwrap_or_default();
-            J::Array(
-                m.iter()
-                    .map(|(k, x)| json!({"key": k, "value": x.as_str().unwrap_or_default()}))
-                    .collect(),
-            )
+            J::Array(m.iter().map(|(k, x)| json!({"key": k, "value": x.as_str().unwrap_or_default()})).collect())
         }
         Codec::DurationSeconds => {
             let secs = parse_duration_secs(v.as_str().unwrap_or_default())?;
@@ -104,7 +100,10 @@ mod tests {
         assert_eq!(to_api(Codec::SizeBytes, &Value::str("10 GiB")).unwrap(), json!("10737418240"));
         assert_eq!(from_api(&size, Codec::SizeBytes, &json!("10737418240")).unwrap(), Value::str("10GiB"));
         let acl = Field::string_list("acl");
-        assert_eq!(to_api(Codec::ValuesList, &Value::string_list(["ALLOW_ANY"])).unwrap(), json!({"values": ["ALLOW_ANY"]}));
+        assert_eq!(
+            to_api(Codec::ValuesList, &Value::string_list(["ALLOW_ANY"])).unwrap(),
+            json!({"values": ["ALLOW_ANY"]})
+        );
         assert_eq!(from_api(&acl, Codec::ValuesList, &json!({"values": ["a"]})).unwrap(), Value::string_list(["a"]));
         let comp = Field::bool("compression");
         assert_eq!(to_api(Codec::BoolString, &Value::Bool(true)).unwrap(), json!("true"));

@@ -26,8 +26,19 @@ pub struct DataSourceDef {
 }
 
 impl DataSourceDef {
-    pub fn new(type_name: &'static str, description: impl Into<String>, fields: Vec<Field>, reader: impl DataSourceRead + 'static) -> Self {
-        DataSourceDef { type_name, description: description.into(), fields, exactly_one_of: vec![], reader: Box::new(reader) }
+    pub fn new(
+        type_name: &'static str,
+        description: impl Into<String>,
+        fields: Vec<Field>,
+        reader: impl DataSourceRead + 'static,
+    ) -> Self {
+        DataSourceDef {
+            type_name,
+            description: description.into(),
+            fields,
+            exactly_one_of: vec![],
+            reader: Box::new(reader),
+        }
     }
     pub fn exactly_one_of(mut self, group: &'static [&'static str]) -> Self {
         self.exactly_one_of.push(group);
@@ -48,7 +59,11 @@ impl DataSourceDef {
             if set.len() > 1 || (set.is_empty() && !unknown) {
                 diags.add_error(
                     format!("Exactly one of {} must be set", group.join(", ")),
-                    format!("{} {} set.", if set.is_empty() { "None".to_string() } else { set.join(" and ") }, if set.len() > 1 { "are" } else { "is" }),
+                    format!(
+                        "{} {} set.",
+                        if set.is_empty() { "None".to_string() } else { set.join(" and ") },
+                        if set.len() > 1 { "are" } else { "is" }
+                    ),
                     Some(AttrPath::attr(set.get(1).copied().unwrap_or(group[0]))),
                 );
             }
@@ -72,7 +87,9 @@ impl DataSourceDef {
 pub fn fields_from_resource(resource_fields: &[Field], inputs: &[(&'static str, Mode)], skip: &[&str]) -> Vec<Field> {
     resource_fields
         .iter()
-        .filter(|f| !skip.contains(&f.name) && (f.api.is_some() || inputs.iter().any(|(n, _)| *n == f.name) || f.name == "id"))
+        .filter(|f| {
+            !skip.contains(&f.name) && (f.api.is_some() || inputs.iter().any(|(n, _)| *n == f.name) || f.name == "id")
+        })
         .map(|f| {
             let mut g = f.clone();
             g.replace_on_change = false;
@@ -133,8 +150,9 @@ impl DataSourceRead for LookupOne {
                 Err(e) => return Err(api_error_diag("read", &what, e)),
             },
             (None, Some((collection, query, list_key))) => {
-                let path = render(collection, config, true)
-                    .ok_or_else(|| Diagnostics::error(format!("Cannot look up the {}", self.noun), "Its scope is not set."))?;
+                let path = render(collection, config, true).ok_or_else(|| {
+                    Diagnostics::error(format!("Cannot look up the {}", self.noun), "Its scope is not set.")
+                })?;
                 let name = config.get("name").as_str().unwrap_or_default().to_string();
                 let r = ctx
                     .api
@@ -144,10 +162,17 @@ impl DataSourceRead for LookupOne {
                 r.body
                     .get(list_key)
                     .and_then(J::as_array)
-                    .and_then(|items| items.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name.as_str())).cloned())
+                    .and_then(|items| {
+                        items.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name.as_str())).cloned()
+                    })
                     .ok_or_else(|| not_found(&what))?
             }
-            (None, None) => return Err(Diagnostics::error(format!("Cannot look up the {}", self.noun), "Set its identifying arguments.")),
+            (None, None) => {
+                return Err(Diagnostics::error(
+                    format!("Cannot look up the {}", self.noun),
+                    "Set its identifying arguments.",
+                ))
+            }
         };
         let mut out = fill_from_api(&def.fields, config, &obj)?;
         let id = render(self.id_template, &out, false).map(Value::str).unwrap_or(Value::Null);
@@ -193,8 +218,9 @@ impl PagedList {
 #[async_trait]
 impl DataSourceRead for PagedList {
     async fn read(&self, ctx: &Ctx, _def: &DataSourceDef, config: &Value) -> Result<Value, Diagnostics> {
-        let path = render(self.collection, config, true)
-            .ok_or_else(|| Diagnostics::error("Cannot list", "The collection's scope (such as the project) is not set."))?;
+        let path = render(self.collection, config, true).ok_or_else(|| {
+            Diagnostics::error("Cannot list", "The collection's scope (such as the project) is not set.")
+        })?;
         let mut items = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
@@ -234,7 +260,8 @@ mod tests {
         let (ctx, api) = ctx_with(
             move |req| {
                 let after = req.query.iter().find(|(k, _)| k == "offsetUUID").map(|(_, v)| v.clone());
-                let start = after.and_then(|a| all.iter().position(|o| o["UUID"] == a.as_str())).map(|p| p + 1).unwrap_or(0);
+                let start =
+                    after.and_then(|a| all.iter().position(|o| o["UUID"] == a.as_str())).map(|p| p + 1).unwrap_or(0);
                 Ok(json!({"volumes": all[start..].iter().take(2).cloned().collect::<Vec<_>>()}))
             },
             Value::Null,
@@ -250,11 +277,18 @@ mod tests {
             page_size: 2,
             id_template: "{project_name}",
         };
-        let def = DataSourceDef::new("t", "", vec![], LookupOne { by_key: "", by_name: None, id_template: "", noun: "" });
+        let def =
+            DataSourceDef::new("t", "", vec![], LookupOne { by_key: "", by_name: None, id_template: "", noun: "" });
         let mut cfg = Value::Null;
         cfg.set("project_name", Value::str("p1"));
         let out = lister.read(&ctx, &def, &cfg).await.unwrap();
-        let names: Vec<String> = out.get("volumes").as_items().unwrap().iter().map(|v| v.get("name").as_str().unwrap().to_string()).collect();
+        let names: Vec<String> = out
+            .get("volumes")
+            .as_items()
+            .unwrap()
+            .iter()
+            .map(|v| v.get("name").as_str().unwrap().to_string())
+            .collect();
         assert_eq!(names, ["v1", "v2", "v3", "v4", "v5"]);
         assert_eq!(out.get("id"), &Value::str("p1"));
         assert_eq!(api.log.lock().unwrap().len(), 3, "pages of 2, 2 and 1");

@@ -41,7 +41,8 @@ fn field_line(f: &Field) -> String {
 
 fn schema_section(fields: &[Field], timeouts: Option<&ResourceDef>) -> String {
     let mut s = String::from("## Schema\n");
-    let groups: [(&str, fn(&Field) -> bool); 3] = [
+    type Pick = fn(&Field) -> bool;
+    let groups: [(&str, Pick); 3] = [
         ("Required", |f| f.mode == Mode::Required),
         ("Optional", |f| matches!(f.mode, Mode::Optional | Mode::OptionalComputed)),
         ("Read-Only", |f| f.mode == Mode::Computed),
@@ -63,7 +64,11 @@ fn schema_section(fields: &[Field], timeouts: Option<&ResourceDef>) -> String {
         for f in fields.iter().filter(|f| pick(f)) {
             if let Type::List(inner) = &f.ty {
                 if let Type::Object(attrs) = inner.as_ref() {
-                    s.push_str(&format!("\nEach element of `{}` has: {}.\n", f.name, attrs.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")));
+                    s.push_str(&format!(
+                        "\nEach element of `{}` has: {}.\n",
+                        f.name,
+                        attrs.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    ));
                 }
             }
         }
@@ -71,7 +76,9 @@ fn schema_section(fields: &[Field], timeouts: Option<&ResourceDef>) -> String {
     if let Some(t) = timeouts.and_then(|r| r.timeouts.map(|t| (r.noun, t))) {
         let (noun, t) = t;
         s.push_str("\n### Nested Schema for `timeouts`\n\nOptional:\n\n");
-        for (name, d, done) in [("create", t.create, "created"), ("update", t.update, "updated"), ("delete", t.delete, "deleted")] {
+        for (name, d, done) in
+            [("create", t.create, "created"), ("update", t.update, "updated"), ("delete", t.delete, "deleted")]
+        {
             s.push_str(&format!(
                 "- `{name}` (String) How long to wait for the {noun} to be {done} (default `{}`).\n",
                 crate::engine::poll::humanize(d)
@@ -118,7 +125,12 @@ pub fn render(p: &ProviderDef, examples: &Path) -> Vec<(String, String)> {
     }
     for d in &p.data_sources {
         let mut s = format!("# {} (Data Source)\n\n{}\n\n", d.type_name, d.description);
-        s.push_str(&example(examples, &format!("data-sources/{}/data-source.tf", d.type_name), "terraform", "Example Usage"));
+        s.push_str(&example(
+            examples,
+            &format!("data-sources/{}/data-source.tf", d.type_name),
+            "terraform",
+            "Example Usage",
+        ));
         s.push_str(&schema_section(&d.fields, None));
         pages.push((format!("data-sources/{}.md", short(p, d.type_name)), s));
     }

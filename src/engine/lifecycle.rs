@@ -40,13 +40,31 @@ pub struct StateOutcome {
 
 impl Provider {
     fn resource_def(&self, type_name: &str) -> Result<&ResourceDef, Diagnostics> {
-        self.def
-            .resource(type_name)
-            .ok_or_else(|| Diagnostics::error("Unknown resource type", format!("This provider has no resource type {type_name:?}.")))
+        self.def.resource(type_name).ok_or_else(|| {
+            Diagnostics::error("Unknown resource type", format!("This provider has no resource type {type_name:?}."))
+        })
     }
 
-    pub fn plan_resource(&self, type_name: &str, prior: &Value, proposed: &Value, config: &Value, prior_private: &[u8]) -> PlanOutcome {
-        let mut out = PlanOutcome { planned: proposed.clone(), requires_replace: vec![], private: prior_private.to_vec(), diags: Diagnostics::default() };
+    /// The resource's definition and the configured context, or why not.
+    fn resource_and_ctx(&self, type_name: &str) -> Result<(&ResourceDef, crate::engine::resource::Ctx), Diagnostics> {
+        let def = self.resource_def(type_name)?;
+        Ok((def, self.ctx()?))
+    }
+
+    pub fn plan_resource(
+        &self,
+        type_name: &str,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+        prior_private: &[u8],
+    ) -> PlanOutcome {
+        let mut out = PlanOutcome {
+            planned: proposed.clone(),
+            requires_replace: vec![],
+            private: prior_private.to_vec(),
+            diags: Diagnostics::default(),
+        };
         let def = match self.resource_def(type_name) {
             Ok(d) => d,
             Err(d) => {
@@ -76,21 +94,26 @@ impl Provider {
         out
     }
 
-    pub async fn apply_resource(&self, type_name: &str, prior: &Value, planned: &Value, planned_private: &[u8]) -> StateOutcome {
+    pub async fn apply_resource(
+        &self,
+        type_name: &str,
+        prior: &Value,
+        planned: &Value,
+        planned_private: &[u8],
+    ) -> StateOutcome {
         let etag = decode_private(planned_private);
-        let fail = |d: Diagnostics, state: Value| StateOutcome { state, private: planned_private.to_vec(), diags: d };
-        let def = match self.resource_def(type_name) {
-            Ok(d) => d,
-            Err(d) => return fail(d, prior.clone()),
-        };
-        let ctx = match self.ctx() {
-            Ok(c) => c,
-            Err(d) => return fail(d, prior.clone()),
+        let (def, ctx) = match self.resource_and_ctx(type_name) {
+            Ok(x) => x,
+            Err(d) => return StateOutcome { state: prior.clone(), private: planned_private.to_vec(), diags: d },
         };
         if planned.is_null() {
             let diags = def.delete(&ctx, prior, etag).await;
             let state = if diags.has_errors() { prior.clone() } else { Value::Null };
-            return StateOutcome { state, private: if diags.has_errors() { planned_private.to_vec() } else { vec![] }, diags };
+            return StateOutcome {
+                state,
+                private: if diags.has_errors() { planned_private.to_vec() } else { vec![] },
+                diags,
+            };
         }
         if prior.is_null() {
             let (state, etag, diags) = def.create(&ctx, planned).await;
@@ -102,16 +125,14 @@ impl Provider {
 
     pub async fn read_resource(&self, type_name: &str, current: &Value, private: &[u8]) -> StateOutcome {
         let keep = |d: Diagnostics| StateOutcome { state: current.clone(), private: private.to_vec(), diags: d };
-        let def = match self.resource_def(type_name) {
-            Ok(d) => d,
-            Err(d) => return keep(d),
-        };
-        let ctx = match self.ctx() {
-            Ok(c) => c,
+        let (def, ctx) = match self.resource_and_ctx(type_name) {
+            Ok(x) => x,
             Err(d) => return keep(d),
         };
         match def.read(&ctx, current).await {
-            Ok(Some((state, etag))) => StateOutcome { state, private: encode_private(etag), diags: Diagnostics::default() },
+            Ok(Some((state, etag))) => {
+                StateOutcome { state, private: encode_private(etag), diags: Diagnostics::default() }
+            }
             Ok(None) => {
                 tracing::info!(resource = type_name, id = %current.get("id"), "object no longer exists; removing it from state");
                 StateOutcome { state: Value::Null, private: vec![], diags: Diagnostics::default() }
@@ -122,12 +143,8 @@ impl Provider {
 
     pub async fn import_resource(&self, type_name: &str, id: &str) -> StateOutcome {
         let fail = |d| StateOutcome { state: Value::Null, private: vec![], diags: d };
-        let def = match self.resource_def(type_name) {
-            Ok(d) => d,
-            Err(d) => return fail(d),
-        };
-        let ctx = match self.ctx() {
-            Ok(c) => c,
+        let (def, ctx) = match self.resource_and_ctx(type_name) {
+            Ok(x) => x,
             Err(d) => return fail(d),
         };
         let key = match def.import_key(id) {
@@ -135,7 +152,9 @@ impl Provider {
             Err(d) => return fail(d),
         };
         match def.read(&ctx, &key).await {
-            Ok(Some((state, etag))) => StateOutcome { state, private: encode_private(etag), diags: Diagnostics::default() },
+            Ok(Some((state, etag))) => {
+                StateOutcome { state, private: encode_private(etag), diags: Diagnostics::default() }
+            }
             Ok(None) => fail(Diagnostics::error(
                 format!("Cannot import non-existent {}", def.noun),
                 format!("No {} matches the import ID {id:?}.", def.noun),
@@ -154,15 +173,16 @@ impl Provider {
     pub fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics {
         match self.def.data_source(type_name) {
             Some(def) => def.validate(config),
-            None => Diagnostics::error("Unknown data source", format!("This provider has no data source {type_name:?}.")),
+            None => {
+                Diagnostics::error("Unknown data source", format!("This provider has no data source {type_name:?}."))
+            }
         }
     }
 
     pub async fn read_data_source(&self, type_name: &str, config: &Value) -> Result<Value, Diagnostics> {
-        let def = self
-            .def
-            .data_source(type_name)
-            .ok_or_else(|| Diagnostics::error("Unknown data source", format!("This provider has no data source {type_name:?}.")))?;
+        let def = self.def.data_source(type_name).ok_or_else(|| {
+            Diagnostics::error("Unknown data source", format!("This provider has no data source {type_name:?}."))
+        })?;
         let ctx = self.ctx()?;
         def.read(&ctx, config).await
     }

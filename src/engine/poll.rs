@@ -62,9 +62,9 @@ where
 
 pub fn humanize(d: Duration) -> String {
     let s = d.as_secs();
-    if s >= 3600 && s % 3600 == 0 {
+    if s >= 3600 && s.is_multiple_of(3600) {
         format!("{}h", s / 3600)
-    } else if s >= 60 && s % 60 == 0 {
+    } else if s >= 60 && s.is_multiple_of(60) {
         format!("{}m", s / 60)
     } else if s > 0 {
         format!("{s}s")
@@ -92,9 +92,12 @@ mod tests {
 
     #[tokio::test]
     async fn timeout_reports_last_observed_state() {
-        let e = wait_until::<(), _, _>("volume creation", Duration::from_millis(250), &CancellationToken::new(), || async {
-            Ok(Poll::Pending("state = \"Creating\"".into()))
-        })
+        let e = wait_until::<(), _, _>(
+            "volume creation",
+            Duration::from_millis(250),
+            &CancellationToken::new(),
+            || async { Ok(Poll::Pending("state = \"Creating\"".into())) },
+        )
         .await
         .unwrap_err();
         assert!(e.to_string().contains("Creating"), "{e}");

@@ -79,7 +79,11 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts { create: Duration::from_secs(1200), update: Duration::from_secs(1200), delete: Duration::from_secs(1200) }
+        Timeouts {
+            create: Duration::from_secs(1200),
+            update: Duration::from_secs(1200),
+            delete: Duration::from_secs(1200),
+        }
     }
 }
 
@@ -170,7 +174,13 @@ impl ResourceDef {
     // ------------------------------------------------------------------ plan
 
     /// Computes the planned state. Returns (planned, attributes forcing replacement).
-    pub fn plan(&self, ctx: &Ctx, prior: &Value, proposed: &Value, config: &Value) -> Result<(Value, Vec<AttrPath>), Diagnostics> {
+    pub fn plan(
+        &self,
+        ctx: &Ctx,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> Result<(Value, Vec<AttrPath>), Diagnostics> {
         if proposed.is_null() {
             return Ok((Value::Null, vec![])); // destroy
         }
@@ -225,7 +235,10 @@ impl ResourceDef {
                 .any(|f| planned.get(f.name) != prior.get(f.name))
                 || planned.get(TIMEOUTS) != prior.get(TIMEOUTS);
             for f in &self.fields {
-                if f.replace_on_change && f.is_configurable() && !semantically_equal(f, planned.get(f.name), prior.get(f.name)) {
+                if f.replace_on_change
+                    && f.is_configurable()
+                    && !semantically_equal(f, planned.get(f.name), prior.get(f.name))
+                {
                     replace.push(AttrPath::attr(f.name));
                 }
                 if changed && f.mode == Mode::Computed && !f.stable {
@@ -264,7 +277,9 @@ impl ResourceDef {
             if !api.in_create || v.is_null() || v.is_unknown() {
                 continue;
             }
-            let j = to_api(api.codec, v).map_err(|e| Diagnostics::attr_error(AttrPath::attr(f.name), format!("Invalid value for {}", f.name), e))?;
+            let j = to_api(api.codec, v).map_err(|e| {
+                Diagnostics::attr_error(AttrPath::attr(f.name), format!("Invalid value for {}", f.name), e)
+            })?;
             body.insert(api.json.to_string(), j);
         }
         Ok(J::Object(body))
@@ -282,11 +297,15 @@ impl ResourceDef {
             let j = if v.is_null() {
                 // Clearing an optional argument: send its empty form.
                 match f.ty {
-                    Type::List(_) | Type::Set(_) | Type::Map(_) => to_api(api.codec, &Value::List(vec![])).unwrap_or(J::Null),
+                    Type::List(_) | Type::Set(_) | Type::Map(_) => {
+                        to_api(api.codec, &Value::List(vec![])).unwrap_or(J::Null)
+                    }
                     _ => J::String(String::new()),
                 }
             } else {
-                to_api(api.codec, v).map_err(|e| Diagnostics::attr_error(AttrPath::attr(f.name), format!("Invalid value for {}", f.name), e))?
+                to_api(api.codec, v).map_err(|e| {
+                    Diagnostics::attr_error(AttrPath::attr(f.name), format!("Invalid value for {}", f.name), e)
+                })?
             };
             body.insert(api.update_json.unwrap_or(api.json).to_string(), j);
         }
@@ -306,7 +325,13 @@ impl ResourceDef {
                 _ if f.write_only => Value::Null,
                 Some(api) => match obj.get(api.json) {
                     // Not echoed by the API: keep what we had.
-                    None => if b.is_unknown() { Value::Null } else { b.clone() },
+                    None => {
+                        if b.is_unknown() {
+                            Value::Null
+                        } else {
+                            b.clone()
+                        }
+                    }
                     Some(j) => {
                         let v = from_api(f, api.codec, j).map_err(|e| {
                             Diagnostics::error(
@@ -314,7 +339,11 @@ impl ResourceDef {
                                 format!("The API returned {j} for {}: {e}", f.name),
                             )
                         })?;
-                        if !b.is_unknown() && semantically_equal(f, b, &v) { b.clone() } else { v }
+                        if !b.is_unknown() && semantically_equal(f, b, &v) {
+                            b.clone()
+                        } else {
+                            v
+                        }
                     }
                 },
                 None if b.is_unknown() => Value::Null,
@@ -378,7 +407,13 @@ impl ResourceDef {
 
     /// Waits until the object reaches a ready state; on a failed state or timeout the
     /// error carries the last object seen, so the caller can keep it in state.
-    async fn wait_ready(&self, ctx: &Ctx, key: &Value, timeout: Duration, what: &str) -> Result<(J, Option<String>), (Diagnostics, Option<J>)> {
+    async fn wait_ready(
+        &self,
+        ctx: &Ctx,
+        key: &Value,
+        timeout: Duration,
+        what: &str,
+    ) -> Result<(J, Option<String>), (Diagnostics, Option<J>)> {
         let Some(st) = &self.rest.async_states else {
             return match self.fetch(ctx, key).await {
                 Ok(Some(x)) => Ok(x),
@@ -415,10 +450,7 @@ impl ResourceDef {
         wait_until(&format!("deletion of the {}", self.noun), timeout, &ctx.cancel, || async {
             match ctx.api.call(ApiRequest::get(path.clone()), &ctx.cancel).await {
                 Err(ApiError::NotFound(_)) => Ok(Poll::Done(())),
-                Ok(r) => Ok(Poll::Pending(format!(
-                    "{st} = {:?}",
-                    r.body.get(st).and_then(J::as_str).unwrap_or("?")
-                ))),
+                Ok(r) => Ok(Poll::Pending(format!("{st} = {:?}", r.body.get(st).and_then(J::as_str).unwrap_or("?")))),
                 Err(e) => Err(e),
             }
         })
@@ -521,15 +553,23 @@ impl ResourceDef {
         }
         let name = planned.get("name").as_str().unwrap_or_default().to_string();
         let path = self.path(self.rest.collection, planned)?;
-        let req = ApiRequest::get(path).query(self.rest.name_query.unwrap_or("name"), name.clone()).query("showAll", "true");
+        let req =
+            ApiRequest::get(path).query(self.rest.name_query.unwrap_or("name"), name.clone()).query("showAll", "true");
         let r = ctx.api.call(req, &ctx.cancel).await.map_err(|e| self.api_diag("look up", planned, e))?;
-        Ok(r.body.get(self.rest.list_key).and_then(J::as_array).and_then(|items| {
-            items.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name.as_str())).cloned()
-        }))
+        Ok(r.body
+            .get(self.rest.list_key)
+            .and_then(J::as_array)
+            .and_then(|items| items.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name.as_str())).cloned()))
     }
 
     /// Applies an in-place update, guarding against concurrent changes with If-Match.
-    pub async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value, etag: Option<String>) -> (Value, Option<String>, Diagnostics) {
+    pub async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+        etag: Option<String>,
+    ) -> (Value, Option<String>, Diagnostics) {
         let mut body = match self.update_body(prior, planned) {
             Ok(b) => b,
             Err(d) => return (prior.clone(), etag, d),
@@ -546,7 +586,9 @@ impl ResourceDef {
                 Err(d) => return (prior.clone(), etag, d),
             };
             let method = self.rest.update_method.unwrap_or(Method::Put);
-            let send = |etag: Option<String>| ApiRequest::new(method, path.clone()).body(J::Object(body.clone())).if_match(etag);
+            let send = |etag: Option<String>| {
+                ApiRequest::new(method, path.clone()).body(J::Object(body.clone())).if_match(etag)
+            };
             match ctx.api.call(send(etag.clone()), &ctx.cancel).await {
                 Ok(_) => {}
                 Err(ApiError::PreconditionFailed(_)) => {
@@ -582,7 +624,11 @@ impl ResourceDef {
             if st.failed.contains(&state) || st.deleting.contains(&state) {
                 return Err(Diagnostics::error(
                     format!("The {} is in state {state:?}", self.noun),
-                    format!("{} {} cannot be changed while it is {state}; this is a state problem, not a concurrent edit.", self.noun, prior.get("id")),
+                    format!(
+                        "{} {} cannot be changed while it is {state}; this is a state problem, not a concurrent edit.",
+                        self.noun,
+                        prior.get("id")
+                    ),
                 ));
             }
         }
@@ -697,7 +743,11 @@ impl ResourceDef {
     fn vanished(&self, key: &Value) -> Diagnostics {
         Diagnostics::error(
             format!("The {} disappeared", self.noun),
-            format!("{} {} no longer exists in the API; run `terraform plan` to re-create it.", self.noun, key.get("id")),
+            format!(
+                "{} {} no longer exists in the API; run `terraform plan` to re-create it.",
+                self.noun,
+                key.get("id")
+            ),
         )
     }
 
@@ -720,7 +770,9 @@ pub fn api_error_diag(op: &str, what: &str, e: ApiError) -> Diagnostics {
         Some(s) if s >= 500 => ("API error", " The API reported an internal problem; try again later."),
         _ => match e {
             ApiError::Timeout(_) => ("Timed out", " Raise the matching `timeouts` value if the cluster is slow."),
-            ApiError::FailedState(_) => ("Operation failed", " The object is kept in state (tainted) so that the next apply replaces it."),
+            ApiError::FailedState(_) => {
+                ("Operation failed", " The object is kept in state (tainted) so that the next apply replaces it.")
+            }
             ApiError::Cancelled => ("Cancelled", ""),
             ApiError::Unreachable(_) => ("API unreachable", " Check the provider's endpoints and TLS settings."),
             _ => ("API request failed", ""),
@@ -794,15 +846,21 @@ pub(crate) mod tests {
     use crate::engine::schema::{Codec, Semantic};
     use std::sync::Mutex;
 
+    type Answer = Box<dyn Fn(&ApiRequest) -> Result<J, ApiError> + Send + Sync>;
+
     /// An API double answering from a closure and recording every request.
     pub(crate) struct FakeApi {
         pub log: Mutex<Vec<ApiRequest>>,
-        pub answer: Box<dyn Fn(&ApiRequest) -> Result<J, ApiError> + Send + Sync>,
+        pub answer: Answer,
     }
 
     #[async_trait::async_trait]
     impl Api for FakeApi {
-        async fn call(&self, req: ApiRequest, _: &CancellationToken) -> Result<crate::engine::api::ApiResponse, ApiError> {
+        async fn call(
+            &self,
+            req: ApiRequest,
+            _: &CancellationToken,
+        ) -> Result<crate::engine::api::ApiResponse, ApiError> {
             let r = (self.answer)(&req);
             if let Ok(mut l) = self.log.lock() {
                 l.push(req);
@@ -811,7 +869,10 @@ pub(crate) mod tests {
         }
     }
 
-    pub(crate) fn ctx_with(answer: impl Fn(&ApiRequest) -> Result<J, ApiError> + Send + Sync + 'static, provider_config: Value) -> (Ctx, Arc<FakeApi>) {
+    pub(crate) fn ctx_with(
+        answer: impl Fn(&ApiRequest) -> Result<J, ApiError> + Send + Sync + 'static,
+        provider_config: Value,
+    ) -> (Ctx, Arc<FakeApi>) {
         let api = Arc::new(FakeApi { log: Mutex::new(vec![]), answer: Box::new(answer) });
         (Ctx { api: api.clone(), provider_config, cancel: CancellationToken::new() }, api)
     }
@@ -836,7 +897,11 @@ pub(crate) mod tests {
             Field::string("scope").default_from_provider("default_scope").replace().api_create("scope", Codec::Plain),
             Field::string("name").required().api_create("name", Codec::Plain),
             Field::string("size").required().semantic(Semantic::ByteSize).api_mutable("size", Codec::SizeBytes),
-            Field::string("keep_for").optional().replace().semantic(Semantic::Duration).api_create("keepFor", Codec::DurationSeconds),
+            Field::string("keep_for")
+                .optional()
+                .replace()
+                .semantic(Semantic::Duration)
+                .api_create("keepFor", Codec::DurationSeconds),
             Field::bool("flag").default(Value::Bool(false)).api_mutable("flag", Codec::BoolString),
             Field::string("uuid").computed().api("UUID", Codec::Plain),
             Field::string("status").computed_volatile().api("status", Codec::Plain),
@@ -863,7 +928,9 @@ pub(crate) mod tests {
         assert!(replace.is_empty());
         assert_eq!(planned.get("scope"), &Value::str("s1"));
         assert_eq!(planned.get("flag"), &Value::Bool(false));
-        assert!(planned.get("uuid").is_unknown() && planned.get("status").is_unknown() && planned.get("id").is_unknown());
+        assert!(
+            planned.get("uuid").is_unknown() && planned.get("status").is_unknown() && planned.get("id").is_unknown()
+        );
         assert_eq!(planned.get("size"), &Value::str("1GiB"), "the configured spelling is kept");
     }
 
@@ -938,10 +1005,14 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn update_sends_only_what_changed_with_if_match() {
         let (ctx, api) = ctx_with(
-            |req| Ok(match req.method {
-                Method::Get => serde_json::json!({"UUID": "u1", "scope": "s1", "name": "w", "size": "2147483648", "keepFor": "86400s", "flag": "false", "status": "ok"}),
-                _ => serde_json::json!({}),
-            }),
+            |req| {
+                Ok(match req.method {
+                    Method::Get => {
+                        serde_json::json!({"UUID": "u1", "scope": "s1", "name": "w", "size": "2147483648", "keepFor": "86400s", "flag": "false", "status": "ok"})
+                    }
+                    _ => serde_json::json!({}),
+                })
+            },
             provider_cfg(),
         );
         let mut planned = prior();

@@ -185,9 +185,7 @@ impl Value {
 
     /// Strings of a list/set value, skipping non-strings.
     pub fn string_items(&self) -> Vec<String> {
-        self.as_items()
-            .map(|v| v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
-            .unwrap_or_default()
+        self.as_items().map(|v| v.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
     }
 
     /// Treats empty strings, collections and maps like null; APIs often answer "" or []
@@ -283,9 +281,11 @@ pub fn from_json(j: &serde_json::Value, ty: &Type, path: &str) -> Result<Value, 
         Type::Map(et) => {
             let m = j.as_object().ok_or_else(|| at("map"))?;
             Value::Map(
-                m.iter()
-                    .map(|(k, x)| Ok((k.clone(), from_json(x, et, &format!("{path}[{k:?}]"))?)))
-                    .collect::<Result<_, String>>()?,
+                m.iter().map(|(k, x)| Ok((k.clone(), from_json(x, et, &format!("{path}[{k:?}]"))?))).collect::<Result<
+                    _,
+                    String,
+                >>(
+                )?,
             )
         }
         Type::Object(attrs) => {
@@ -310,10 +310,7 @@ mod tests {
     #[test]
     fn type_json_expressions_match_terraform() {
         let t = Type::object(&[("a", Type::list(Type::String)), ("b", Type::map(Type::Number))]);
-        assert_eq!(
-            t.to_json().to_string(),
-            r#"["object",{"a":["list","string"],"b":["map","number"]}]"#
-        );
+        assert_eq!(t.to_json().to_string(), r#"["object",{"a":["list","string"],"b":["map","number"]}]"#);
     }
 
     #[test]

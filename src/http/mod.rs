@@ -57,7 +57,8 @@ pub fn normalize_endpoint(e: &str) -> Result<String, ConfigError> {
         return Err(ConfigError("an endpoint must not be empty".into()));
     }
     let url = if e.contains("://") { e.to_string() } else { format!("https://{e}") };
-    let parsed = reqwest::Url::parse(&url).map_err(|err| ConfigError(format!("{e:?} is not a valid endpoint URL: {err}")))?;
+    let parsed =
+        reqwest::Url::parse(&url).map_err(|err| ConfigError(format!("{e:?} is not a valid endpoint URL: {err}")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(ConfigError(format!("{e:?} must be an http(s) URL such as https://10.0.0.1:443")));
     }
@@ -129,8 +130,16 @@ impl HttpClient {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|s| s.trim().parse::<u64>().ok())
                         .map(Duration::from_secs);
-                    let bytes = resp.bytes().await.map_err(|e| ApiError::Ambiguous(format!("reading the answer from {base} failed: {e}")))?;
-                    let body = if bytes.is_empty() { J::Null } else { serde_json::from_slice(&bytes).unwrap_or_else(|_| J::String(String::from_utf8_lossy(&bytes).into_owned())) };
+                    let bytes = resp
+                        .bytes()
+                        .await
+                        .map_err(|e| ApiError::Ambiguous(format!("reading the answer from {base} failed: {e}")))?;
+                    let body = if bytes.is_empty() {
+                        J::Null
+                    } else {
+                        serde_json::from_slice(&bytes)
+                            .unwrap_or_else(|_| J::String(String::from_utf8_lossy(&bytes).into_owned()))
+                    };
                     return Ok((status, body, etag, retry_after));
                 }
                 Err(e) if e.is_connect() => {
@@ -139,7 +148,10 @@ impl HttpClient {
                     continue;
                 }
                 Err(e) if e.is_timeout() => {
-                    return Err(ApiError::Ambiguous(format!("{base} did not answer within {:?}", self.cfg.request_timeout)))
+                    return Err(ApiError::Ambiguous(format!(
+                        "{base} did not answer within {:?}",
+                        self.cfg.request_timeout
+                    )))
                 }
                 Err(e) => return Err(ApiError::Ambiguous(format!("{base}: {}", error_chain(&e)))),
             }
@@ -204,7 +216,8 @@ impl Api for HttpClient {
                         409 if !(self.cfg.dialect.retryable_conflict)(&message) => ApiError::AlreadyExists(message),
                         _ => ApiError::Status { status, message },
                     };
-                    let busy = status == 429 || status == 503 || (status == 409 && matches!(err, ApiError::Status { .. }));
+                    let busy =
+                        status == 429 || status == 503 || (status == 409 && matches!(err, ApiError::Status { .. }));
                     (busy, retry_after, Err(err))
                 }
             };

@@ -39,18 +39,19 @@ fn block(fields: &[Field], description: &str) -> pb::schema::Block {
 pub fn resource_schema(def: &ResourceDef) -> pb::Schema {
     let mut b = block(&def.fields, &def.description);
     if let Some(t) = def.timeouts {
-        let attr = |name: &str, d: std::time::Duration| pb::schema::Attribute {
+        let attr = |name: &str, d: std::time::Duration| {
+            pb::schema::Attribute {
             name: name.to_string(),
             r#type: b"\"string\"".to_vec(),
             description: format!(
-                "How long to wait for the {noun} to be {done}, as a duration such as \"30s\", \"20m\" or \"1h\" (default {}).",
+                "How long to wait for the {noun} to be {name}d, as a duration such as \"30s\", \"20m\" or \"1h\" (default {}).",
                 crate::engine::poll::humanize(d),
                 noun = def.noun,
-                done = format!("{name}d")
             ),
             optional: true,
             description_kind: pb::StringKind::Markdown as i32,
             ..Default::default()
+        }
         };
         b.block_types.push(pb::schema::NestedBlock {
             type_name: "timeouts".to_string(),

@@ -104,7 +104,10 @@ async fn serve(provider: Arc<Provider>, opts: ServeOptions, debug: bool) -> Resu
         });
         println!("Provider started in debug mode. To attach Terraform, set in your shell:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n");
     } else {
-        let cert = tls.as_ref().map(|(der, _)| format!("|{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(der))).unwrap_or_default();
+        let cert = tls
+            .as_ref()
+            .map(|(der, _)| format!("|{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(der)))
+            .unwrap_or_default();
         println!("1|{PROTOCOL_VERSION}|unix|{addr}|grpc{cert}");
     }
     use std::io::Write as _;
@@ -209,7 +212,10 @@ struct Broker;
 #[tonic::async_trait]
 impl pb::plugin::grpc_broker_server::GrpcBroker for Broker {
     type StartStreamStream = Never<pb::plugin::ConnInfo>;
-    async fn start_stream(&self, _: Request<tonic::Streaming<pb::plugin::ConnInfo>>) -> Result<Response<Self::StartStreamStream>, Status> {
+    async fn start_stream(
+        &self,
+        _: Request<tonic::Streaming<pb::plugin::ConnInfo>>,
+    ) -> Result<Response<Self::StartStreamStream>, Status> {
         Ok(Response::new(Box::pin(futures::stream::pending())))
     }
 }
@@ -233,7 +239,8 @@ fn auto_mtls(client_pem: &str) -> Result<(Vec<u8>, rustls::ServerConfig), Box<dy
         rcgen::KeyUsagePurpose::KeyEncipherment,
         rcgen::KeyUsagePurpose::KeyCertSign,
     ];
-    params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+    params.extended_key_usages =
+        vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now - time::Duration::seconds(30);
     params.not_after = now + time::Duration::days(3650);
@@ -267,17 +274,32 @@ impl ClientCertVerifier for ExactClientCert {
     fn root_hint_subjects(&self) -> &[DistinguishedName] {
         &[]
     }
-    fn verify_client_cert(&self, end_entity: &CertificateDer<'_>, _: &[CertificateDer<'_>], _: UnixTime) -> Result<ClientCertVerified, rustls::Error> {
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
         if end_entity.as_ref() == self.expected.as_slice() {
             Ok(ClientCertVerified::assertion())
         } else {
             Err(rustls::Error::General("client certificate is not the one Terraform announced".into()))
         }
     }
-    fn verify_tls12_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
-    fn verify_tls13_signature(&self, message: &[u8], cert: &CertificateDer<'_>, dss: &DigitallySignedStruct) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
         rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {

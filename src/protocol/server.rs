@@ -28,8 +28,16 @@ impl ProviderService {
         let def = &provider.def;
         let schema = pb::get_provider_schema::Response {
             provider: Some(convert::provider_schema(&def.fields, &def.description)),
-            resource_schemas: def.resources.iter().map(|r| (r.type_name.to_string(), convert::resource_schema(r))).collect(),
-            data_source_schemas: def.data_sources.iter().map(|d| (d.type_name.to_string(), convert::data_source_schema(d))).collect(),
+            resource_schemas: def
+                .resources
+                .iter()
+                .map(|r| (r.type_name.to_string(), convert::resource_schema(r)))
+                .collect(),
+            data_source_schemas: def
+                .data_sources
+                .iter()
+                .map(|d| (d.type_name.to_string(), convert::data_source_schema(d)))
+                .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         };
@@ -41,19 +49,15 @@ impl ProviderService {
     }
 
     fn resource_type(&self, name: &str) -> Result<Type, Diagnostics> {
-        self.provider
-            .def
-            .resource(name)
-            .map(|r| r.value_type())
-            .ok_or_else(|| Diagnostics::error("Unknown resource type", format!("This provider has no resource type {name:?}.")))
+        self.provider.def.resource(name).map(|r| r.value_type()).ok_or_else(|| {
+            Diagnostics::error("Unknown resource type", format!("This provider has no resource type {name:?}."))
+        })
     }
 
     fn data_source_type(&self, name: &str) -> Result<Type, Diagnostics> {
-        self.provider
-            .def
-            .data_source(name)
-            .map(|d| d.value_type())
-            .ok_or_else(|| Diagnostics::error("Unknown data source", format!("This provider has no data source {name:?}.")))
+        self.provider.def.data_source(name).map(|d| d.value_type()).ok_or_else(|| {
+            Diagnostics::error("Unknown data source", format!("This provider has no data source {name:?}."))
+        })
     }
 }
 
@@ -89,21 +93,38 @@ fn unimplemented(what: &str) -> Status {
 
 #[tonic::async_trait]
 impl ProviderRpc for ProviderService {
-    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Result<Response<pb::get_metadata::Response>, Status> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
         let def = &self.provider.def;
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(capabilities()),
-            resources: def.resources.iter().map(|r| pb::get_metadata::ResourceMetadata { type_name: r.type_name.into() }).collect(),
-            data_sources: def.data_sources.iter().map(|d| pb::get_metadata::DataSourceMetadata { type_name: d.type_name.into() }).collect(),
+            resources: def
+                .resources
+                .iter()
+                .map(|r| pb::get_metadata::ResourceMetadata { type_name: r.type_name.into() })
+                .collect(),
+            data_sources: def
+                .data_sources
+                .iter()
+                .map(|d| pb::get_metadata::DataSourceMetadata { type_name: d.type_name.into() })
+                .collect(),
             ..Default::default()
         }))
     }
 
-    async fn get_provider_schema(&self, _: Request<pb::get_provider_schema::Request>) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
         Ok(Response::new(self.schema.clone()))
     }
 
-    async fn validate_provider_config(&self, req: Request<pb::validate_provider_config::Request>) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let req = req.into_inner();
         let d = match decode(&req.config, &self.provider.def.value_type()) {
             Ok(cfg) => self.provider.def.validate(&cfg),
@@ -112,7 +133,10 @@ impl ProviderRpc for ProviderService {
         Ok(Response::new(pb::validate_provider_config::Response { diagnostics: diags(&d) }))
     }
 
-    async fn validate_resource_config(&self, req: Request<pb::validate_resource_config::Request>) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = req.into_inner();
         let d = match self.resource_type(&req.type_name).and_then(|ty| decode(&req.config, &ty)) {
             Ok(cfg) => self.provider.validate_resource(&req.type_name, &cfg),
@@ -121,7 +145,10 @@ impl ProviderRpc for ProviderService {
         Ok(Response::new(pb::validate_resource_config::Response { diagnostics: diags(&d) }))
     }
 
-    async fn validate_data_resource_config(&self, req: Request<pb::validate_data_resource_config::Request>) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = req.into_inner();
         let d = match self.data_source_type(&req.type_name).and_then(|ty| decode(&req.config, &ty)) {
             Ok(cfg) => self.provider.validate_data_source(&req.type_name, &cfg),
@@ -130,13 +157,21 @@ impl ProviderRpc for ProviderService {
         Ok(Response::new(pb::validate_data_resource_config::Response { diagnostics: diags(&d) }))
     }
 
-    async fn upgrade_resource_state(&self, req: Request<pb::upgrade_resource_state::Request>) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
         let req = req.into_inner();
         // Schema version 0 is the only one so far: upgrading means re-reading the JSON
         // under the current schema (new attributes null, removed ones dropped).
         let res = self.resource_type(&req.type_name).and_then(|ty| {
             let json = req.raw_state.as_ref().map(|r| r.json.as_slice()).unwrap_or_default();
-            let v = if json.is_empty() { Value::Null } else { wire::decode_json(json, &ty).map_err(|e| Diagnostics::error("Cannot read stored state", e.to_string()))? };
+            let v = if json.is_empty() {
+                Value::Null
+            } else {
+                wire::decode_json(json, &ty)
+                    .map_err(|e| Diagnostics::error("Cannot read stored state", e.to_string()))?
+            };
             encode(&v, &ty)
         });
         Ok(Response::new(match res {
@@ -145,15 +180,24 @@ impl ProviderRpc for ProviderService {
         }))
     }
 
-    async fn get_resource_identity_schemas(&self, _: Request<pb::get_resource_identity_schemas::Request>) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
         Ok(Response::new(pb::get_resource_identity_schemas::Response::default()))
     }
 
-    async fn upgrade_resource_identity(&self, _: Request<pb::upgrade_resource_identity::Request>) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+    async fn upgrade_resource_identity(
+        &self,
+        _: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
         Err(unimplemented("Resource identity"))
     }
 
-    async fn configure_provider(&self, req: Request<pb::configure_provider::Request>) -> Result<Response<pb::configure_provider::Response>, Status> {
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let req = req.into_inner();
         let d = match decode(&req.config, &self.provider.def.value_type()) {
             // Values known only after apply: stay unconfigured; operations say so.
@@ -164,15 +208,27 @@ impl ProviderRpc for ProviderService {
         Ok(Response::new(pb::configure_provider::Response { diagnostics: diags(&d) }))
     }
 
-    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Result<Response<pb::read_resource::Response>, Status> {
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = req.into_inner();
         let ty = match self.resource_type(&req.type_name) {
             Ok(t) => t,
-            Err(d) => return Ok(Response::new(pb::read_resource::Response { diagnostics: diags(&d), ..Default::default() })),
+            Err(d) => {
+                return Ok(Response::new(pb::read_resource::Response { diagnostics: diags(&d), ..Default::default() }))
+            }
         };
         let current = match decode(&req.current_state, &ty) {
             Ok(v) => v,
-            Err(d) => return Ok(Response::new(pb::read_resource::Response { new_state: req.current_state, diagnostics: diags(&d), private: req.private, ..Default::default() })),
+            Err(d) => {
+                return Ok(Response::new(pb::read_resource::Response {
+                    new_state: req.current_state,
+                    diagnostics: diags(&d),
+                    private: req.private,
+                    ..Default::default()
+                }))
+            }
         };
         let out = self.provider.read_resource(&req.type_name, &current, &req.private).await;
         let mut d = out.diags;
@@ -183,20 +239,31 @@ impl ProviderRpc for ProviderService {
                 req.current_state
             }
         };
-        Ok(Response::new(pb::read_resource::Response { new_state, diagnostics: diags(&d), private: out.private, ..Default::default() }))
+        Ok(Response::new(pb::read_resource::Response {
+            new_state,
+            diagnostics: diags(&d),
+            private: out.private,
+            ..Default::default()
+        }))
     }
 
-    async fn plan_resource_change(&self, req: Request<pb::plan_resource_change::Request>) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = req.into_inner();
-        let fail = |d: Diagnostics| Ok(Response::new(pb::plan_resource_change::Response { diagnostics: diags(&d), ..Default::default() }));
+        let fail = |d: Diagnostics| {
+            Ok(Response::new(pb::plan_resource_change::Response { diagnostics: diags(&d), ..Default::default() }))
+        };
         let ty = match self.resource_type(&req.type_name) {
             Ok(t) => t,
             Err(d) => return fail(d),
         };
-        let (prior, proposed, config) = match (decode(&req.prior_state, &ty), decode(&req.proposed_new_state, &ty), decode(&req.config, &ty)) {
-            (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-            (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return fail(d),
-        };
+        let (prior, proposed, config) =
+            match (decode(&req.prior_state, &ty), decode(&req.proposed_new_state, &ty), decode(&req.config, &ty)) {
+                (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+                (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return fail(d),
+            };
         let out = self.provider.plan_resource(&req.type_name, &prior, &proposed, &config, &req.prior_private);
         if out.diags.has_errors() {
             return fail(out.diags);
@@ -214,9 +281,14 @@ impl ProviderRpc for ProviderService {
         }))
     }
 
-    async fn apply_resource_change(&self, req: Request<pb::apply_resource_change::Request>) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = req.into_inner();
-        let fail = |d: Diagnostics| Ok(Response::new(pb::apply_resource_change::Response { diagnostics: diags(&d), ..Default::default() }));
+        let fail = |d: Diagnostics| {
+            Ok(Response::new(pb::apply_resource_change::Response { diagnostics: diags(&d), ..Default::default() }))
+        };
         let ty = match self.resource_type(&req.type_name) {
             Ok(t) => t,
             Err(d) => return fail(d),
@@ -234,12 +306,22 @@ impl ProviderRpc for ProviderService {
                 req.prior_state
             }
         };
-        Ok(Response::new(pb::apply_resource_change::Response { new_state, private: out.private, diagnostics: diags(&d), ..Default::default() }))
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state,
+            private: out.private,
+            diagnostics: diags(&d),
+            ..Default::default()
+        }))
     }
 
-    async fn import_resource_state(&self, req: Request<pb::import_resource_state::Request>) -> Result<Response<pb::import_resource_state::Response>, Status> {
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = req.into_inner();
-        let fail = |d: Diagnostics| Ok(Response::new(pb::import_resource_state::Response { diagnostics: diags(&d), ..Default::default() }));
+        let fail = |d: Diagnostics| {
+            Ok(Response::new(pb::import_resource_state::Response { diagnostics: diags(&d), ..Default::default() }))
+        };
         let ty = match self.resource_type(&req.type_name) {
             Ok(t) => t,
             Err(d) => return fail(d),
@@ -264,13 +346,21 @@ impl ProviderRpc for ProviderService {
         }))
     }
 
-    async fn move_resource_state(&self, _: Request<pb::move_resource_state::Request>) -> Result<Response<pb::move_resource_state::Response>, Status> {
+    async fn move_resource_state(
+        &self,
+        _: Request<pb::move_resource_state::Request>,
+    ) -> Result<Response<pb::move_resource_state::Response>, Status> {
         Err(unimplemented("Moving state between resource types"))
     }
 
-    async fn read_data_source(&self, req: Request<pb::read_data_source::Request>) -> Result<Response<pb::read_data_source::Response>, Status> {
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
         let req = req.into_inner();
-        let fail = |d: Diagnostics| Ok(Response::new(pb::read_data_source::Response { diagnostics: diags(&d), ..Default::default() }));
+        let fail = |d: Diagnostics| {
+            Ok(Response::new(pb::read_data_source::Response { diagnostics: diags(&d), ..Default::default() }))
+        };
         let ty = match self.data_source_type(&req.type_name) {
             Ok(t) => t,
             Err(d) => return fail(d),
@@ -288,76 +378,139 @@ impl ProviderRpc for ProviderService {
         }
     }
 
-    async fn generate_resource_config(&self, _: Request<pb::generate_resource_config::Request>) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+    async fn generate_resource_config(
+        &self,
+        _: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
         Err(unimplemented("Generating configuration"))
     }
 
-    async fn validate_ephemeral_resource_config(&self, _: Request<pb::validate_ephemeral_resource_config::Request>) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+    async fn validate_ephemeral_resource_config(
+        &self,
+        _: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
         Err(unimplemented("Ephemeral resources"))
     }
-    async fn open_ephemeral_resource(&self, _: Request<pb::open_ephemeral_resource::Request>) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+    async fn open_ephemeral_resource(
+        &self,
+        _: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
         Err(unimplemented("Ephemeral resources"))
     }
-    async fn renew_ephemeral_resource(&self, _: Request<pb::renew_ephemeral_resource::Request>) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+    async fn renew_ephemeral_resource(
+        &self,
+        _: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
         Err(unimplemented("Ephemeral resources"))
     }
-    async fn close_ephemeral_resource(&self, _: Request<pb::close_ephemeral_resource::Request>) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+    async fn close_ephemeral_resource(
+        &self,
+        _: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
         Err(unimplemented("Ephemeral resources"))
     }
 
     type ListResourceStream = Stream_<pb::list_resource::Event>;
-    async fn list_resource(&self, _: Request<pb::list_resource::Request>) -> Result<Response<Self::ListResourceStream>, Status> {
+    async fn list_resource(
+        &self,
+        _: Request<pb::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
         Err(unimplemented("List resources"))
     }
-    async fn validate_list_resource_config(&self, _: Request<pb::validate_list_resource_config::Request>) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+    async fn validate_list_resource_config(
+        &self,
+        _: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
         Err(unimplemented("List resources"))
     }
 
-    async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Result<Response<pb::get_functions::Response>, Status> {
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
         Ok(Response::new(pb::get_functions::Response::default()))
     }
-    async fn call_function(&self, _: Request<pb::call_function::Request>) -> Result<Response<pb::call_function::Response>, Status> {
+    async fn call_function(
+        &self,
+        _: Request<pb::call_function::Request>,
+    ) -> Result<Response<pb::call_function::Response>, Status> {
         Err(unimplemented("Provider functions"))
     }
 
-    async fn validate_state_store_config(&self, _: Request<pb::validate_state_store::Request>) -> Result<Response<pb::validate_state_store::Response>, Status> {
+    async fn validate_state_store_config(
+        &self,
+        _: Request<pb::validate_state_store::Request>,
+    ) -> Result<Response<pb::validate_state_store::Response>, Status> {
         Err(unimplemented("State stores"))
     }
-    async fn configure_state_store(&self, _: Request<pb::configure_state_store::Request>) -> Result<Response<pb::configure_state_store::Response>, Status> {
+    async fn configure_state_store(
+        &self,
+        _: Request<pb::configure_state_store::Request>,
+    ) -> Result<Response<pb::configure_state_store::Response>, Status> {
         Err(unimplemented("State stores"))
     }
     type ReadStateBytesStream = Stream_<pb::read_state_bytes::Response>;
-    async fn read_state_bytes(&self, _: Request<pb::read_state_bytes::Request>) -> Result<Response<Self::ReadStateBytesStream>, Status> {
+    async fn read_state_bytes(
+        &self,
+        _: Request<pb::read_state_bytes::Request>,
+    ) -> Result<Response<Self::ReadStateBytesStream>, Status> {
         Err(unimplemented("State stores"))
     }
-    async fn write_state_bytes(&self, _: Request<tonic::Streaming<pb::write_state_bytes::RequestChunk>>) -> Result<Response<pb::write_state_bytes::Response>, Status> {
+    async fn write_state_bytes(
+        &self,
+        _: Request<tonic::Streaming<pb::write_state_bytes::RequestChunk>>,
+    ) -> Result<Response<pb::write_state_bytes::Response>, Status> {
         Err(unimplemented("State stores"))
     }
-    async fn lock_state(&self, _: Request<pb::lock_state::Request>) -> Result<Response<pb::lock_state::Response>, Status> {
+    async fn lock_state(
+        &self,
+        _: Request<pb::lock_state::Request>,
+    ) -> Result<Response<pb::lock_state::Response>, Status> {
         Err(unimplemented("State stores"))
     }
-    async fn unlock_state(&self, _: Request<pb::unlock_state::Request>) -> Result<Response<pb::unlock_state::Response>, Status> {
+    async fn unlock_state(
+        &self,
+        _: Request<pb::unlock_state::Request>,
+    ) -> Result<Response<pb::unlock_state::Response>, Status> {
         Err(unimplemented("State stores"))
     }
-    async fn get_states(&self, _: Request<pb::get_states::Request>) -> Result<Response<pb::get_states::Response>, Status> {
+    async fn get_states(
+        &self,
+        _: Request<pb::get_states::Request>,
+    ) -> Result<Response<pb::get_states::Response>, Status> {
         Err(unimplemented("State stores"))
     }
-    async fn delete_state(&self, _: Request<pb::delete_state::Request>) -> Result<Response<pb::delete_state::Response>, Status> {
+    async fn delete_state(
+        &self,
+        _: Request<pb::delete_state::Request>,
+    ) -> Result<Response<pb::delete_state::Response>, Status> {
         Err(unimplemented("State stores"))
     }
 
-    async fn plan_action(&self, _: Request<pb::plan_action::Request>) -> Result<Response<pb::plan_action::Response>, Status> {
+    async fn plan_action(
+        &self,
+        _: Request<pb::plan_action::Request>,
+    ) -> Result<Response<pb::plan_action::Response>, Status> {
         Err(unimplemented("Actions"))
     }
     type InvokeActionStream = Stream_<pb::invoke_action::Event>;
-    async fn invoke_action(&self, _: Request<pb::invoke_action::Request>) -> Result<Response<Self::InvokeActionStream>, Status> {
+    async fn invoke_action(
+        &self,
+        _: Request<pb::invoke_action::Request>,
+    ) -> Result<Response<Self::InvokeActionStream>, Status> {
         Err(unimplemented("Actions"))
     }
-    async fn validate_action_config(&self, _: Request<pb::validate_action_config::Request>) -> Result<Response<pb::validate_action_config::Response>, Status> {
+    async fn validate_action_config(
+        &self,
+        _: Request<pb::validate_action_config::Request>,
+    ) -> Result<Response<pb::validate_action_config::Response>, Status> {
         Err(unimplemented("Actions"))
     }
 
-    async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Result<Response<pb::stop_provider::Response>, Status> {
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
         tracing::info!("StopProvider: cancelling in-flight operations");
         self.provider.stop.cancel();
         Ok(Response::new(pb::stop_provider::Response { error: String::new() }))

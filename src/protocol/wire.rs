@@ -128,11 +128,9 @@ fn to_mp(v: &Value, ty: &Type) -> Result<Mp, WireError> {
         (Value::List(items) | Value::Set(items), Type::List(et) | Type::Set(et)) => {
             Mp::Array(items.iter().map(|i| to_mp(i, et)).collect::<Result<_, _>>()?)
         }
-        (Value::Map(m) | Value::Object(m), Type::Map(et)) => Mp::Map(
-            m.iter()
-                .map(|(k, x)| Ok((Mp::from(k.as_str()), to_mp(x, et)?)))
-                .collect::<Result<_, WireError>>()?,
-        ),
+        (Value::Map(m) | Value::Object(m), Type::Map(et)) => {
+            Mp::Map(m.iter().map(|(k, x)| Ok((Mp::from(k.as_str()), to_mp(x, et)?))).collect::<Result<_, WireError>>()?)
+        }
         (Value::Object(m), Type::Object(attrs)) => Mp::Map(
             attrs
                 .iter()
@@ -149,7 +147,8 @@ fn to_mp(v: &Value, ty: &Type) -> Result<Mp, WireError> {
 /// Decodes state JSON as Terraform stores it (used by UpgradeResourceState). Attributes
 /// missing from older states become null; attributes the schema no longer has are dropped.
 pub fn decode_json(bytes: &[u8], ty: &Type) -> Result<Value, WireError> {
-    let j: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| WireError(format!("invalid state JSON: {e}")))?;
+    let j: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| WireError(format!("invalid state JSON: {e}")))?;
     from_json(&j, ty, "").map_err(WireError)
 }
 
@@ -193,7 +192,8 @@ mod tests {
     fn refined_unknowns_are_unknown() {
         // "bench-${count.index}" during validation: unknown, known to start with "bench-".
         let mut buf = Vec::new();
-        rmpv::encode::write_value(&mut buf, &Mp::Ext(12, vec![0x81, 0x02, 0xa6, b'b', b'e', b'n', b'c', b'h', b'-'])).unwrap();
+        rmpv::encode::write_value(&mut buf, &Mp::Ext(12, vec![0x81, 0x02, 0xa6, b'b', b'e', b'n', b'c', b'h', b'-']))
+            .unwrap();
         assert_eq!(decode_msgpack(&buf, &Type::String).unwrap(), Value::Unknown);
     }
 

@@ -26,7 +26,10 @@ pub fn routes() -> Router<Arc<Sim>> {
         .route("/api/v2/projects", get(list_projects).post(create_project))
         .route("/api/v2/projects/{name}", get(get_project).put(update_project).delete(delete_project))
         .route("/api/v2/projects/{project}/volumes", get(list_volumes_scoped).post(create_volume_scoped))
-        .route("/api/v2/projects/{project}/volumes/{uuid}", get(get_volume_scoped).put(update_volume_scoped).delete(delete_volume_scoped))
+        .route(
+            "/api/v2/projects/{project}/volumes/{uuid}",
+            get(get_volume_scoped).put(update_volume_scoped).delete(delete_volume_scoped),
+        )
         .route("/api/v2/volumes", get(list_volumes_flat).post(create_volume_flat))
         .route("/api/v2/volumes/{uuid}", get(get_volume_flat).put(update_volume_flat).delete(delete_volume_flat))
         .route("/api/v2/projects/{project}/snapshots", get(list_snapshots).post(create_snapshot))
@@ -47,7 +50,12 @@ fn str_field<'a>(b: &'a J, k: &str) -> Option<&'a str> {
 }
 
 fn values(b: &J, k: &str) -> Option<Vec<String>> {
-    b.get(k).map(|o| o.get("values").and_then(J::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default())
+    b.get(k).map(|o| {
+        o.get("values")
+            .and_then(J::as_array)
+            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    })
 }
 
 fn bool_string(j: &J) -> Option<&'static str> {
@@ -112,7 +120,9 @@ async fn list_projects(State(sim): S) -> Response {
 }
 
 async fn create_project(State(sim): S, Json(b): Json<J>) -> Response {
-    let Some(name) = str_field(&b, "name") else { return api_error(StatusCode::BAD_REQUEST, "Invalid argument: mandatory argument is missing (name).") };
+    let Some(name) = str_field(&b, "name") else {
+        return api_error(StatusCode::BAD_REQUEST, "Invalid argument: mandatory argument is missing (name).");
+    };
     if !valid_name(name) {
         return api_error(StatusCode::BAD_REQUEST, "Invalid argument: name contains illegal characters.");
     }
@@ -140,7 +150,9 @@ async fn update_project(State(sim): S, Path(name): Path<String>, headers: Header
     let Some(key) = st.find_key(Kind::Project, None, None, Some(&name)) else {
         return api_error(StatusCode::BAD_REQUEST, "Mandatory argument is missing: no such project.");
     };
-    let Some(o) = st.objects.get_mut(&key) else { return api_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Lightbits error.") };
+    let Some(o) = st.objects.get_mut(&key) else {
+        return api_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Lightbits error.");
+    };
     if if_match_fails(&headers, o) {
         return api_error(StatusCode::PRECONDITION_FAILED, "Etag mismatch.");
     }
@@ -166,7 +178,10 @@ async fn delete_project(State(sim): S, Path(name): Path<String>, headers: Header
         return api_error(StatusCode::PRECONDITION_FAILED, "Etag mismatch.");
     }
     if st.objects.values().any(|o| o.kind != Kind::Project && o.project() == name) {
-        return api_error(StatusCode::BAD_REQUEST, "Provided invalid name or the project is not allowed to be deleted.");
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "Provided invalid name or the project is not allowed to be deleted.",
+        );
     }
     st.objects.remove(&key);
     Json(json!({})).into_response()
@@ -223,7 +238,9 @@ fn create_volume(sim: &Sim, project: &str, b: &J) -> Response {
     if !valid_name(name) {
         return bad("name contains illegal characters.");
     }
-    let Some(size) = str_field(b, "size").and_then(parse_size).or_else(|| b.get("size").and_then(J::as_u64).filter(|n| *n > 0)) else {
+    let Some(size) =
+        str_field(b, "size").and_then(parse_size).or_else(|| b.get("size").and_then(J::as_u64).filter(|n| *n > 0))
+    else {
         return bad("size is not a positive integer.");
     };
     let replicas = match b.get("replicaCount").and_then(int_of) {
@@ -320,13 +337,25 @@ fn update_volume(sim: &Sim, project: Option<&str>, uuid: &str, headers: &HeaderM
             return api_error(StatusCode::CONFLICT, "A volume with the provided name already exists.");
         }
     }
-    let Some(o) = st.objects.get_mut(&key) else { return api_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Lightbits error.") };
+    let Some(o) = st.objects.get_mut(&key) else {
+        return api_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Lightbits error.");
+    };
     if if_match_fails(headers, o) {
         return api_error(StatusCode::PRECONDITION_FAILED, "Etag mismatch.");
     }
     match o.state() {
-        "Creating" | "Updating" => return api_error(StatusCode::SERVICE_UNAVAILABLE, "Volume is in temporary state and cannot be updated now (Creating/Updating)."),
-        "Deleting" | "Failed" => return api_error(StatusCode::BAD_REQUEST, "Invalid argument or a volume is in a state that cannot be updated (Deleting/Failed)."),
+        "Creating" | "Updating" => {
+            return api_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Volume is in temporary state and cannot be updated now (Creating/Updating).",
+            )
+        }
+        "Deleting" | "Failed" => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                "Invalid argument or a volume is in a state that cannot be updated (Deleting/Failed).",
+            )
+        }
         _ => {}
     }
     let mut next = o.body.clone();
@@ -348,7 +377,8 @@ fn update_volume(sim: &Sim, project: Option<&str>, uuid: &str, headers: &HeaderM
     }
     for k in ["acl", "IPAcl"] {
         if let Some(v) = values(b, k) {
-            let v = if v.is_empty() { vec![if k == "acl" { "ALLOW_NONE" } else { "ALLOW_ANY" }.to_string()] } else { v };
+            let v =
+                if v.is_empty() { vec![if k == "acl" { "ALLOW_NONE" } else { "ALLOW_ANY" }.to_string()] } else { v };
             next[k] = json!({ "values": v });
         }
     }
@@ -367,7 +397,12 @@ fn update_volume(sim: &Sim, project: Option<&str>, uuid: &str, headers: &HeaderM
     Json(json!({})).into_response()
 }
 
-async fn update_volume_scoped(State(sim): S, Path((project, uuid)): Path<(String, String)>, headers: HeaderMap, Json(b): Json<J>) -> Response {
+async fn update_volume_scoped(
+    State(sim): S,
+    Path((project, uuid)): Path<(String, String)>,
+    headers: HeaderMap,
+    Json(b): Json<J>,
+) -> Response {
     update_volume(&sim, Some(&project), &uuid, &headers, &b)
 }
 
@@ -383,17 +418,28 @@ fn delete_async(sim: &Sim, kind: Kind, project: Option<&str>, uuid: &str, header
     let Some(key) = st.find_key(kind, project, Some(uuid), None) else {
         return api_error(StatusCode::NOT_FOUND, &format!("Provided {} UUID is not found.", kind.noun()));
     };
-    let Some(o) = st.objects.get_mut(&key) else { return api_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Lightbits error.") };
+    let Some(o) = st.objects.get_mut(&key) else {
+        return api_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal Lightbits error.");
+    };
     if if_match_fails(headers, o) {
         return api_error(StatusCode::PRECONDITION_FAILED, "Etag mismatch.");
     }
     let noun = if kind == Kind::Volume { "Volume" } else { "Snapshot" };
     match o.state() {
         "Creating" | "Updating" => {
-            return api_error(StatusCode::SERVICE_UNAVAILABLE, &format!("{noun} is in a temporary state that does not currently allow deletion (Creating/Updating)."))
+            return api_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &format!("{noun} is in a temporary state that does not currently allow deletion (Creating/Updating)."),
+            )
         }
         "Deleting" | "Failed" => {
-            return api_error(StatusCode::BAD_REQUEST, &format!("Provided invalid UUID, Name, or {} state does not allow deletion (Deleting/Failed).", kind.noun()))
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                &format!(
+                    "Provided invalid UUID, Name, or {} state does not allow deletion (Deleting/Failed).",
+                    kind.noun()
+                ),
+            )
         }
         _ => {}
     }
@@ -403,12 +449,22 @@ fn delete_async(sim: &Sim, kind: Kind, project: Option<&str>, uuid: &str, header
     Json(json!({})).into_response()
 }
 
-async fn delete_volume_scoped(State(sim): S, Path((project, uuid)): Path<(String, String)>, headers: HeaderMap) -> Response {
+async fn delete_volume_scoped(
+    State(sim): S,
+    Path((project, uuid)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
     delete_async(&sim, Kind::Volume, Some(&project), &uuid, &headers)
 }
 
 async fn delete_volume_flat(State(sim): S, Path(uuid): Path<String>, Query(q): Q, headers: HeaderMap) -> Response {
-    delete_async(&sim, Kind::Volume, q.get("projectName").map(String::as_str).filter(|p| !p.is_empty()), &uuid, &headers)
+    delete_async(
+        &sim,
+        Kind::Volume,
+        q.get("projectName").map(String::as_str).filter(|p| !p.is_empty()),
+        &uuid,
+        &headers,
+    )
 }
 
 // ------------------------------------------------------------------ snapshots
@@ -444,7 +500,10 @@ async fn create_snapshot(State(sim): S, Path(project): Path<String>, Json(b): Js
         (None, None) => return bad("mandatory argument is missing (sourceVolumeUUID)."),
     };
     let Some(src) = src.filter(|v| v.state() != "Deleting") else {
-        return api_error(StatusCode::NOT_FOUND, "Returned when the snapshot with the given source-volume UUID is not found.");
+        return api_error(
+            StatusCode::NOT_FOUND,
+            "Returned when the snapshot with the given source-volume UUID is not found.",
+        );
     };
     let src_body = src.body.clone();
     if st.find(Kind::Snapshot, Some(&project), None, Some(name)).is_some() {

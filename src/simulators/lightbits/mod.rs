@@ -42,7 +42,12 @@ pub struct SimConfig {
 
 impl Default for SimConfig {
     fn default() -> Self {
-        SimConfig { token: Some("sim-token".into()), transition_delay: Duration::from_millis(300), latency: Duration::ZERO, tls: false }
+        SimConfig {
+            token: Some("sim-token".into()),
+            transition_delay: Duration::from_millis(300),
+            latency: Duration::ZERO,
+            tls: false,
+        }
     }
 }
 
@@ -83,7 +88,11 @@ impl Sim {
             cluster_uuid: uuid::Uuid::new_v4().to_string(),
         });
         // Like a fresh cluster: the "default" project exists.
-        sim.store().insert(Kind::Project, json!({"name": "default", "description": "Default project", "defaultPolicies": []}), None);
+        sim.store().insert(
+            Kind::Project,
+            json!({"name": "default", "description": "Default project", "defaultPolicies": []}),
+            None,
+        );
         sim
     }
 
@@ -110,7 +119,9 @@ impl Sim {
     fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
         let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
         let i = faults.iter().position(|f| {
-            f.remaining > 0 && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method)) && path.contains(&f.path_contains)
+            f.remaining > 0
+                && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && path.contains(&f.path_contains)
         })?;
         faults[i].remaining -= 1;
         let f = faults[i].clone();
@@ -153,14 +164,17 @@ pub(crate) fn with_etag(body: J) -> Response {
 fn jwt_expired(token: &str) -> bool {
     use base64::Engine as _;
     let Some(payload) = token.split('.').nth(1) else { return false };
-    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')) else { return false };
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')) else {
+        return false;
+    };
     let exp = serde_json::from_slice::<J>(&bytes).ok().and_then(|c| c.get("exp").and_then(J::as_i64));
     exp.is_some_and(|exp| exp < time::OffsetDateTime::now_utc().unix_timestamp())
 }
 
 async fn auth_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
     if let Some(token) = sim.cfg().token {
-        let given = req.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let given =
+            req.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
         if given != Some(token.as_str()) || jwt_expired(&token) {
             return api_error(StatusCode::UNAUTHORIZED, "Unauthorized: authentication failed.");
         }
@@ -185,7 +199,9 @@ async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> R
             // The change is committed; then the connection breaks mid-answer.
             let resp = next.run(req).await;
             let (parts, _) = resp.into_parts();
-            let broken = futures::stream::once(async { Err::<axum::body::Bytes, _>(std::io::Error::other("simulated connection reset")) });
+            let broken = futures::stream::once(async {
+                Err::<axum::body::Bytes, _>(std::io::Error::other("simulated connection reset"))
+            });
             Response::from_parts(parts, Body::from_stream(broken))
         }
         _ => {

@@ -130,13 +130,20 @@ impl Store {
         })
     }
 
-    pub fn find_key(&self, kind: Kind, project: Option<&str>, uuid: Option<&str>, name: Option<&str>) -> Option<String> {
+    pub fn find_key(
+        &self,
+        kind: Kind,
+        project: Option<&str>,
+        uuid: Option<&str>,
+        name: Option<&str>,
+    ) -> Option<String> {
         self.find(kind, project, uuid, name).map(|o| o.uuid().to_string())
     }
 
     /// Objects of a kind in creation order.
     pub fn list(&self, kind: Kind, project: Option<&str>) -> Vec<&Object> {
-        let mut v: Vec<&Object> = self.objects.values().filter(|o| o.kind == kind && project.is_none_or(|p| o.project() == p)).collect();
+        let mut v: Vec<&Object> =
+            self.objects.values().filter(|o| o.kind == kind && project.is_none_or(|p| o.project() == p)).collect();
         v.sort_by_key(|o| o.seq);
         v
     }

@@ -8,7 +8,10 @@ use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::service::TowerToHyperService;
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
+    PKCS_ECDSA_P256_SHA256,
+};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
 pub struct SimTls {
@@ -21,7 +24,8 @@ pub fn generate() -> Result<SimTls, Box<dyn std::error::Error + Send + Sync>> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params.distinguished_name.push(DnType::CommonName, "Lightbits simulator CA");
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca_params.key_usages =
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?)?;
 
     let leaf_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
@@ -43,7 +47,11 @@ pub fn generate() -> Result<SimTls, Box<dyn std::error::Error + Send + Sync>> {
 }
 
 /// Serves the router over TLS until the listener fails.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router, config: Arc<rustls::ServerConfig>) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    config: Arc<rustls::ServerConfig>,
+) -> std::io::Result<()> {
     let acceptor = tokio_rustls::TlsAcceptor::from(config);
     loop {
         let (tcp, _) = listener.accept().await?;
@@ -52,7 +60,9 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router, config: Arc<r
         tokio::spawn(async move {
             // A client that gives up on our certificate just ends its connection.
             let Ok(stream) = acceptor.accept(tcp).await else { return };
-            let _ = Builder::new(TokioExecutor::new()).serve_connection(TokioIo::new(stream), TowerToHyperService::new(app)).await;
+            let _ = Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app))
+                .await;
         });
     }
 }

@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use serde_json::{Map, Value as J};
 
 use crate::engine::api::{ApiRequest, Method};
-use crate::engine::datasource::{fields_from_resource, fill_from_api, DataSourceDef, DataSourceRead, LookupOne, PagedList};
+use crate::engine::datasource::{
+    fields_from_resource, fill_from_api, DataSourceDef, DataSourceRead, LookupOne, PagedList,
+};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::normalize::parse_size;
 use crate::engine::resource::{api_error_diag, AsyncStates, Ctx, ResourceDef, ResourceHooks, RestSpec, Timeouts};
@@ -20,7 +22,8 @@ const HOST_ACL_RE: &str = r"^nqn\.[0-9]{4}-[0-9]{2}\.[^\s]+$";
 const IP_ACL_RE: &str = r"^[0-9a-fA-F.:]+(/[0-9]{1,3})?$";
 
 /// Volumes and snapshots move through these states; delete ends in 404.
-const STORAGE_STATES: AsyncStates = AsyncStates { json: "state", ready: &["Available"], failed: &["Failed"], deleting: &["Deleting"] };
+const STORAGE_STATES: AsyncStates =
+    AsyncStates { json: "state", ready: &["Available"], failed: &["Failed"], deleting: &["Deleting"] };
 
 fn async_timeouts() -> Timeouts {
     Timeouts { create: Duration::from_secs(600), update: Duration::from_secs(600), delete: Duration::from_secs(600) }
@@ -243,7 +246,12 @@ pub fn volumes_data_source() -> DataSourceDef {
             .computed()
             .desc("Every volume of the project (volumes being deleted are left out), in the API's order."),
     ];
-    DataSourceDef::new("lightbits_volumes", "Lists all volumes of a project, following the API's paging to the end.", fields, lister)
+    DataSourceDef::new(
+        "lightbits_volumes",
+        "Lists all volumes of a project, following the API's paging to the end.",
+        fields,
+        lister,
+    )
 }
 
 // ---------------------------------------------------------------- snapshot
@@ -304,7 +312,10 @@ fn cluster_fields() -> Vec<Field> {
     vec![
         Field::string("id").computed().desc("The cluster UUID."),
         Field::string("uuid").computed().api("UUID", Codec::Plain).desc("Cluster UUID."),
-        Field::string("subsystem_nqn").computed().api("subsystemNQN", Codec::Plain).desc("NVMe subsystem NQN hosts connect to."),
+        Field::string("subsystem_nqn")
+            .computed()
+            .api("subsystemNQN", Codec::Plain)
+            .desc("NVMe subsystem NQN hosts connect to."),
         Field::string("cluster_name").computed().api("clusterName", Codec::Plain).desc("Cluster name."),
         Field::number("current_max_replicas")
             .computed()
@@ -314,10 +325,22 @@ fn cluster_fields() -> Vec<Field> {
             .computed()
             .api("supportedMaxReplicas", Codec::IntString)
             .desc("Largest replica count the cluster supports."),
-        Field::string_list("api_endpoints").computed().api("apiEndpoints", Codec::Plain).desc("Management API endpoints."),
-        Field::string_list("discovery_endpoints").computed().api("discoveryEndpoints", Codec::Plain).desc("NVMe discovery endpoints."),
-        Field::string("min_version_in_cluster").computed().api("MinVersionInCluster", Codec::Plain).desc("Oldest LightOS version running in the cluster."),
-        Field::string("api_version").computed().api("apiVersion", Codec::Plain).desc("REST API version, from `/api/v2/version`."),
+        Field::string_list("api_endpoints")
+            .computed()
+            .api("apiEndpoints", Codec::Plain)
+            .desc("Management API endpoints."),
+        Field::string_list("discovery_endpoints")
+            .computed()
+            .api("discoveryEndpoints", Codec::Plain)
+            .desc("NVMe discovery endpoints."),
+        Field::string("min_version_in_cluster")
+            .computed()
+            .api("MinVersionInCluster", Codec::Plain)
+            .desc("Oldest LightOS version running in the cluster."),
+        Field::string("api_version")
+            .computed()
+            .api("apiVersion", Codec::Plain)
+            .desc("REST API version, from `/api/v2/version`."),
     ]
 }
 
@@ -328,7 +351,11 @@ impl DataSourceRead for ClusterReader {
     async fn read(&self, ctx: &Ctx, def: &DataSourceDef, config: &Value) -> Result<Value, Diagnostics> {
         let mut merged = Map::new();
         for path in ["/api/v2/cluster", "/api/v2/version"] {
-            let r = ctx.api.call(ApiRequest::get(path), &ctx.cancel).await.map_err(|e| api_error_diag("read", "cluster information", e))?;
+            let r = ctx
+                .api
+                .call(ApiRequest::get(path), &ctx.cancel)
+                .await
+                .map_err(|e| api_error_diag("read", "cluster information", e))?;
             if let J::Object(m) = r.body {
                 merged.extend(m);
             }

@@ -64,7 +64,11 @@ fn provider_fields() -> Vec<Field> {
 /// Lightbits answers errors the grpc-gateway way: `{"code", "message", "details"}`
 /// (older gateways add `"error"`).
 fn error_message(body: &J) -> Option<String> {
-    body.get("message").or_else(|| body.get("error")).and_then(J::as_str).map(str::to_string).or_else(|| body.as_str().map(str::to_string))
+    body.get("message")
+        .or_else(|| body.get("error"))
+        .and_then(J::as_str)
+        .map(str::to_string)
+        .or_else(|| body.as_str().map(str::to_string))
 }
 
 fn busy_conflict(message: &str) -> bool {
@@ -85,7 +89,9 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     for (i, e) in raw.iter().enumerate() {
         match normalize_endpoint(e) {
             Ok(u) => endpoints.push(u),
-            Err(err) => diags.add_error("Invalid endpoint", err.0, Some(AttrPath::attr("endpoints").then_index(i as i64))),
+            Err(err) => {
+                diags.add_error("Invalid endpoint", err.0, Some(AttrPath::attr("endpoints").then_index(i as i64)))
+            }
         }
     }
     let request_timeout = match cfg.get("request_timeout").as_str() {
