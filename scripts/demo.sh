@@ -27,15 +27,21 @@ export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISA
 export LIGHTBITS_ENDPOINTS="http://127.0.0.1:$port" LIGHTBITS_TOKEN=demo-token
 cd "$work"
 echo "== terraform apply (examples/quickstart) against the simulator on port $port"
-"$tf" apply -auto-approve -input=false
+"$tf" apply -auto-approve -input=false -no-color
 echo
 echo "== second terraform plan: expecting no changes"
 set +e
-"$tf" plan -input=false -detailed-exitcode
+"$tf" plan -input=false -detailed-exitcode -no-color
 code=$?
 set -e
 if [[ $code -ne 0 ]]; then echo "FAIL: the second plan is not empty (exit $code)"; exit 1; fi
 echo "OK: the second plan is empty."
 echo
 echo "== simulator contents"
-curl -fs "http://127.0.0.1:$port/_sim/state" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(f"projects={s[\"projects\"]} volumes={s[\"volumes\"]} snapshots={s[\"snapshots\"]}")'
+curl -fs "http://127.0.0.1:$port/_sim/state" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print("projects=%d volumes=%d snapshots=%d" % (s["projects"], s["volumes"], s["snapshots"]))
+for o in s["objects"]:
+    b = o["object"]
+    print("  %-8s %-16s %s" % (o["kind"], b.get("name"), b.get("state", "")))'
