@@ -284,3 +284,35 @@ fn import_ids_are_checked() {
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("Cannot import non-existent volume"), "{}", r.stderr);
 }
+
+#[test]
+fn failed_creation_is_reported_and_the_volume_kept_tainted() {
+    let w = match common::Workspace::with_sim(tfprov::simulators::lightbits::SimConfig {
+        token: Some(common::TOKEN.into()),
+        transition_delay: std::time::Duration::from_secs(30),
+        ..Default::default()
+    }) {
+        Some(w) => w,
+        None => return,
+    };
+    w.config(&volume_hcl("doomed", "1GiB", ""));
+    std::thread::scope(|scope| {
+        let apply = scope.spawn(|| w.tf(&["apply", "-auto-approve", "-input=false", "-no-color"]));
+        // The cluster gives up on the volume while Terraform waits for it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let uuid = loop {
+            let st = w.sim_state();
+            if let Some(u) = st["objects"].as_array().and_then(|o| o.iter().find(|x| x["kind"] == "volume")).map(|x| x["object"]["UUID"].clone()) {
+                break u.as_str().unwrap_or_default().to_string();
+            }
+            assert!(std::time::Instant::now() < deadline, "the volume never appeared");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        w.patch_object(&uuid, json!({"state": "Failed"}));
+        let r = apply.join().expect("apply thread");
+        assert_ne!(r.code, 0);
+        assert!(r.stderr.contains("Operation failed") && r.stderr.contains("Failed"), "{}", r.stderr);
+    });
+    let p = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert!(p.stdout.contains("tainted"), "{}", p.stdout);
+}

@@ -54,6 +54,10 @@ async fn edit(State(sim): State<Arc<Sim>>, Path(id): Path<String>, Json(patch): 
     let (J::Object(p), J::Object(body)) = (patch, &mut o.body) else {
         return api_error(StatusCode::BAD_REQUEST, "the patch must be a JSON object");
     };
+    // Setting a state by hand overrides whatever transition was under way.
+    if p.contains_key("state") {
+        o.transition = None;
+    }
     for (k, v) in p {
         body.insert(k, v);
     }
