@@ -10,8 +10,12 @@ use tfprov::simulators::lightbits::{self, Fault, Running, SimConfig};
 use tokio_util::sync::CancellationToken;
 
 fn sim(delay_ms: u64) -> Running {
-    lightbits::spawn(SimConfig { token: Some("tok".into()), transition_delay: Duration::from_millis(delay_ms), ..Default::default() })
-        .expect("simulator")
+    lightbits::spawn(SimConfig {
+        token: Some("tok".into()),
+        transition_delay: Duration::from_millis(delay_ms),
+        ..Default::default()
+    })
+    .expect("simulator")
 }
 
 fn raw(s: &Running, method: &str, path: &str, body: Option<J>, headers: &[(&str, &str)]) -> (u16, J, Option<String>) {
@@ -61,14 +65,21 @@ fn volume_states_etags_and_conflicts() {
     let (st, v, etag) = call(&s, "POST", "/api/v2/projects/default/volumes", Some(new_volume("v1")));
     assert_eq!(st, 200);
     assert_eq!(v["state"], "Creating");
-    assert_eq!(etag.as_deref(), Some(format!("\"{}\"", v["ETag"].as_str().expect("etag")).as_str()), "header and body agree");
+    assert_eq!(
+        etag.as_deref(),
+        Some(format!("\"{}\"", v["ETag"].as_str().expect("etag")).as_str()),
+        "header and body agree"
+    );
     let uuid = v["UUID"].as_str().expect("uuid").to_string();
     let item = format!("/api/v2/projects/default/volumes/{uuid}");
 
     // Duplicate name: 409. Update while Creating: 503.
     assert_eq!(call(&s, "POST", "/api/v2/projects/default/volumes", Some(new_volume("v1"))).0, 409);
     let (st, body, _) = call(&s, "PUT", &item, Some(json!({"compression": "true"})));
-    assert_eq!((st, body["message"].as_str()), (503, Some("Volume is in temporary state and cannot be updated now (Creating/Updating).")));
+    assert_eq!(
+        (st, body["message"].as_str()),
+        (503, Some("Volume is in temporary state and cannot be updated now (Creating/Updating)."))
+    );
 
     std::thread::sleep(Duration::from_millis(400));
     let (_, v, _) = call(&s, "GET", &item, None);
@@ -78,7 +89,8 @@ fn volume_states_etags_and_conflicts() {
     // If-Match: a stale ETag is refused, the current one accepted.
     let (st, body, _) = raw(&s, "PUT", &item, Some(json!({"compression": "true"})), &[AUTH, ("if-match", "\"0\"")]);
     assert_eq!((st, body["message"].as_str()), (412, Some("Etag mismatch.")));
-    let (st, _, _) = raw(&s, "PUT", &item, Some(json!({"size": "2147483648"})), &[AUTH, ("if-match", &format!("\"{etag}\""))]);
+    let (st, _, _) =
+        raw(&s, "PUT", &item, Some(json!({"size": "2147483648"})), &[AUTH, ("if-match", &format!("\"{etag}\""))]);
     assert_eq!(st, 200);
     std::thread::sleep(Duration::from_millis(400));
     // Shrinking without Force: 501, as documented.
@@ -130,12 +142,18 @@ fn paging_and_flat_routes() {
 #[test]
 fn validation_messages() {
     let s = sim(0);
-    let bad = |body: J| call(&s, "POST", "/api/v2/projects/default/volumes", Some(body)).1["message"].as_str().unwrap_or_default().to_string();
+    let bad = |body: J| {
+        call(&s, "POST", "/api/v2/projects/default/volumes", Some(body)).1["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
     assert!(bad(json!({"size": "1", "replicaCount": 1})).contains("mandatory"));
     assert!(bad(json!({"name": "a b", "size": "1", "replicaCount": 1})).contains("illegal characters"));
     assert!(bad(json!({"name": "a", "size": "0", "replicaCount": 1})).contains("positive integer"));
     assert!(bad(json!({"name": "a", "size": "1", "replicaCount": 4})).contains("replica count"));
-    let (st, body, _) = call(&s, "POST", "/api/v2/projects/default/snapshots", Some(json!({"name": "s", "sourceVolumeUUID": "nope"})));
+    let (st, body, _) =
+        call(&s, "POST", "/api/v2/projects/default/snapshots", Some(json!({"name": "s", "sourceVolumeUUID": "nope"})));
     assert_eq!(st, 404, "{body}");
 }
 
@@ -178,7 +196,14 @@ async fn retry_policy() {
     // Busy answers (503, 429, 409 "in progress") are retried until success.
     s.sim.arm(fault("POST", "/volumes", "status", Some(503), None, 1));
     s.sim.arm(fault("POST", "/volumes", "status", Some(429), None, 1));
-    s.sim.arm(fault("POST", "/volumes", "status", Some(409), Some("There is a user operation in progress on the volume"), 1));
+    s.sim.arm(fault(
+        "POST",
+        "/volumes",
+        "status",
+        Some(409),
+        Some("There is a user operation in progress on the volume"),
+        1,
+    ));
     assert!(c.call(create("r1"), &cancel).await.is_ok());
 
     // "Already exists" is an answer, not a reason to retry.

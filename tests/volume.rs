@@ -302,7 +302,11 @@ fn failed_creation_is_reported_and_the_volume_kept_tainted() {
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         let uuid = loop {
             let st = w.sim_state();
-            if let Some(u) = st["objects"].as_array().and_then(|o| o.iter().find(|x| x["kind"] == "volume")).map(|x| x["object"]["UUID"].clone()) {
+            if let Some(u) = st["objects"]
+                .as_array()
+                .and_then(|o| o.iter().find(|x| x["kind"] == "volume"))
+                .map(|x| x["object"]["UUID"].clone())
+            {
                 break u.as_str().unwrap_or_default().to_string();
             }
             assert!(std::time::Instant::now() < deadline, "the volume never appeared");

@@ -460,62 +460,73 @@ impl ResourceDef {
 
     // ------------------------------------------------------------------ lifecycle
 
-    /// Creates the object. On failure after the object came to exist, the returned
-    /// state is `Some` so Terraform keeps (and taints) it rather than orphaning it.
-    pub async fn create(&self, ctx: &Ctx, planned: &Value) -> (Option<Value>, Option<String>, Diagnostics) {
-        let body = match self.create_body(planned) {
-            Ok(b) => b,
-            Err(d) => return (None, None, d),
-        };
-        let path = match self.path(self.rest.collection, planned) {
-            Ok(p) => p,
-            Err(d) => return (None, None, d),
-        };
-        let req = ApiRequest::new(Method::Post, path).body(body);
-        let created = match ctx.api.call(req.clone(), &ctx.cancel).await {
+    /// Sends the create request. `Some(object)` when the answer identifies the object;
+    /// `None` when it must be looked up by name (an answer without it, or a lost answer).
+    async fn send_create(&self, ctx: &Ctx, planned: &Value, req: &ApiRequest) -> Result<Option<J>, ApiError> {
+        match ctx.api.call(req.clone(), &ctx.cancel).await {
             Ok(r) if self.addressable(planned, &r.body) => Ok(Some(r.body)),
-            // Success without the object in the answer: find it by name below.
             Ok(_) => Ok(None),
             Err(ApiError::Ambiguous(msg)) => {
                 tracing::warn!(resource = self.type_name, "create answer lost ({msg}); looking the object up by name");
                 Ok(None)
             }
-            Err(ApiError::AlreadyExists(msg)) => match self.after_namesake_deleted(ctx, planned).await {
-                Ok(true) => match ctx.api.call(req.clone(), &ctx.cancel).await {
-                    Ok(r) if self.addressable(planned, &r.body) => Ok(Some(r.body)),
-                    Ok(_) => Ok(None),
-                    Err(e) => Err(self.api_diag("create", planned, e)),
-                },
-                Ok(false) => Err(self.exists_diag(planned, &msg)),
-                Err(d) => Err(d),
-            },
-            Err(e) => Err(self.api_diag("create", planned, e)),
-        };
-        let obj = match created {
-            Err(d) => return (None, None, d),
-            Ok(Some(o)) => o,
-            Ok(None) => match self.find_by_name(ctx, planned).await {
-                Ok(Some(o)) => match self.mismatch(planned, &o) {
-                    None => o,
-                    Some(diff) => {
-                        return (None, None, Diagnostics::error(
-                            format!("A {} with this name already exists and differs", self.noun),
-                            format!("After a create request whose answer was lost, the API holds a {} named {} whose {diff}. It was not adopted; import it or choose another name.", self.noun, planned.get("name")),
-                        ))
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Makes the object exist exactly once: a lost answer is reconciled by looking the
+    /// object up by its unique name (adopted when it matches the plan), and the request
+    /// is repeated at most once, only when the first one provably did not land.
+    async fn create_object(&self, ctx: &Ctx, planned: &Value) -> Result<J, Diagnostics> {
+        let req =
+            ApiRequest::new(Method::Post, self.path(self.rest.collection, planned)?).body(self.create_body(planned)?);
+        let mut retried = false;
+        loop {
+            let sent = match self.send_create(ctx, planned, &req).await {
+                Ok(sent) => sent,
+                Err(ApiError::AlreadyExists(msg)) => {
+                    if retried || !self.after_namesake_deleted(ctx, planned).await? {
+                        return Err(self.exists_diag(planned, &msg));
                     }
-                },
-                Ok(None) => match ctx.api.call(req, &ctx.cancel).await {
-                    // The first attempt never landed: one more try is safe.
-                    Ok(r) if self.addressable(planned, &r.body) => r.body,
-                    Ok(_) => match self.find_by_name(ctx, planned).await {
-                        Ok(Some(o)) => o,
-                        Ok(None) => return (None, None, Diagnostics::error(format!("Cannot find the new {}", self.noun), "The API accepted the create request but the object cannot be found by name.")),
-                        Err(d) => return (None, None, d),
-                    },
-                    Err(e) => return (None, None, self.api_diag("create", planned, e)),
-                },
-                Err(d) => return (None, None, d),
-            },
+                    retried = true;
+                    continue;
+                }
+                Err(e) => return Err(self.api_diag("create", planned, e)),
+            };
+            if let Some(obj) = sent {
+                return Ok(obj);
+            }
+            match self.find_by_name(ctx, planned).await? {
+                Some(obj) => {
+                    return match self.mismatch(planned, &obj) {
+                        None => Ok(obj),
+                        Some(diff) => Err(Diagnostics::error(
+                            format!("A {} with this name already exists and differs", self.noun),
+                            format!(
+                                "After a create request whose answer was lost, the API holds a {} named {} whose {diff}. It was not adopted; import it or choose another name.",
+                                self.noun,
+                                planned.get("name")
+                            ),
+                        )),
+                    };
+                }
+                None if !retried => retried = true,
+                None => {
+                    return Err(Diagnostics::error(
+                        format!("Cannot find the new {}", self.noun),
+                        "The API accepted the create request but the object cannot be found by name.",
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Creates the object. On failure after the object came to exist, the returned
+    /// state is `Some` so Terraform keeps (and taints) it rather than orphaning it.
+    pub async fn create(&self, ctx: &Ctx, planned: &Value) -> (Option<Value>, Option<String>, Diagnostics) {
+        let obj = match self.create_object(ctx, planned).await {
+            Ok(o) => o,
+            Err(d) => return (None, None, d),
         };
         let state = match self.state_from_api(planned, &obj) {
             Ok(s) => s,
@@ -1027,6 +1038,79 @@ pub(crate) mod tests {
         assert_eq!(put.path, "/scopes/s1/widgets/u1");
         assert_eq!(put.if_match.as_deref(), Some("7"));
         assert_eq!(put.body, Some(serde_json::json!({"size": "2147483648"})));
+    }
+
+    fn post_count(api: &FakeApi) -> usize {
+        api.log.lock().unwrap().iter().filter(|r| r.method == Method::Post).count()
+    }
+
+    fn widget_planned() -> Value {
+        obj(&[
+            ("scope", Value::str("s1")),
+            ("name", Value::str("w")),
+            ("size", Value::str("1GiB")),
+            ("flag", Value::Bool(false)),
+            ("uuid", Value::Unknown),
+            ("status", Value::Unknown),
+            ("id", Value::Unknown),
+        ])
+    }
+
+    #[tokio::test]
+    async fn lost_create_answer_is_reconciled_by_name() {
+        let stored = serde_json::json!({"UUID": "u1", "scope": "s1", "name": "w", "size": "1073741824", "flag": "false", "status": "ok"});
+        // The POST lands but its answer is lost; the lookup finds the object: adopted.
+        let found = stored.clone();
+        let (ctx, api) = ctx_with(
+            move |req| match req.method {
+                Method::Post => Err(ApiError::Ambiguous("connection reset".into())),
+                _ if req.path.ends_with("/widgets") => Ok(serde_json::json!({"widgets": [found.clone()]})),
+                _ => Ok(found.clone()),
+            },
+            provider_cfg(),
+        );
+        let (state, _, d) = widget().create(&ctx, &widget_planned()).await;
+        assert!(d.is_empty(), "{d}");
+        assert_eq!(state.unwrap().get("id"), &Value::str("s1/u1"));
+        assert_eq!(post_count(&api), 1, "never sent twice once it landed");
+
+        // Found but different from the plan: not adopted.
+        let mut other = stored.clone();
+        other["size"] = serde_json::json!("2147483648");
+        let (ctx, _) = ctx_with(
+            move |req| match req.method {
+                Method::Post => Err(ApiError::Ambiguous("timeout".into())),
+                _ => Ok(serde_json::json!({"widgets": [other.clone()]})),
+            },
+            provider_cfg(),
+        );
+        let (state, _, d) = widget().create(&ctx, &widget_planned()).await;
+        assert!(state.is_none());
+        assert!(d.0[0].summary.contains("already exists and differs"), "{d}");
+
+        // Not found: the first request never landed, one more is safe.
+        let posts = Arc::new(Mutex::new(0));
+        let p2 = posts.clone();
+        let (ctx, api) = ctx_with(
+            move |req| match req.method {
+                Method::Post => {
+                    let mut n = p2.lock().unwrap();
+                    *n += 1;
+                    if *n == 1 {
+                        Err(ApiError::Ambiguous("reset".into()))
+                    } else {
+                        Ok(stored.clone())
+                    }
+                }
+                _ if req.path.ends_with("/widgets") => Ok(serde_json::json!({"widgets": []})),
+                _ => Ok(stored.clone()),
+            },
+            provider_cfg(),
+        );
+        let (state, _, d) = widget().create(&ctx, &widget_planned()).await;
+        assert!(d.is_empty(), "{d}");
+        assert!(state.is_some());
+        assert_eq!(post_count(&api), 2);
     }
 
     #[test]
