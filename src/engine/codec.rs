@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value as J};
 
-use crate::engine::normalize::{format_size, parse_duration_secs, parse_size};
+use crate::engine::normalize::{format_duration_secs, format_size, parse_duration_secs, parse_size};
 use crate::engine::schema::{Codec, Field};
 use crate::engine::value::{from_json, Number, Value};
 
@@ -67,14 +67,14 @@ pub fn from_api(field: &Field, codec: Codec, j: &J) -> Result<Value, String> {
             }
             Value::Map(m)
         }
-        Codec::DurationSeconds => match j {
-            J::String(s) => {
-                let secs = parse_duration_secs(s)?;
-                Value::String(format!("{}s", secs.round() as i64))
-            }
-            J::Number(n) => Value::String(format!("{n}s")),
-            _ => return Err(format!("{j} is not a duration")),
-        },
+        Codec::DurationSeconds => {
+            let secs = match j {
+                J::String(s) => parse_duration_secs(s)?,
+                J::Number(n) => n.as_f64().ok_or_else(|| format!("{n} is not a duration"))?,
+                _ => return Err(format!("{j} is not a duration")),
+            };
+            Value::String(format_duration_secs(secs.max(0.0).round() as u64))
+        }
     })
 }
 
@@ -117,7 +117,7 @@ mod tests {
         assert_eq!(from_api(&labels, Codec::KeyValueList, &j).unwrap(), m);
         let ret = Field::string("retention_time");
         assert_eq!(to_api(Codec::DurationSeconds, &Value::str("24h")).unwrap(), json!("86400s"));
-        assert_eq!(from_api(&ret, Codec::DurationSeconds, &json!("86400s")).unwrap(), Value::str("86400s"));
+        assert_eq!(from_api(&ret, Codec::DurationSeconds, &json!("86400s")).unwrap(), Value::str("24h"));
         assert!(from_api(&comp, Codec::BoolString, &json!("maybe")).is_err());
     }
 }

@@ -58,6 +58,18 @@ pub fn format_size(bytes: u64) -> String {
     bytes.to_string()
 }
 
+/// The canonical spelling of a whole number of seconds in the largest Go duration unit
+/// that divides it ("24h", "90m", "45s"): what durations read from the API look like.
+pub fn format_duration_secs(secs: u64) -> String {
+    if secs >= 3600 && secs.is_multiple_of(3600) {
+        format!("{}h", secs / 3600)
+    } else if secs >= 60 && secs.is_multiple_of(60) {
+        format!("{}m", secs / 60)
+    } else {
+        format!("{secs}s")
+    }
+}
+
 /// Parses a Go-style duration ("30s", "20m", "1h30m", "1.5h") or a bare number of
 /// seconds into seconds.
 pub fn parse_duration_secs(s: &str) -> Result<f64, String> {
@@ -136,6 +148,14 @@ mod tests {
         assert!(parse_size("0").unwrap_err().contains("positive"));
         assert!(parse_size("99999999999999999999").unwrap_err().contains("too large"));
         assert!(parse_size("20000000PiB").unwrap_err().contains("too large"));
+    }
+
+    #[test]
+    fn canonical_duration_spelling() {
+        assert_eq!(format_duration_secs(86400), "24h");
+        assert_eq!(format_duration_secs(5400), "90m");
+        assert_eq!(format_duration_secs(45), "45s");
+        assert_eq!(format_duration_secs(0), "0s");
     }
 
     #[test]

@@ -117,7 +117,7 @@ pub fn volume() -> ResourceDef {
             .validate(Validator::Size)
             .semantic(Semantic::ByteSize)
             .api_mutable("size", Codec::SizeBytes)
-            .desc("Capacity: a byte count or a number with a unit, e.g. `\"10GiB\"`, `\"10 GiB\"`, `\"512MiB\"`, `\"1TiB\"`. Spellings of the same size are equal (no diff). Growing is done in place; shrinking is refused at plan time unless `allow_shrink = true`."),
+            .desc("Capacity: a byte count or a number with a unit, e.g. `\"10GiB\"`, `\"10 GiB\"`, `\"512MiB\"`, `\"1TiB\"`. Spellings of the same size are equal (no diff); imports read it in the largest whole binary unit, e.g. `\"20GiB\"`. Growing is done in place; shrinking is refused at plan time unless `allow_shrink = true`."),
         Field::bool("allow_shrink")
             .optional()
             .desc("Allow a smaller `size` than the current one. Shrinking destroys data beyond the new size; defaults to `false`."),
@@ -299,7 +299,7 @@ pub fn snapshot() -> ResourceDef {
             .validate(Validator::Duration)
             .semantic(Semantic::Duration)
             .api_create("retentionTime", Codec::DurationSeconds)
-            .desc("How long the cluster keeps the snapshot, as a duration such as `\"24h\"` or `\"86400s\"`. When unset, the cluster's default applies."),
+            .desc("How long the cluster keeps the snapshot, as a duration such as `\"24h\"` or `\"86400s\"` (equal spellings are no change; imports read it in the largest whole unit, e.g. `\"24h\"`). When unset, the cluster's default applies."),
         Field::string("uuid").computed().api("UUID", Codec::Plain).desc("UUID the cluster assigned to the snapshot."),
         Field::string("state").computed_volatile().api("state", Codec::Plain).desc("Lifecycle state reported by the cluster, e.g. `Available`."),
         Field::number("size_bytes").computed().api("size", Codec::IntString).desc("Size of the snapshotted volume in bytes."),
