@@ -109,7 +109,12 @@ fn format_line(
     message: &str,
     fields: serde_json::Map<String, serde_json::Value>,
 ) -> String {
-    let ts = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    // go-plugin parses exactly this layout (microseconds, zone) before forwarding a line.
+    let ts = time::OffsetDateTime::now_utc()
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+        ))
+        .unwrap_or_default();
     let mut obj = serde_json::Map::new();
     obj.insert("@level".into(), level.as_str().to_ascii_lowercase().into());
     obj.insert("@message".into(), message.into());
@@ -141,5 +146,7 @@ mod tests {
         let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
         assert_eq!(parsed["@level"], "info");
         assert_eq!(parsed["header"], "Bearer ***");
+        let ts = parsed["@timestamp"].as_str().unwrap();
+        assert_eq!(ts.len(), "2026-01-02T15:04:05.000000Z".len(), "{ts}");
     }
 }

@@ -240,6 +240,11 @@ fn logs_reach_terraform_and_never_contain_the_token() {
         .expect("terraform");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&log).expect("log");
-    assert!(text.contains("API call"), "provider debug lines are forwarded:\n{text}");
+    // Forwarded as structured entries (level, message, fields), not as raw stderr text.
+    let line = text
+        .lines()
+        .find(|l| l.contains("API call"))
+        .unwrap_or_else(|| panic!("provider debug lines are forwarded:\n{text}"));
+    assert!(line.contains("[DEBUG]") && line.contains("provider") && line.contains("status=200"), "{line}");
     assert!(!text.contains(common::TOKEN), "the token leaked into the log");
 }
