@@ -177,3 +177,19 @@ fn https_with_ca_certificate_or_explicit_insecure_flag() {
     let r = w.tf(&["plan", "-no-color", "-input=false"]);
     assert!(r.stderr.contains("ca_certificate"), "{}", r.stderr);
 }
+
+#[test]
+fn request_timeout_bounds_a_silent_api() {
+    let w = workspace!();
+    let (s, _) = w.http("PUT", "/_sim/config", Some(serde_json::json!({"latency_ms": 3000})));
+    assert_eq!(s, 200);
+    w.config_with_provider(
+        &format!("endpoints = [\"{}\"]\n  token = \"{}\"\n  request_timeout = \"500ms\"\n  max_retries = 1", w.sim.url(), common::TOKEN),
+        "data \"lightbits_cluster\" \"c\" {}\n",
+    );
+    let start = std::time::Instant::now();
+    let r = w.tf(&["plan", "-no-color", "-input=false"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("did not answer within"), "{}", r.stderr);
+    assert!(start.elapsed() < std::time::Duration::from_secs(6), "bounded by request_timeout and max_retries");
+}
