@@ -76,6 +76,11 @@ impl Workspace {
         })
     }
 
+    /// Like [`Workspace::new`], with asynchronous operations taking `delay`.
+    pub fn with_transition_delay(delay: Duration) -> Option<Workspace> {
+        Self::with_sim(SimConfig { token: Some(TOKEN.into()), transition_delay: delay, ..SimConfig::default() })
+    }
+
     pub fn with_sim(cfg: SimConfig) -> Option<Workspace> {
         let tf = terraform()?;
         let dir = tempfile::tempdir().expect("temp dir");

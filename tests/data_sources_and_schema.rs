@@ -184,7 +184,11 @@ fn request_timeout_bounds_a_silent_api() {
     let (s, _) = w.http("PUT", "/_sim/config", Some(serde_json::json!({"latency_ms": 3000})));
     assert_eq!(s, 200);
     w.config_with_provider(
-        &format!("endpoints = [\"{}\"]\n  token = \"{}\"\n  request_timeout = \"500ms\"\n  max_retries = 1", w.sim.url(), common::TOKEN),
+        &format!(
+            "endpoints = [\"{}\"]\n  token = \"{}\"\n  request_timeout = \"500ms\"\n  max_retries = 1",
+            w.sim.url(),
+            common::TOKEN
+        ),
         "data \"lightbits_cluster\" \"c\" {}\n",
     );
     let start = std::time::Instant::now();

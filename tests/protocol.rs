@@ -53,18 +53,8 @@ fn start(extra_env: &[(&str, &str)], args: &[&str]) -> Plugin {
     Plugin { child, line }
 }
 
-async fn connect(socket: String) -> ProviderClient<Channel> {
-    let channel = Endpoint::try_from("http://plugin")
-        .expect("endpoint")
-        .connect_with_connector(tower::service_fn(move |_: Uri| {
-            let socket = socket.clone();
-            async move {
-                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tokio::net::UnixStream::connect(socket).await?))
-            }
-        }))
-        .await
-        .expect("connect");
-    ProviderClient::new(channel)
+async fn connect(line: &str) -> ProviderClient<Channel> {
+    ProviderClient::new(client_channel(line).await)
 }
 
 fn dv(v: &Value, ty: &tfprov::engine::value::Type) -> Option<pb::DynamicValue> {
@@ -105,11 +95,10 @@ fn stop_provider_cancels_in_flight_work_and_shutdown_exits() {
     let mut p = start(&[COOKIE], &[]);
     let parts: Vec<&str> = p.line.split('|').collect();
     assert_eq!(parts.len(), 5, "no TLS without PLUGIN_CLIENT_CERT: {}", p.line);
-    let socket = parts[3].to_string();
     let def = tfprov::vendors::lightbits::provider();
     let rt = tokio::runtime::Runtime::new().expect("rt");
     rt.block_on(async {
-        let mut client = connect(socket).await;
+        let mut client = connect(&p.line).await;
         let meta = client.get_metadata(pb::get_metadata::Request {}).await.expect("metadata").into_inner();
         assert_eq!(meta.resources.len(), 3);
         assert!(meta.server_capabilities.expect("caps").get_provider_schema_optional);

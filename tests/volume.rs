@@ -216,14 +216,8 @@ fn wrong_token_is_an_error_not_a_deleted_resource() {
 
 #[test]
 fn create_timeout_keeps_the_volume_in_state() {
-    let w = match common::Workspace::with_sim(tfprov::simulators::lightbits::SimConfig {
-        token: Some(common::TOKEN.into()),
-        transition_delay: std::time::Duration::from_secs(30),
-        ..Default::default()
-    }) {
-        Some(w) => w,
-        None => return,
-    };
+    // Transitions take 30 s: the volume stays Creating while Terraform waits.
+    let Some(w) = common::Workspace::with_transition_delay(std::time::Duration::from_secs(30)) else { return };
     w.config(&volume_hcl("slow", "1GiB", "timeouts {\n    create = \"1s\"\n  }"));
     let r = w.apply_err();
     assert!(r.stderr.contains("Timed out"), "{}", r.stderr);
@@ -287,14 +281,8 @@ fn import_ids_are_checked() {
 
 #[test]
 fn failed_creation_is_reported_and_the_volume_kept_tainted() {
-    let w = match common::Workspace::with_sim(tfprov::simulators::lightbits::SimConfig {
-        token: Some(common::TOKEN.into()),
-        transition_delay: std::time::Duration::from_secs(30),
-        ..Default::default()
-    }) {
-        Some(w) => w,
-        None => return,
-    };
+    // Transitions take 30 s: the volume stays Creating while Terraform waits.
+    let Some(w) = common::Workspace::with_transition_delay(std::time::Duration::from_secs(30)) else { return };
     w.config(&volume_hcl("doomed", "1GiB", ""));
     std::thread::scope(|scope| {
         let apply = scope.spawn(|| w.tf(&["apply", "-auto-approve", "-input=false", "-no-color"]));

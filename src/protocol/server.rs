@@ -1,6 +1,7 @@
 //! The tfplugin6 Provider service: decode wire values, call the engine, encode answers.
 //! Nothing here knows which vendor it serves.
 
+use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -21,6 +22,10 @@ pub struct ProviderService {
     provider: Arc<Provider>,
     /// Built once: Terraform asks for it per process, and caches it across runs.
     schema: pb::get_provider_schema::Response,
+    /// Value types by type name, built once: every RPC decodes with one.
+    resource_types: HashMap<&'static str, Type>,
+    data_source_types: HashMap<&'static str, Type>,
+    provider_type: Type,
 }
 
 impl ProviderService {
@@ -41,21 +46,24 @@ impl ProviderService {
             server_capabilities: Some(capabilities()),
             ..Default::default()
         };
-        ProviderService { provider, schema }
+        let resource_types = def.resources.iter().map(|r| (r.type_name, r.value_type())).collect();
+        let data_source_types = def.data_sources.iter().map(|d| (d.type_name, d.value_type())).collect();
+        let provider_type = def.value_type();
+        ProviderService { provider, schema, resource_types, data_source_types, provider_type }
     }
 
     pub fn schema(&self) -> &pb::get_provider_schema::Response {
         &self.schema
     }
 
-    fn resource_type(&self, name: &str) -> Result<Type, Diagnostics> {
-        self.provider.def.resource(name).map(|r| r.value_type()).ok_or_else(|| {
+    fn resource_type(&self, name: &str) -> Result<&Type, Diagnostics> {
+        self.resource_types.get(name).ok_or_else(|| {
             Diagnostics::error("Unknown resource type", format!("This provider has no resource type {name:?}."))
         })
     }
 
-    fn data_source_type(&self, name: &str) -> Result<Type, Diagnostics> {
-        self.provider.def.data_source(name).map(|d| d.value_type()).ok_or_else(|| {
+    fn data_source_type(&self, name: &str) -> Result<&Type, Diagnostics> {
+        self.data_source_types.get(name).ok_or_else(|| {
             Diagnostics::error("Unknown data source", format!("This provider has no data source {name:?}."))
         })
     }
@@ -126,7 +134,7 @@ impl ProviderRpc for ProviderService {
         req: Request<pb::validate_provider_config::Request>,
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let req = req.into_inner();
-        let d = match decode(&req.config, &self.provider.def.value_type()) {
+        let d = match decode(&req.config, &self.provider_type) {
             Ok(cfg) => self.provider.def.validate(&cfg),
             Err(d) => d,
         };
@@ -199,7 +207,7 @@ impl ProviderRpc for ProviderService {
         req: Request<pb::configure_provider::Request>,
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let req = req.into_inner();
-        let d = match decode(&req.config, &self.provider.def.value_type()) {
+        let d = match decode(&req.config, &self.provider_type) {
             // Values known only after apply: stay unconfigured; operations say so.
             Ok(cfg) if !cfg.is_fully_known() => Diagnostics::default(),
             Ok(cfg) => self.provider.configure(&cfg),
