@@ -146,7 +146,7 @@ impl ProviderRpc for ProviderService {
         req: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = req.into_inner();
-        let d = match self.resource_type(&req.type_name).and_then(|ty| decode(&req.config, &ty)) {
+        let d = match self.resource_type(&req.type_name).and_then(|ty| decode(&req.config, ty)) {
             Ok(cfg) => self.provider.validate_resource(&req.type_name, &cfg),
             Err(d) => d,
         };
@@ -158,7 +158,7 @@ impl ProviderRpc for ProviderService {
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = req.into_inner();
-        let d = match self.data_source_type(&req.type_name).and_then(|ty| decode(&req.config, &ty)) {
+        let d = match self.data_source_type(&req.type_name).and_then(|ty| decode(&req.config, ty)) {
             Ok(cfg) => self.provider.validate_data_source(&req.type_name, &cfg),
             Err(d) => d,
         };
@@ -177,10 +177,10 @@ impl ProviderRpc for ProviderService {
             let v = if json.is_empty() {
                 Value::Null
             } else {
-                wire::decode_json(json, &ty)
+                wire::decode_json(json, ty)
                     .map_err(|e| Diagnostics::error("Cannot read stored state", e.to_string()))?
             };
-            encode(&v, &ty)
+            encode(&v, ty)
         });
         Ok(Response::new(match res {
             Ok(dv) => pb::upgrade_resource_state::Response { upgraded_state: Some(dv), diagnostics: vec![] },
@@ -227,7 +227,7 @@ impl ProviderRpc for ProviderService {
                 return Ok(Response::new(pb::read_resource::Response { diagnostics: diags(&d), ..Default::default() }))
             }
         };
-        let current = match decode(&req.current_state, &ty) {
+        let current = match decode(&req.current_state, ty) {
             Ok(v) => v,
             Err(d) => {
                 return Ok(Response::new(pb::read_resource::Response {
@@ -240,7 +240,7 @@ impl ProviderRpc for ProviderService {
         };
         let out = self.provider.read_resource(&req.type_name, &current, &req.private).await;
         let mut d = out.diags;
-        let new_state = match encode(&out.state, &ty) {
+        let new_state = match encode(&out.state, ty) {
             Ok(v) => Some(v),
             Err(e) => {
                 d.extend(e);
@@ -268,7 +268,7 @@ impl ProviderRpc for ProviderService {
             Err(d) => return fail(d),
         };
         let (prior, proposed, config) =
-            match (decode(&req.prior_state, &ty), decode(&req.proposed_new_state, &ty), decode(&req.config, &ty)) {
+            match (decode(&req.prior_state, ty), decode(&req.proposed_new_state, ty), decode(&req.config, ty)) {
                 (Ok(a), Ok(b), Ok(c)) => (a, b, c),
                 (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return fail(d),
             };
@@ -276,7 +276,7 @@ impl ProviderRpc for ProviderService {
         if out.diags.has_errors() {
             return fail(out.diags);
         }
-        let planned = match encode(&out.planned, &ty) {
+        let planned = match encode(&out.planned, ty) {
             Ok(v) => v,
             Err(d) => return fail(d),
         };
@@ -301,13 +301,13 @@ impl ProviderRpc for ProviderService {
             Ok(t) => t,
             Err(d) => return fail(d),
         };
-        let (prior, planned) = match (decode(&req.prior_state, &ty), decode(&req.planned_state, &ty)) {
+        let (prior, planned) = match (decode(&req.prior_state, ty), decode(&req.planned_state, ty)) {
             (Ok(a), Ok(b)) => (a, b),
             (Err(d), _) | (_, Err(d)) => return fail(d),
         };
         let out = self.provider.apply_resource(&req.type_name, &prior, &planned, &req.planned_private).await;
         let mut d = out.diags;
-        let new_state = match encode(&out.state, &ty) {
+        let new_state = match encode(&out.state, ty) {
             Ok(v) => Some(v),
             Err(e) => {
                 d.extend(e);
@@ -338,7 +338,7 @@ impl ProviderRpc for ProviderService {
         if out.diags.has_errors() {
             return fail(out.diags);
         }
-        let state = match encode(&out.state, &ty) {
+        let state = match encode(&out.state, ty) {
             Ok(v) => v,
             Err(d) => return fail(d),
         };
@@ -373,12 +373,12 @@ impl ProviderRpc for ProviderService {
             Ok(t) => t,
             Err(d) => return fail(d),
         };
-        let config = match decode(&req.config, &ty) {
+        let config = match decode(&req.config, ty) {
             Ok(v) => v,
             Err(d) => return fail(d),
         };
         match self.provider.read_data_source(&req.type_name, &config).await {
-            Ok(state) => match encode(&state, &ty) {
+            Ok(state) => match encode(&state, ty) {
                 Ok(v) => Ok(Response::new(pb::read_data_source::Response { state: Some(v), ..Default::default() })),
                 Err(d) => fail(d),
             },
