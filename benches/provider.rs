@@ -82,10 +82,11 @@ fn micro() {
     println!("plan step: volume update plan: {} per resource", per_op(start.elapsed(), n));
 }
 
-/// Peak resident memory of the provider processes Terraform starts, sampled from /proc.
+/// Peak resident memory and CPU time of the provider processes Terraform starts,
+/// sampled from /proc.
 struct RssWatch {
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    handle: std::thread::JoinHandle<u64>,
+    handle: std::thread::JoinHandle<(u64, f64)>,
 }
 
 impl RssWatch {
@@ -94,6 +95,8 @@ impl RssWatch {
         let s = stop.clone();
         let handle = std::thread::spawn(move || {
             let mut peak = 0;
+            // CPU seconds per provider process, last sample wins.
+            let mut cpu: std::collections::HashMap<String, f64> = Default::default();
             while !s.load(std::sync::atomic::Ordering::Relaxed) {
                 for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
                     let comm = std::fs::read_to_string(e.path().join("comm")).unwrap_or_default();
@@ -103,17 +106,24 @@ impl RssWatch {
                             let kb: u64 = line.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
                             peak = peak.max(kb);
                         }
+                        // utime and stime: fields 14 and 15, in clock ticks (100 per second here).
+                        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+                        let after_comm = stat.rsplit(')').next().unwrap_or_default();
+                        let f: Vec<f64> = after_comm.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+                        if f.len() > 13 {
+                            cpu.insert(e.file_name().to_string_lossy().into_owned(), (f[11] + f[12]) / 100.0);
+                        }
                     }
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
-            peak
+            (peak, cpu.values().sum())
         });
         RssWatch { stop, handle }
     }
-    fn finish(self) -> u64 {
+    fn finish(self) -> (u64, f64) {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        self.handle.join().unwrap_or(0)
+        self.handle.join().unwrap_or((0, 0.0))
     }
 }
 
@@ -138,8 +148,11 @@ fn end_to_end(n: usize) {
     ));
     let watch = RssWatch::start();
     let apply = timed(&w, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let (peak_kb, apply_cpu) = watch.finish();
+    let watch = RssWatch::start();
     let plan = timed(&w, &["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
-    let peak_kb = watch.finish();
+    let (plan_peak_kb, plan_cpu) = watch.finish();
+    let peak_kb = peak_kb.max(plan_peak_kb);
     let destroy = timed(&w, &["destroy", "-auto-approve", "-input=false", "-no-color"]);
     println!(
         "end-to-end: {n} volumes: apply {:.1}s, refresh+plan {:.2}s ({} per resource), destroy {:.1}s",
@@ -149,6 +162,7 @@ fn end_to_end(n: usize) {
         destroy.as_secs_f64()
     );
     println!("end-to-end: provider peak resident memory {:.1} MiB", peak_kb as f64 / 1024.0);
+    println!("end-to-end: provider CPU time: apply {apply_cpu:.2}s, refresh+plan {plan_cpu:.2}s (the rest is Terraform and the simulator)");
 
     // Terraform's floor: the same number of resources with no plugin at all.
     w.config(&format!("resource \"terraform_data\" \"d\" {{\n  count = {n}\n  input = \"x-${{count.index}}\"\n}}\n"));
