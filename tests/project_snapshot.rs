@@ -115,6 +115,18 @@ fn snapshot_lifecycle_with_default_project() {
     let uuid2 = w.state_of("lightbits_snapshot.s")["uuid"].as_str().expect("uuid").to_string();
     assert_ne!(uuid, uuid2);
 
+    // Out-of-band change and delete: a change of a create-only attribute means
+    // replacement; a deleted snapshot is re-created.
+    w.patch_object(&uuid2, json!({"description": "edited elsewhere"}));
+    let p = w.plan();
+    assert!(p.stdout.contains("edited elsewhere") && p.stdout.contains("must be replaced"), "{}", p.stdout);
+    w.delete_object(&uuid2);
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    let uuid2 = w.state_of("lightbits_snapshot.s")["uuid"].as_str().expect("uuid").to_string();
+
     // Import, then no changes.
     assert_eq!(w.tf(&["state", "rm", "lightbits_snapshot.s"]).code, 0);
     let r = w.tf(&["import", "-no-color", "lightbits_snapshot.s", &format!("default/{uuid2}")]);

@@ -104,6 +104,9 @@ impl ResourceDef {
                         })?;
                         if !b.is_unknown() && semantically_equal(f, b, &v) {
                             b.clone()
+                        } else if b.is_unknown() && v.as_str() == Some("") {
+                            // An unset string the API renders as "" (no QoS policy, ...).
+                            Value::Null
                         } else {
                             v
                         }
