@@ -76,11 +76,9 @@ fn schema_section(fields: &[Field], timeouts: Option<&ResourceDef>) -> String {
     if let Some(t) = timeouts.and_then(|r| r.timeouts.map(|t| (r.noun, t))) {
         let (noun, t) = t;
         s.push_str("\n### Nested Schema for `timeouts`\n\nOptional:\n\n");
-        for (name, d, done) in
-            [("create", t.create, "created"), ("update", t.update, "updated"), ("delete", t.delete, "deleted")]
-        {
+        for (name, d) in t.ops() {
             s.push_str(&format!(
-                "- `{name}` (String) How long to wait for the {noun} to be {done} (default `{}`).\n",
+                "- `{name}` (String) How long to wait for the {noun} to be {name}d (default `{}`).\n",
                 crate::engine::poll::humanize(d)
             ));
         }

@@ -56,7 +56,7 @@ pub fn resource_schema(def: &ResourceDef) -> pb::Schema {
         b.block_types.push(pb::schema::NestedBlock {
             type_name: "timeouts".to_string(),
             block: Some(pb::schema::Block {
-                attributes: vec![attr("create", t.create), attr("update", t.update), attr("delete", t.delete)],
+                attributes: t.ops().into_iter().map(|(op, d)| attr(op, d)).collect(),
                 description: "Time limits for asynchronous operations.".to_string(),
                 description_kind: pb::StringKind::Markdown as i32,
                 ..Default::default()

@@ -72,20 +72,22 @@ pub trait ResourceHooks: Send + Sync {
 pub struct NoHooks;
 impl ResourceHooks for NoHooks {}
 
+/// Default time limits of asynchronous operations; `update` is `None` for resources the
+/// API cannot update (they get no `update` timeout to set).
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
     pub create: Duration,
-    pub update: Duration,
+    pub update: Option<Duration>,
     pub delete: Duration,
 }
 
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            create: Duration::from_secs(1200),
-            update: Duration::from_secs(1200),
-            delete: Duration::from_secs(1200),
-        }
+impl Timeouts {
+    /// The operations a user can set, with their defaults.
+    pub fn ops(&self) -> Vec<(&'static str, Duration)> {
+        let mut ops = vec![("create", self.create)];
+        ops.extend(self.update.map(|u| ("update", u)));
+        ops.push(("delete", self.delete));
+        ops
     }
 }
 
@@ -142,15 +144,13 @@ impl ResourceDef {
         self.fields.iter().find(|f| f.name == name)
     }
 
-    pub fn timeouts_type() -> Type {
-        Type::object(&[("create", Type::String), ("update", Type::String), ("delete", Type::String)])
-    }
-
     pub fn value_type(&self) -> Type {
-        if self.timeouts.is_some() {
-            object_type(&self.fields, &[(TIMEOUTS, Self::timeouts_type())])
-        } else {
-            object_type(&self.fields, &[])
+        match self.timeouts {
+            Some(t) => {
+                let ops: Vec<(&str, Type)> = t.ops().into_iter().map(|(op, _)| (op, Type::String)).collect();
+                object_type(&self.fields, &[(TIMEOUTS, Type::object(&ops))])
+            }
+            None => object_type(&self.fields, &[]),
         }
     }
 }

@@ -125,14 +125,14 @@ impl ResourceDef {
         Ok(out)
     }
 
+    /// The configured time limit of an operation, else its declared default (20 minutes
+    /// where a resource declares none).
     fn timeout(&self, state: &Value, which: &str) -> Duration {
-        let defaults = self.timeouts.unwrap_or_default();
-        let d = match which {
-            "create" => defaults.create,
-            "update" => defaults.update,
-            _ => defaults.delete,
-        };
-        state.get(TIMEOUTS).get(which).as_str().and_then(|s| parse_duration(s).ok()).unwrap_or(d)
+        let default = self
+            .timeouts
+            .and_then(|t| t.ops().into_iter().find(|(op, _)| *op == which).map(|(_, d)| d))
+            .unwrap_or(Duration::from_secs(1200));
+        state.get(TIMEOUTS).get(which).as_str().and_then(|s| parse_duration(s).ok()).unwrap_or(default)
     }
 
     // ------------------------------------------------------------------ API steps

@@ -25,9 +25,7 @@ const IP_ACL_RE: &str = r"^[0-9a-fA-F.:]+(/[0-9]{1,3})?$";
 const STORAGE_STATES: AsyncStates =
     AsyncStates { json: "state", ready: &["Available"], failed: &["Failed"], deleting: &["Deleting"] };
 
-fn async_timeouts() -> Timeouts {
-    Timeouts { create: Duration::from_secs(600), update: Duration::from_secs(600), delete: Duration::from_secs(600) }
-}
+const TEN_MINUTES: Duration = Duration::from_secs(600);
 
 fn project_name_field(noun: &str) -> Field {
     Field::string("project_name")
@@ -102,7 +100,7 @@ pub fn volume() -> ResourceDef {
         },
     )
     .desc("An NVMe/TCP volume. Creation, updates and deletion are asynchronous on the cluster; the provider waits for the volume to become `Available` (or to be gone) within `timeouts`.")
-    .timeouts(async_timeouts())
+    .timeouts(Timeouts { create: TEN_MINUTES, update: Some(TEN_MINUTES), delete: TEN_MINUTES })
     .hooks(VolumeHooks)
     .fields(vec![
         project_name_field("volume"),
@@ -273,7 +271,8 @@ pub fn snapshot() -> ResourceDef {
         },
     )
     .desc("A point-in-time snapshot of a volume. The API has no snapshot update: changing any argument re-creates the snapshot.")
-    .timeouts(async_timeouts())
+    // No update route: no update timeout either.
+    .timeouts(Timeouts { create: TEN_MINUTES, update: None, delete: TEN_MINUTES })
     .fields(vec![
         project_name_field("snapshot"),
         Field::string("source_volume_uuid")
