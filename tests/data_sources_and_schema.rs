@@ -197,3 +197,21 @@ fn request_timeout_bounds_a_silent_api() {
     assert!(r.stderr.contains("did not answer within"), "{}", r.stderr);
     assert!(start.elapsed() < std::time::Duration::from_secs(6), "bounded by request_timeout and max_retries");
 }
+
+#[test]
+fn provider_configuration_known_only_after_apply() {
+    let w = workspace!();
+    // The endpoint comes from a resource that does not exist yet at plan time.
+    w.config_with_provider(
+        &format!("endpoints = [terraform_data.cluster.output]\n  token = \"{}\"\n  default_project = \"default\"", common::TOKEN),
+        &format!(
+            "resource \"terraform_data\" \"cluster\" {{\n  input = \"{}\"\n}}\n\nresource \"lightbits_volume\" \"v\" {{\n  name = \"late\"\n  size = \"1GiB\"\n}}\n",
+            w.sim.url()
+        ),
+    );
+    let p = w.plan();
+    assert!(p.stdout.contains("2 to add"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(w.state_of("lightbits_volume.v")["project_name"], "default");
+}

@@ -76,15 +76,16 @@ impl Provider {
             out.planned = Value::Null;
             return out;
         }
-        // Without configuration (unknown provider values) we cannot plan provider defaults.
-        let ctx = match self.ctx() {
+        // Plans need the provider's configuration (for defaults), not its API client: they
+        // work while that configuration still holds unknown values.
+        let provider_config = match self.plan_config() {
             Ok(c) => c,
             Err(d) => {
                 out.diags = d;
                 return out;
             }
         };
-        match def.plan(&ctx, prior, proposed, config) {
+        match def.plan(&provider_config, prior, proposed, config) {
             Ok((planned, replace)) => {
                 out.planned = planned;
                 out.requires_replace = replace;

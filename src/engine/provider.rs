@@ -92,12 +92,15 @@ fn env_value(ty: &Type, raw: &str) -> Result<Value, String> {
 pub struct Provider {
     pub def: ProviderDef,
     configured: RwLock<Option<Ctx>>,
+    /// The resolved configuration, which may still hold unknown values (endpoints taken
+    /// from a resource not yet created): enough to plan, not to call the API.
+    plan_config: RwLock<Option<Value>>,
     pub stop: CancellationToken,
 }
 
 impl Provider {
     pub fn new(def: ProviderDef) -> Provider {
-        Provider { def, configured: RwLock::new(None), stop: CancellationToken::new() }
+        Provider { def, configured: RwLock::new(None), plan_config: RwLock::new(None), stop: CancellationToken::new() }
     }
 
     pub fn configure(&self, config: &Value) -> Diagnostics {
@@ -105,6 +108,13 @@ impl Provider {
             Ok(v) => v,
             Err(d) => return d,
         };
+        if let Ok(mut slot) = self.plan_config.write() {
+            *slot = Some(resolved.clone());
+        }
+        if !resolved.is_fully_known() {
+            // Terraform configures us again with known values before applying.
+            return self.def.validate(&resolved);
+        }
         for f in self.def.fields.iter().filter(|f| f.sensitive) {
             if let Some(s) = resolved.get(f.name).as_str() {
                 crate::logging::register_secret(s);
@@ -124,6 +134,13 @@ impl Provider {
             Err(d) => diags.extend(d),
         }
         diags
+    }
+
+    /// The provider configuration plans are made with, known or not.
+    pub fn plan_config(&self) -> Result<Value, Diagnostics> {
+        self.plan_config.read().ok().and_then(|c| c.clone()).ok_or_else(|| {
+            Diagnostics::error("Provider not configured", "Terraform has not sent the provider configuration yet.")
+        })
     }
 
     /// The configured context, or a diagnostic saying the provider is not configured.

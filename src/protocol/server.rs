@@ -208,8 +208,6 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::configure_provider::Response>, Status> {
         let req = req.into_inner();
         let d = match decode(&req.config, &self.provider_type) {
-            // Values known only after apply: stay unconfigured; operations say so.
-            Ok(cfg) if !cfg.is_fully_known() => Diagnostics::default(),
             Ok(cfg) => self.provider.configure(&cfg),
             Err(d) => d,
         };

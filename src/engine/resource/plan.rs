@@ -5,7 +5,7 @@ use crate::engine::normalize::parse_duration;
 use crate::engine::schema::{semantically_equal, DefaultValue, Mode};
 use crate::engine::value::Value;
 
-use super::{Ctx, ResourceDef, TIMEOUTS};
+use super::{ResourceDef, TIMEOUTS};
 
 impl ResourceDef {
     // ------------------------------------------------------------------ validate
@@ -32,7 +32,7 @@ impl ResourceDef {
     /// Computes the planned state. Returns (planned, attributes forcing replacement).
     pub fn plan(
         &self,
-        ctx: &Ctx,
+        provider_config: &Value,
         prior: &Value,
         proposed: &Value,
         config: &Value,
@@ -47,7 +47,7 @@ impl ResourceDef {
                 match &f.default {
                     Some(DefaultValue::Static(v)) => planned.set(f.name, v.clone()),
                     Some(DefaultValue::FromProvider(attr)) => {
-                        let v = ctx.provider_config.get(attr).clone();
+                        let v = provider_config.get(attr).clone();
                         if v.is_null() {
                             diags.add_error(
                                 format!("Missing {}", f.name),

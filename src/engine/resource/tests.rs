@@ -81,7 +81,7 @@ fn provider_cfg() -> Value {
 fn create_plan_fills_defaults_and_marks_computed_unknown() {
     let (ctx, _) = ctx_with(|_| Ok(J::Null), provider_cfg());
     let config = obj(&[("name", Value::str("w")), ("size", Value::str("1GiB"))]);
-    let (planned, replace) = widget().plan(&ctx, &Value::Null, &config, &config).unwrap();
+    let (planned, replace) = widget().plan(&ctx.provider_config, &Value::Null, &config, &config).unwrap();
     assert!(replace.is_empty());
     assert_eq!(planned.get("scope"), &Value::str("s1"));
     assert_eq!(planned.get("flag"), &Value::Bool(false));
@@ -93,7 +93,7 @@ fn create_plan_fills_defaults_and_marks_computed_unknown() {
 fn missing_provider_default_points_at_the_attribute() {
     let (ctx, _) = ctx_with(|_| Ok(J::Null), Value::Null);
     let config = obj(&[("name", Value::str("w")), ("size", Value::str("1GiB"))]);
-    let d = widget().plan(&ctx, &Value::Null, &config, &config).unwrap_err();
+    let d = widget().plan(&ctx.provider_config, &Value::Null, &config, &config).unwrap_err();
     assert_eq!(d.0[0].path, Some(AttrPath::attr("scope")));
 }
 
@@ -120,14 +120,14 @@ fn update_plans_keep_stable_values_and_flag_replacements() {
         config.set(k, Value::Null);
     }
     // Nothing changed: the plan is the prior state.
-    let (planned, replace) = w.plan(&ctx, &p, &p, &config).unwrap();
+    let (planned, replace) = w.plan(&ctx.provider_config, &p, &p, &config).unwrap();
     assert_eq!(planned, p);
     assert!(replace.is_empty());
 
     // An in-place change: volatile computed values become unknown, stable ones stay.
     let mut proposed = p.clone();
     proposed.set("size", Value::str("2GiB"));
-    let (planned, replace) = w.plan(&ctx, &p, &proposed, &config).unwrap();
+    let (planned, replace) = w.plan(&ctx.provider_config, &p, &proposed, &config).unwrap();
     assert!(replace.is_empty());
     assert!(planned.get("status").is_unknown());
     assert_eq!(planned.get("uuid"), &Value::str("u1"));
@@ -136,10 +136,10 @@ fn update_plans_keep_stable_values_and_flag_replacements() {
     // Same duration, other spelling: no replacement. Different duration: replacement.
     let mut same = p.clone();
     same.set("keep_for", Value::str("86400s"));
-    assert!(w.plan(&ctx, &p, &same, &config).unwrap().1.is_empty());
+    assert!(w.plan(&ctx.provider_config, &p, &same, &config).unwrap().1.is_empty());
     let mut other = p.clone();
     other.set("keep_for", Value::str("48h"));
-    assert_eq!(w.plan(&ctx, &p, &other, &config).unwrap().1, vec![AttrPath::attr("keep_for")]);
+    assert_eq!(w.plan(&ctx.provider_config, &p, &other, &config).unwrap().1, vec![AttrPath::attr("keep_for")]);
 }
 
 #[test]
