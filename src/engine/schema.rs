@@ -239,6 +239,20 @@ impl Field {
     }
 }
 
+/// Validators run for every resource instance in every plan: compile each pattern once.
+fn compiled(pattern: &'static str) -> Result<regex::Regex, String> {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<&'static str, regex::Regex>>> =
+        std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut map = cache.lock().map_err(|_| "regex cache poisoned".to_string())?;
+    if let Some(re) = map.get(pattern) {
+        return Ok(re.clone());
+    }
+    let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
+    map.insert(pattern, re.clone());
+    Ok(re)
+}
+
 fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
     match val {
         Validator::OneOf(allowed) => {
@@ -248,7 +262,7 @@ fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
             }
         }
         Validator::EachMatches(literals, pattern) => {
-            let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
+            let re = compiled(pattern)?;
             for (i, s) in v.string_items().iter().enumerate() {
                 if !literals.split('|').any(|l| l == s) && !re.is_match(s) {
                     return Err(format!(
@@ -270,7 +284,7 @@ fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
             _ => return Err(format!("{v} must be a whole number from {lo} to {hi}")),
         },
         Validator::Regex(pattern, what) => {
-            let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
+            let re = compiled(pattern)?;
             let s = v.as_str().unwrap_or_default();
             if !re.is_match(s) {
                 return Err(format!("{s:?} is not {what}"));
