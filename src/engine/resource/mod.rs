@@ -140,10 +140,6 @@ impl ResourceDef {
         self
     }
 
-    pub fn field(&self, name: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.name == name)
-    }
-
     pub fn value_type(&self) -> Type {
         match self.timeouts {
             Some(t) => {
