@@ -7,7 +7,7 @@ use serde_json::Value as J;
 use crate::engine::api::{ApiError, ApiRequest};
 use crate::engine::codec::from_api;
 use crate::engine::diag::{AttrPath, Diagnostics};
-use crate::engine::resource::{api_error_diag, render, Ctx};
+use crate::engine::resource::{api_error_diag, pick_by_name, render, Ctx};
 use crate::engine::schema::{object_type, DefaultValue, Field, Mode};
 use crate::engine::value::{Type, Value};
 
@@ -159,13 +159,7 @@ impl DataSourceRead for LookupOne {
                     .call(ApiRequest::get(path).query(query, name.clone()), &ctx.cancel)
                     .await
                     .map_err(|e| api_error_diag("read", &what, e))?;
-                r.body
-                    .get(list_key)
-                    .and_then(J::as_array)
-                    .and_then(|items| {
-                        items.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name.as_str())).cloned()
-                    })
-                    .ok_or_else(|| not_found(&what))?
+                pick_by_name(&r.body, list_key, &name).ok_or_else(|| not_found(&what))?
             }
             (None, None) => {
                 return Err(Diagnostics::error(

@@ -54,6 +54,8 @@ pub struct RestSpec {
     /// Query parameter that filters the collection by name; `None` when the item path
     /// is itself addressed by name.
     pub name_query: Option<&'static str>,
+    /// Extra query of collection listings that also shows objects being deleted.
+    pub list_all: &'static [(&'static str, &'static str)],
     pub update_method: Option<Method>,
     /// Extra members of every update body (selectors the API wants), as templates.
     pub update_selectors: &'static [(&'static str, &'static str)],
@@ -170,6 +172,11 @@ pub fn api_error_diag(op: &str, what: &str, e: ApiError) -> Diagnostics {
         },
     };
     Diagnostics::error(format!("{summary}: cannot {op} {what}"), format!("{e}.{hint}"))
+}
+
+/// The object called `name` in a list answer such as `{"volumes": [...]}`.
+pub fn pick_by_name(list: &J, list_key: &str, name: &str) -> Option<J> {
+    list.get(list_key)?.as_array()?.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name)).cloned()
 }
 
 /// Renders `{attr}` placeholders from an object value; `None` if one is not known.

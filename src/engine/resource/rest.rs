@@ -13,7 +13,7 @@ use crate::engine::poll::{wait_until, Poll};
 use crate::engine::schema::{semantically_equal, DefaultValue};
 use crate::engine::value::{Type, Value};
 
-use super::{api_error_diag, parse_template, render, Ctx, ResourceDef, TIMEOUTS};
+use super::{api_error_diag, parse_template, pick_by_name, render, Ctx, ResourceDef, TIMEOUTS};
 
 impl ResourceDef {
     // ------------------------------------------------------------------ paths and bodies
@@ -154,21 +154,22 @@ impl ResourceDef {
         self.rest.etag_json.and_then(|k| obj.get(k)).and_then(J::as_str).map(str::to_string)
     }
 
-    /// Finds an object by its unique name (after a create whose answer was lost).
-    async fn find_by_name(&self, ctx: &Ctx, planned: &Value) -> Result<Option<J>, Diagnostics> {
-        match self.rest.name_query {
-            None => Ok(self.fetch(ctx, planned).await?.map(|(o, _)| o)),
-            Some(q) => {
-                let name = planned.get("name").as_str().unwrap_or_default().to_string();
-                let path = self.path(self.rest.collection, planned)?;
-                let req = ApiRequest::get(path).query(q, name.clone());
-                let r = ctx.api.call(req, &ctx.cancel).await.map_err(|e| self.api_diag("look up", planned, e))?;
-                let found = r.body.get(self.rest.list_key).and_then(J::as_array).and_then(|items| {
-                    items.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name.as_str())).cloned()
-                });
-                Ok(found)
+    /// Finds an object by its unique name (after a create whose answer was lost, or when
+    /// a create meets a name already taken). With `include_deleting`, objects on their way
+    /// out are listed too (the API hides them by default).
+    async fn find_by_name(&self, ctx: &Ctx, planned: &Value, include_deleting: bool) -> Result<Option<J>, Diagnostics> {
+        let Some(q) = self.rest.name_query else {
+            return Ok(self.fetch(ctx, planned).await?.map(|(o, _)| o));
+        };
+        let name = planned.get("name").as_str().unwrap_or_default().to_string();
+        let mut req = ApiRequest::get(self.path(self.rest.collection, planned)?).query(q, name.clone());
+        if include_deleting {
+            for (k, v) in self.rest.list_all {
+                req = req.query(k, *v);
             }
         }
+        let r = ctx.api.call(req, &ctx.cancel).await.map_err(|e| self.api_diag("look up", planned, e))?;
+        Ok(pick_by_name(&r.body, self.rest.list_key, &name))
     }
 
     /// Waits until the object reaches a ready state; on a failed state or timeout the
@@ -262,7 +263,7 @@ impl ResourceDef {
             if let Some(obj) = sent {
                 return Ok(obj);
             }
-            match self.find_by_name(ctx, planned).await? {
+            match self.find_by_name(ctx, planned, false).await? {
                 Some(obj) => {
                     return match self.mismatch(planned, &obj) {
                         None => Ok(obj),
@@ -315,28 +316,13 @@ impl ResourceDef {
     /// after its predecessor's delete, or an out-of-band delete), waits until it is gone.
     /// Returns whether the name is free now.
     async fn after_namesake_deleted(&self, ctx: &Ctx, planned: &Value) -> Result<bool, Diagnostics> {
-        let Some(existing) = self.find_by_name_any_state(ctx, planned).await? else { return Ok(true) };
+        let Some(existing) = self.find_by_name(ctx, planned, true).await? else { return Ok(true) };
         if !self.is_deleting(&existing) {
             return Ok(false);
         }
         let key = self.state_from_api(planned, &existing)?;
         self.wait_gone(ctx, &key, self.timeout(planned, "create")).await?;
         Ok(true)
-    }
-
-    async fn find_by_name_any_state(&self, ctx: &Ctx, planned: &Value) -> Result<Option<J>, Diagnostics> {
-        if self.rest.name_query.is_none() {
-            return self.find_by_name(ctx, planned).await;
-        }
-        let name = planned.get("name").as_str().unwrap_or_default().to_string();
-        let path = self.path(self.rest.collection, planned)?;
-        let req =
-            ApiRequest::get(path).query(self.rest.name_query.unwrap_or("name"), name.clone()).query("showAll", "true");
-        let r = ctx.api.call(req, &ctx.cancel).await.map_err(|e| self.api_diag("look up", planned, e))?;
-        Ok(r.body
-            .get(self.rest.list_key)
-            .and_then(J::as_array)
-            .and_then(|items| items.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name.as_str())).cloned()))
     }
 
     /// Applies an in-place update, guarding against concurrent changes with If-Match.

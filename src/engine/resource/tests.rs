@@ -44,6 +44,7 @@ fn widget() -> ResourceDef {
             item: "/scopes/{scope}/widgets/{uuid}",
             list_key: "widgets",
             name_query: Some("name"),
+            list_all: &[],
             update_method: Some(Method::Put),
             update_selectors: &[],
             async_states: None,

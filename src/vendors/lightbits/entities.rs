@@ -25,6 +25,9 @@ const IP_ACL_RE: &str = r"^[0-9a-fA-F.:]+(/[0-9]{1,3})?$";
 const STORAGE_STATES: AsyncStates =
     AsyncStates { json: "state", ready: &["Available"], failed: &["Failed"], deleting: &["Deleting"] };
 
+/// Lists hide volumes and snapshots in state Deleting unless asked.
+const SHOW_ALL: &[(&str, &str)] = &[("showAll", "true")];
+
 const TEN_MINUTES: Duration = Duration::from_secs(600);
 
 fn project_name_field(noun: &str) -> Field {
@@ -48,6 +51,7 @@ pub fn project() -> ResourceDef {
             item: "/api/v2/projects/{name}",
             list_key: "projects",
             name_query: None,
+            list_all: &[],
             update_method: Some(Method::Put),
             update_selectors: &[("projectName", "{name}")],
             async_states: None,
@@ -93,6 +97,7 @@ pub fn volume() -> ResourceDef {
             item: "/api/v2/projects/{project_name}/volumes/{uuid}",
             list_key: "volumes",
             name_query: Some("name"),
+            list_all: SHOW_ALL,
             update_method: Some(Method::Put),
             update_selectors: &[("UUID", "{uuid}"), ("projectName", "{project_name}")],
             async_states: Some(STORAGE_STATES),
@@ -264,6 +269,7 @@ pub fn snapshot() -> ResourceDef {
             item: "/api/v2/projects/{project_name}/snapshots/{uuid}",
             list_key: "snapshots",
             name_query: Some("Name"),
+            list_all: SHOW_ALL,
             update_method: None,
             update_selectors: &[],
             async_states: Some(STORAGE_STATES),
