@@ -90,6 +90,7 @@ impl HttpClient {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
             Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
             Method::Delete => reqwest::Method::DELETE,
         };
         let mut b = self.client.request(method, url).header("Accept", "application/json");
@@ -102,8 +103,14 @@ impl HttpClient {
         if let Some(e) = &req.if_match {
             b = b.header("If-Match", e);
         }
-        if let Some(body) = &req.body {
-            b = b.json(body);
+        match &req.body {
+            crate::engine::api::Body::None => {}
+            crate::engine::api::Body::Json(body) => b = b.json(body),
+            crate::engine::api::Body::Form(fields) => {
+                let encoded: String =
+                    fields.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
+                b = b.header("Content-Type", "application/x-www-form-urlencoded").body(encoded);
+            }
         }
         b
     }
@@ -169,6 +176,10 @@ impl HttpClient {
     }
 }
 
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
@@ -201,13 +212,13 @@ impl Api for HttpClient {
             };
             let (retryable, retry_after, result) = match outcome {
                 // Reads are safe to repeat whatever happened.
-                Err(ApiError::Ambiguous(m)) if req.method == Method::Get => (true, None, Err(ApiError::Ambiguous(m))),
+                Err(ApiError::Ambiguous(m)) if req.idempotent => (true, None, Err(ApiError::Ambiguous(m))),
                 Err(ApiError::Unreachable(m)) => (true, None, Err(ApiError::Unreachable(m))),
                 Err(e) => (false, None, Err(e)),
                 Ok((status, body, etag, retry_after)) => {
                     tracing::debug!(method = req.method.as_str(), path = %req.path, status, elapsed_ms = started.elapsed().as_millis() as u64, "API call");
                     if (200..300).contains(&status) {
-                        return Ok(ApiResponse { status, body, etag });
+                        return Ok(ApiResponse { status, body, etag, headers: vec![] });
                     }
                     let message = (self.cfg.dialect.error_message)(&body).unwrap_or_else(|| format!("HTTP {status}"));
                     let err = match status {

@@ -22,7 +22,7 @@ impl Api for FakeApi {
         if let Ok(mut l) = self.log.lock() {
             l.push(req);
         }
-        r.map(|body| ApiResponse { status: 200, body, etag: None })
+        r.map(ApiResponse::ok)
     }
 }
 
@@ -182,7 +182,7 @@ async fn update_sends_only_what_changed_with_if_match() {
     let put = log.iter().find(|r| r.method == Method::Put).expect("a PUT");
     assert_eq!(put.path, "/scopes/s1/widgets/u1");
     assert_eq!(put.if_match.as_deref(), Some("7"));
-    assert_eq!(put.body, Some(serde_json::json!({"size": "2147483648"})));
+    assert_eq!(put.json(), Some(&serde_json::json!({"size": "2147483648"})));
 }
 
 fn post_count(api: &FakeApi) -> usize {
