@@ -23,10 +23,10 @@ fn project_lifecycle() {
     assert_eq!(s["id"], "team-a");
     assert!(s["uuid"].as_str().is_some_and(|u| !u.is_empty()));
 
-    // Description: in place.
+    // Description: the API's project update cannot change it, so it forces replacement.
     w.config(&project_hcl("team-a", "second"));
     let p = w.plan();
-    assert!(p.stdout.contains("1 to change"), "{}", p.stdout);
+    assert!(p.stdout.contains("forces replacement"), "{}", p.stdout);
     w.apply();
     w.assert_plan_empty();
     let (_, body) = w.http("GET", "/api/v2/projects/team-a", None);

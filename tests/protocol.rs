@@ -118,9 +118,9 @@ fn stop_provider_cancels_in_flight_work_and_shutdown_exits() {
 
         // A volume whose creation never finishes (the simulator's transition is 10 minutes).
         let vol = def.resource("lightbits_volume").expect("volume");
-        let ty = vol.value_type();
+        let ty = vol.schema().value_type();
         let mut planned = Value::Object(Default::default());
-        for f in &vol.fields {
+        for f in &vol.schema().fields {
             planned.set(f.name, Value::Unknown);
         }
         for (k, v) in [

@@ -276,7 +276,12 @@ fn import_ids_are_checked() {
     assert!(r.stderr.contains("{project_name}/{uuid}"), "the expected format is named:\n{}", r.stderr);
     let r = w.tf(&["import", "-no-color", "lightbits_volume.v", "default/00000000-0000-0000-0000-000000000000"]);
     assert_ne!(r.code, 0);
-    assert!(r.stderr.contains("Cannot import non-existent volume"), "{}", r.stderr);
+    assert!(r.stderr.contains("Cannot import a non-existent volume"), "{}", r.stderr);
+    // A malformed part is refused before any API call, naming the part.
+    let r = w.tf(&["import", "-no-color", "lightbits_volume.v", "default/not-a-uuid"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("uuid part"), "{}", r.stderr);
+    assert!(!r.stderr.contains("null"), "{}", r.stderr);
 }
 
 #[test]

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value as J};
 
-use crate::engine::normalize::{format_duration_secs, format_size, parse_duration_secs, parse_size};
+use crate::engine::normalize::{format_duration_secs, format_size, parse_bool, parse_duration_secs, parse_size};
 use crate::engine::schema::{Codec, Field};
 use crate::engine::value::{from_json, Number, Value};
 
@@ -42,11 +42,9 @@ pub fn from_api(field: &Field, codec: Codec, j: &J) -> Result<Value, String> {
         Codec::Plain | Codec::IntString => from_json(j, &field.ty, "")?,
         Codec::BoolString => match j {
             J::Bool(b) => Value::Bool(*b),
-            J::String(s) => match s.to_ascii_lowercase().as_str() {
-                "true" | "enable" | "enabled" | "1" => Value::Bool(true),
-                "false" | "disable" | "disabled" | "0" | "" => Value::Bool(false),
-                other => return Err(format!("{other:?} is not a bool")),
-            },
+            // proto3 JSON leaves a false bool out or renders it empty.
+            J::String(s) if s.is_empty() => Value::Bool(false),
+            J::String(s) => Value::Bool(parse_bool(s).ok_or_else(|| format!("{s:?} is not a bool"))?),
             _ => return Err(format!("{j} is not a bool")),
         },
         Codec::SizeBytes => match j {

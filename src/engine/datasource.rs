@@ -4,11 +4,15 @@
 use async_trait::async_trait;
 use serde_json::Value as J;
 
-use crate::engine::api::{ApiError, ApiRequest};
-use crate::engine::codec::from_api;
-use crate::engine::diag::{AttrPath, Diagnostics};
-use crate::engine::resource::{api_error_diag, pick_by_name, render, Ctx};
-use crate::engine::schema::{object_type, DefaultValue, Field, Mode};
+use crate::engine::api::ApiError;
+use crate::engine::diag::Diagnostics;
+use crate::engine::list::{for_each_page, op_request};
+use crate::engine::mapping::state_from_api;
+use crate::engine::resource::ops::{at, ListSpec, Op};
+use crate::engine::resource::plan::{check_constraints, check_fields};
+use crate::engine::resource::{api_error_diag, Constraint, Ctx};
+use crate::engine::schema::{object_type, semantically_equal, DefaultValue, Field, Mode};
+use crate::engine::template::render;
 use crate::engine::value::{Type, Value};
 
 #[async_trait]
@@ -20,8 +24,7 @@ pub struct DataSourceDef {
     pub type_name: &'static str,
     pub description: String,
     pub fields: Vec<Field>,
-    /// Groups of arguments of which exactly one must be set.
-    pub exactly_one_of: Vec<&'static [&'static str]>,
+    pub constraints: Vec<Constraint>,
     pub reader: Box<dyn DataSourceRead>,
 }
 
@@ -36,12 +39,12 @@ impl DataSourceDef {
             type_name,
             description: description.into(),
             fields,
-            exactly_one_of: vec![],
+            constraints: vec![],
             reader: Box::new(reader),
         }
     }
     pub fn exactly_one_of(mut self, group: &'static [&'static str]) -> Self {
-        self.exactly_one_of.push(group);
+        self.constraints.push(Constraint::ExactlyOneOf(group));
         self
     }
     pub fn value_type(&self) -> Type {
@@ -49,25 +52,8 @@ impl DataSourceDef {
     }
 
     pub fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::default();
-        for f in &self.fields {
-            f.check(config.get(f.name), &AttrPath::attr(f.name), &mut diags);
-        }
-        for group in &self.exactly_one_of {
-            let set: Vec<&str> = group.iter().copied().filter(|n| !config.get(n).is_null()).collect();
-            let unknown = group.iter().any(|n| config.get(n).is_unknown());
-            if set.len() > 1 || (set.is_empty() && !unknown) {
-                diags.add_error(
-                    format!("Exactly one of {} must be set", group.join(", ")),
-                    format!(
-                        "{} {} set.",
-                        if set.is_empty() { "None".to_string() } else { set.join(" and ") },
-                        if set.len() > 1 { "are" } else { "is" }
-                    ),
-                    Some(AttrPath::attr(set.get(1).copied().unwrap_or(group[0]))),
-                );
-            }
-        }
+        let mut diags = check_fields(&self.fields, config);
+        check_constraints(&self.constraints, config, &mut diags);
         diags
     }
 
@@ -88,13 +74,15 @@ pub fn fields_from_resource(resource_fields: &[Field], inputs: &[(&'static str, 
     resource_fields
         .iter()
         .filter(|f| {
-            !skip.contains(&f.name) && (f.api.is_some() || inputs.iter().any(|(n, _)| *n == f.name) || f.name == "id")
+            !skip.contains(&f.name)
+                && !f.write_only
+                && (f.api.is_some() || inputs.iter().any(|(n, _)| *n == f.name) || f.name == "id")
         })
         .map(|f| {
             let mut g = f.clone();
             g.replace_on_change = false;
+            g.replace_if = None;
             g.stable = false;
-            g.write_only = false;
             match inputs.iter().find(|(n, _)| *n == f.name) {
                 Some((_, mode)) => {
                     g.mode = *mode;
@@ -113,27 +101,13 @@ pub fn fields_from_resource(resource_fields: &[Field], inputs: &[(&'static str, 
         .collect()
 }
 
-/// Fills every API-mapped field of `base` from an API object.
-pub fn fill_from_api(fields: &[Field], base: &Value, obj: &J) -> Result<Value, Diagnostics> {
-    let mut out = base.clone();
-    for f in fields {
-        let Some(api) = &f.api else { continue };
-        let j = obj.get(api.json).unwrap_or(&J::Null);
-        let v = from_api(f, api.codec, j)
-            .map_err(|e| Diagnostics::error(format!("Unexpected {} from the API", api.json), e))?;
-        if f.mode == Mode::Computed || out.get(f.name).is_null() {
-            out.set(f.name, v);
-        }
-    }
-    Ok(out)
-}
-
-/// Reads one object by its ID route, or by filtering a collection by name.
+/// Reads one object by a request addressed by its key, or by finding it in a list by
+/// the configured lookup arguments.
 pub struct LookupOne {
-    /// Route by key, e.g. `/api/v2/projects/{project_name}/volumes/{uuid}`.
-    pub by_key: &'static str,
-    /// Collection route, name query parameter and list key for lookups by name.
-    pub by_name: Option<(&'static str, &'static str, &'static str)>,
+    /// Request by key, e.g. GET `/api/v2/projects/{project_name}/volumes/{uuid}`.
+    pub by_key: Option<Op>,
+    /// A list to search, and the arguments that must match.
+    pub by_list: Option<(ListSpec, &'static [&'static str])>,
     /// Template of the `id` attribute.
     pub id_template: &'static str,
     pub noun: &'static str,
@@ -143,23 +117,22 @@ pub struct LookupOne {
 impl DataSourceRead for LookupOne {
     async fn read(&self, ctx: &Ctx, def: &DataSourceDef, config: &Value) -> Result<Value, Diagnostics> {
         let what = format!("{} {}", self.noun, describe_lookup(config, def));
-        let obj = match (render(self.by_key, config, true), self.by_name) {
-            (Some(path), _) => match ctx.api.call(ApiRequest::get(path), &ctx.cancel).await {
-                Ok(r) => r.body,
+        let keyed = self.by_key.as_ref().and_then(|op| Some((op, op_request(op, config, &ctx.provider_config)?)));
+        let obj = match (keyed, &self.by_list) {
+            (Some((op, req)), _) => match ctx.api.call(req, &ctx.cancel).await {
+                Ok(r) => at(&r.body, op.answer_at).cloned().filter(|o| !o.is_null()).ok_or_else(|| not_found(&what))?,
                 Err(ApiError::NotFound(_)) => return Err(not_found(&what)),
                 Err(e) => return Err(api_error_diag("read", &what, e)),
             },
-            (None, Some((collection, query, list_key))) => {
-                let path = render(collection, config, true).ok_or_else(|| {
-                    Diagnostics::error(format!("Cannot look up the {}", self.noun), "Its scope is not set.")
-                })?;
-                let name = config.get("name").as_str().unwrap_or_default().to_string();
-                let r = ctx
-                    .api
-                    .call(ApiRequest::get(path).query(query, name.clone()), &ctx.cancel)
-                    .await
-                    .map_err(|e| api_error_diag("read", &what, e))?;
-                pick_by_name(&r.body, list_key, &name).ok_or_else(|| not_found(&what))?
+            (None, Some((list, key))) => {
+                let mut found = None;
+                for_each_page(ctx, list, config, |items| {
+                    found = items.iter().find(|o| matches(&def.fields, o, key, config)).cloned();
+                    found.is_some()
+                })
+                .await
+                .map_err(|e| api_error_diag("read", &what, e))?;
+                found.ok_or_else(|| not_found(&what))?
             }
             (None, None) => {
                 return Err(Diagnostics::error(
@@ -168,11 +141,21 @@ impl DataSourceRead for LookupOne {
                 ))
             }
         };
-        let mut out = fill_from_api(&def.fields, config, &obj)?;
-        let id = render(self.id_template, &out, false).map(Value::str).unwrap_or(Value::Null);
+        let mut out = state_from_api(&def.fields, config, &obj)?;
+        let id = render(self.id_template, &out, &ctx.provider_config, false).map(Value::str).unwrap_or(Value::Null);
         out.set("id", id);
         Ok(out)
     }
+}
+
+fn matches(fields: &[Field], obj: &J, key: &[&str], want: &Value) -> bool {
+    key.iter().all(|name| {
+        let Some(f) = fields.iter().find(|f| f.name == *name) else { return false };
+        let Some(api) = &f.api else { return false };
+        at(obj, api.read_json())
+            .and_then(|j| crate::engine::codec::from_api(f, api.codec, j).ok())
+            .is_some_and(|v| semantically_equal(f, want.get(name), &v))
+    })
 }
 
 fn describe_lookup(config: &Value, def: &DataSourceDef) -> String {
@@ -185,21 +168,15 @@ fn describe_lookup(config: &Value, def: &DataSourceDef) -> String {
 }
 
 fn not_found(what: &str) -> Diagnostics {
-    Diagnostics::error(format!("No {what}"), format!("The API has no {what}. Check the name or ID and the project."))
+    Diagnostics::error(format!("No {what}"), format!("The API has no {what}. Check the name or ID and its scope."))
 }
 
-/// Lists a whole collection, following cursor paging (`offsetUUID` after the last item)
-/// until a short page.
+/// Lists a whole collection, following the API's paging to the end.
 pub struct PagedList {
-    pub collection: &'static str,
-    pub list_key: &'static str,
+    pub list: ListSpec,
     /// Attribute of the data source that receives the list of objects.
     pub output: &'static str,
     pub item_fields: Vec<Field>,
-    pub cursor_param: &'static str,
-    pub cursor_json: &'static str,
-    pub limit_param: &'static str,
-    pub page_size: usize,
     pub id_template: &'static str,
 }
 
@@ -212,30 +189,20 @@ impl PagedList {
 #[async_trait]
 impl DataSourceRead for PagedList {
     async fn read(&self, ctx: &Ctx, _def: &DataSourceDef, config: &Value) -> Result<Value, Diagnostics> {
-        let path = render(self.collection, config, true).ok_or_else(|| {
-            Diagnostics::error("Cannot list", "The collection's scope (such as the project) is not set.")
-        })?;
-        let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut req = ApiRequest::get(path.clone()).query(self.limit_param, self.page_size.to_string());
-            if let Some(c) = &cursor {
-                req = req.query(self.cursor_param, c.clone());
-            }
-            let r = ctx.api.call(req, &ctx.cancel).await.map_err(|e| api_error_diag("list", self.list_key, e))?;
-            let page = r.body.get(self.list_key).and_then(J::as_array).cloned().unwrap_or_default();
-            for obj in &page {
-                items.push(fill_from_api(&self.item_fields, &Value::Object(Default::default()), obj)?);
-            }
-            let next = page.last().and_then(|o| o.get(self.cursor_json)).and_then(J::as_str).map(str::to_string);
-            if page.len() < self.page_size || next.is_none() || next == cursor {
-                break;
-            }
-            cursor = next;
+        let mut objects = Vec::new();
+        for_each_page(ctx, &self.list, config, |items| {
+            objects.extend_from_slice(items);
+            false
+        })
+        .await
+        .map_err(|e| api_error_diag("list", self.output, e))?;
+        let mut items = Vec::with_capacity(objects.len());
+        for obj in &objects {
+            items.push(state_from_api(&self.item_fields, &Value::Null, obj)?);
         }
         let mut out = config.clone();
         out.set(self.output, Value::List(items));
-        let id = render(self.id_template, &out, false).map(Value::str).unwrap_or(Value::Null);
+        let id = render(self.id_template, &out, &ctx.provider_config, false).map(Value::str).unwrap_or(Value::Null);
         out.set("id", id);
         Ok(out)
     }
@@ -245,6 +212,7 @@ impl DataSourceRead for PagedList {
 mod tests {
     use super::*;
     use crate::engine::resource::tests::ctx_with;
+    use crate::engine::resource::ops::Paging;
     use crate::engine::schema::Codec;
     use serde_json::json;
 
@@ -261,18 +229,17 @@ mod tests {
             Value::Null,
         );
         let lister = PagedList {
-            collection: "/p/{project_name}/volumes",
-            list_key: "volumes",
+            list: ListSpec::new(Op::get("/p/{project_name}/volumes"), "volumes").paging(Paging::Cursor {
+                param: "offsetUUID",
+                cursor_json: "UUID",
+                limit_param: "limit",
+                limit: 2,
+            }),
             output: "volumes",
             item_fields: vec![Field::string("name").computed().api("name", Codec::Plain)],
-            cursor_param: "offsetUUID",
-            cursor_json: "UUID",
-            limit_param: "limit",
-            page_size: 2,
             id_template: "{project_name}",
         };
-        let def =
-            DataSourceDef::new("t", "", vec![], LookupOne { by_key: "", by_name: None, id_template: "", noun: "" });
+        let def = DataSourceDef::new("t", "", vec![], LookupOne { by_key: None, by_list: None, id_template: "", noun: "" });
         let mut cfg = Value::Null;
         cfg.set("project_name", Value::str("p1"));
         let out = lister.read(&ctx, &def, &cfg).await.unwrap();
@@ -294,7 +261,7 @@ mod tests {
             "t",
             "",
             vec![Field::string("uuid").optional(), Field::string("name").optional()],
-            LookupOne { by_key: "", by_name: None, id_template: "", noun: "" },
+            LookupOne { by_key: None, by_list: None, id_template: "", noun: "" },
         )
         .exactly_one_of(&["uuid", "name"]);
         let mut both = Value::Null;

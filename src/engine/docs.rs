@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::engine::provider::ProviderDef;
-use crate::engine::resource::ResourceDef;
+use crate::engine::resource::ResourceSchema;
 use crate::engine::schema::{Field, Mode};
 use crate::engine::value::Type;
 
@@ -33,13 +33,24 @@ fn field_line(f: &Field) -> String {
     if f.replace_on_change && f.is_configurable() && !d.contains("re-creates") {
         d.push_str(" *Changing this forces a new resource.*");
     }
+    if let Some(r) = f.replace_if {
+        d.push_str(&format!(" *Forces a new resource when {}.*", r.describe.trim_end_matches('.')));
+    }
+    if f.is_configurable() {
+        for v in f.validators.iter().filter_map(|v| v.describe()) {
+            if !d.contains(&v) {
+                d.push(' ');
+                d.push_str(&v);
+            }
+        }
+    }
     if let Some(var) = f.env {
         d.push_str(&format!(" Environment variable: `{var}`."));
     }
     format!("- `{}` ({}) {}\n", f.name, flags.join(", "), d.trim())
 }
 
-fn schema_section(fields: &[Field], timeouts: Option<&ResourceDef>) -> String {
+fn schema_section(fields: &[Field], timeouts: Option<&ResourceSchema>) -> String {
     let mut s = String::from("## Schema\n");
     type Pick = fn(&Field) -> bool;
     let groups: [(&str, Pick); 3] = [
@@ -100,7 +111,7 @@ pub fn render(p: &ProviderDef, examples: &Path) -> Vec<(String, String)> {
     index.push_str(&example(examples, "provider/provider.tf", "terraform", "Example Usage"));
     index.push_str(&schema_section(&p.fields, None));
     index.push_str("\n## Resources and data sources\n\n");
-    for r in &p.resources {
+    for r in p.resources.iter().map(|r| r.schema()) {
         index.push_str(&format!("- [`{}`](resources/{}.md) (resource)\n", r.type_name, short(p, r.type_name)));
     }
     for d in &p.data_sources {
@@ -108,7 +119,7 @@ pub fn render(p: &ProviderDef, examples: &Path) -> Vec<(String, String)> {
     }
     pages.push(("index.md".to_string(), index));
 
-    for r in &p.resources {
+    for r in p.resources.iter().map(|r| r.schema()) {
         let mut s = format!("# {} (Resource)\n\n{}\n\n", r.type_name, r.description);
         s.push_str(&example(examples, &format!("resources/{}/resource.tf", r.type_name), "terraform", "Example Usage"));
         s.push_str(&schema_section(&r.fields, Some(r)));

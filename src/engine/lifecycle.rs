@@ -1,33 +1,17 @@
 //! The entry points the protocol layer calls, one per Terraform operation, on decoded
-//! values. Private state (the object's ETag) is encoded here, never exposed to users.
+//! values. They find the resource or data source, the configured context, and call the
+//! [`Resource`] trait; private state is encoded here, never exposed to users.
 
-use serde::{Deserialize, Serialize};
-
-use crate::engine::diag::Diagnostics;
+use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::provider::Provider;
-use crate::engine::resource::ResourceDef;
+use crate::engine::resource::{
+    ApplyRequest, Ctx, DeleteRequest, PlanRequest, Private, ReadRequest, Resource,
+};
 use crate::engine::value::Value;
-
-#[derive(Default, Serialize, Deserialize)]
-struct Private {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    etag: Option<String>,
-}
-
-pub fn decode_private(bytes: &[u8]) -> Option<String> {
-    serde_json::from_slice::<Private>(bytes).ok().and_then(|p| p.etag)
-}
-
-pub fn encode_private(etag: Option<String>) -> Vec<u8> {
-    if etag.is_none() {
-        return Vec::new();
-    }
-    serde_json::to_vec(&Private { etag }).unwrap_or_default()
-}
 
 pub struct PlanOutcome {
     pub planned: Value,
-    pub requires_replace: Vec<crate::engine::diag::AttrPath>,
+    pub requires_replace: Vec<AttrPath>,
     pub private: Vec<u8>,
     pub diags: Diagnostics,
 }
@@ -38,17 +22,22 @@ pub struct StateOutcome {
     pub diags: Diagnostics,
 }
 
+fn unknown_resource(type_name: &str) -> Diagnostics {
+    Diagnostics::error("Unknown resource type", format!("This provider has no resource type {type_name:?}."))
+}
+
+fn unknown_data_source(type_name: &str) -> Diagnostics {
+    Diagnostics::error("Unknown data source", format!("This provider has no data source {type_name:?}."))
+}
+
 impl Provider {
-    fn resource_def(&self, type_name: &str) -> Result<&ResourceDef, Diagnostics> {
-        self.def.resource(type_name).ok_or_else(|| {
-            Diagnostics::error("Unknown resource type", format!("This provider has no resource type {type_name:?}."))
-        })
+    fn resource(&self, type_name: &str) -> Result<&dyn Resource, Diagnostics> {
+        self.def.resource(type_name).ok_or_else(|| unknown_resource(type_name))
     }
 
-    /// The resource's definition and the configured context, or why not.
-    fn resource_and_ctx(&self, type_name: &str) -> Result<(&ResourceDef, crate::engine::resource::Ctx), Diagnostics> {
-        let def = self.resource_def(type_name)?;
-        Ok((def, self.ctx()?))
+    /// The resource and the configured context, or why not.
+    fn resource_and_ctx(&self, type_name: &str) -> Result<(&dyn Resource, Ctx), Diagnostics> {
+        Ok((self.resource(type_name)?, self.ctx()?))
     }
 
     pub fn plan_resource(
@@ -59,40 +48,26 @@ impl Provider {
         config: &Value,
         prior_private: &[u8],
     ) -> PlanOutcome {
-        let mut out = PlanOutcome {
-            planned: proposed.clone(),
-            requires_replace: vec![],
-            private: prior_private.to_vec(),
-            diags: Diagnostics::default(),
+        let fail = |d| PlanOutcome { planned: proposed.clone(), requires_replace: vec![], private: prior_private.to_vec(), diags: d };
+        let res = match self.resource(type_name) {
+            Ok(r) => r,
+            Err(d) => return fail(d),
         };
-        let def = match self.resource_def(type_name) {
-            Ok(d) => d,
-            Err(d) => {
-                out.diags = d;
-                return out;
-            }
-        };
-        if proposed.is_null() {
-            out.planned = Value::Null;
-            return out;
-        }
         // Plans need the provider's configuration (for defaults), not its API client: they
         // work while that configuration still holds unknown values.
         let provider_config = match self.plan_config() {
             Ok(c) => c,
-            Err(d) => {
-                out.diags = d;
-                return out;
-            }
+            Err(_) if proposed.is_null() => Value::Null,
+            Err(d) => return fail(d),
         };
-        match def.plan(&provider_config, prior, proposed, config) {
-            Ok((planned, replace)) => {
-                out.planned = planned;
-                out.requires_replace = replace;
-            }
-            Err(d) => out.diags = d,
-        }
-        out
+        let out = res.plan(PlanRequest {
+            provider_config: &provider_config,
+            prior,
+            proposed,
+            config,
+            private: Private::decode(prior_private),
+        });
+        PlanOutcome { planned: out.planned, requires_replace: out.requires_replace, private: out.private.encode(), diags: out.diags }
     }
 
     pub async fn apply_resource(
@@ -100,73 +75,93 @@ impl Provider {
         type_name: &str,
         prior: &Value,
         planned: &Value,
+        config: &Value,
         planned_private: &[u8],
     ) -> StateOutcome {
-        let etag = decode_private(planned_private);
-        let (def, ctx) = match self.resource_and_ctx(type_name) {
+        let private = Private::decode(planned_private);
+        let (res, ctx) = match self.resource_and_ctx(type_name) {
             Ok(x) => x,
             Err(d) => return StateOutcome { state: prior.clone(), private: planned_private.to_vec(), diags: d },
         };
         if planned.is_null() {
-            let diags = def.delete(&ctx, prior, etag).await;
-            let state = if diags.has_errors() { prior.clone() } else { Value::Null };
-            return StateOutcome {
-                state,
-                private: if diags.has_errors() { planned_private.to_vec() } else { vec![] },
-                diags,
+            let out = res.delete(&ctx, DeleteRequest { prior, private: private.clone() }).await;
+            return if out.diags.has_errors() {
+                StateOutcome { state: prior.clone(), private: private.encode(), diags: out.diags }
+            } else {
+                StateOutcome { state: Value::Null, private: vec![], diags: out.diags }
             };
         }
-        if prior.is_null() {
-            let (state, etag, diags) = def.create(&ctx, planned).await;
-            return StateOutcome { state: state.unwrap_or(Value::Null), private: encode_private(etag), diags };
-        }
-        let (state, etag, diags) = def.update(&ctx, prior, planned, etag).await;
-        StateOutcome { state, private: encode_private(etag), diags }
+        let req = ApplyRequest { prior, planned, config, private };
+        let out = if prior.is_null() { res.create(&ctx, req).await } else { res.update(&ctx, req).await };
+        StateOutcome { state: out.state.unwrap_or(Value::Null), private: out.private.encode(), diags: out.diags }
     }
 
     pub async fn read_resource(&self, type_name: &str, current: &Value, private: &[u8]) -> StateOutcome {
         let keep = |d: Diagnostics| StateOutcome { state: current.clone(), private: private.to_vec(), diags: d };
-        let (def, ctx) = match self.resource_and_ctx(type_name) {
+        let (res, ctx) = match self.resource_and_ctx(type_name) {
             Ok(x) => x,
             Err(d) => return keep(d),
         };
-        match def.read(&ctx, current).await {
-            Ok(Some((state, etag))) => {
-                StateOutcome { state, private: encode_private(etag), diags: Diagnostics::default() }
-            }
-            Ok(None) => {
+        let out = res.read(&ctx, ReadRequest { current, private: Private::decode(private) }).await;
+        match out.state {
+            None => {
                 tracing::info!(resource = type_name, id = %current.get("id"), "object no longer exists; removing it from state");
-                StateOutcome { state: Value::Null, private: vec![], diags: Diagnostics::default() }
+                StateOutcome { state: Value::Null, private: vec![], diags: out.diags }
             }
-            Err(d) => keep(d),
+            Some(state) => StateOutcome { state, private: out.private.encode(), diags: out.diags },
         }
     }
 
     pub async fn import_resource(&self, type_name: &str, id: &str) -> StateOutcome {
         let fail = |d| StateOutcome { state: Value::Null, private: vec![], diags: d };
-        let (def, ctx) = match self.resource_and_ctx(type_name) {
+        let (res, ctx) = match self.resource_and_ctx(type_name) {
             Ok(x) => x,
             Err(d) => return fail(d),
         };
-        let key = match def.import_key(id) {
+        let Some(importer) = res.importer() else {
+            return fail(Diagnostics::error(
+                format!("{type_name} cannot be imported"),
+                "This resource type has no import ID; declare it in the configuration instead.",
+            ));
+        };
+        let key = match importer.import_key(id) {
             Ok(k) => k,
             Err(d) => return fail(d),
         };
-        match def.read(&ctx, &key).await {
-            Ok(Some((state, etag))) => {
-                StateOutcome { state, private: encode_private(etag), diags: Diagnostics::default() }
-            }
-            Ok(None) => fail(Diagnostics::error(
-                format!("Cannot import non-existent {}", def.noun),
-                format!("No {} matches the import ID {id:?}.", def.noun),
+        let out = res.read(&ctx, ReadRequest { current: &key, private: Private::default() }).await;
+        if out.diags.has_errors() {
+            return fail(out.diags);
+        }
+        match out.state {
+            Some(state) => StateOutcome { state, private: out.private.encode(), diags: out.diags },
+            None => fail(Diagnostics::error(
+                format!("Cannot import a non-existent {}", res.schema().noun),
+                format!("No {} matches the import ID {id:?}.", res.schema().noun),
             )),
-            Err(d) => fail(d),
+        }
+    }
+
+    /// Rewrites stored state JSON of an older schema version (or of another provider)
+    /// into the current one.
+    pub fn upgrade_resource_state(&self, type_name: &str, version: i64, raw: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+        let res = self.resource(type_name)?;
+        let current = res.schema().version;
+        if version == current {
+            return Ok(raw);
+        }
+        match res.upgrader() {
+            Some(u) => u.upgrade(version, raw),
+            None if version < current => Ok(raw),
+            None => Err(Diagnostics::error(
+                "State written by a newer provider",
+                format!("The state of this {type_name} has schema version {version}; this provider knows up to {current}. Upgrade the provider."),
+            )),
         }
     }
 
     pub fn validate_resource(&self, type_name: &str, config: &Value) -> Diagnostics {
-        match self.resource_def(type_name) {
-            Ok(def) => def.validate(config),
+        match self.resource(type_name) {
+            Ok(res) => res.validate(config),
             Err(d) => d,
         }
     }
@@ -174,16 +169,12 @@ impl Provider {
     pub fn validate_data_source(&self, type_name: &str, config: &Value) -> Diagnostics {
         match self.def.data_source(type_name) {
             Some(def) => def.validate(config),
-            None => {
-                Diagnostics::error("Unknown data source", format!("This provider has no data source {type_name:?}."))
-            }
+            None => unknown_data_source(type_name),
         }
     }
 
     pub async fn read_data_source(&self, type_name: &str, config: &Value) -> Result<Value, Diagnostics> {
-        let def = self.def.data_source(type_name).ok_or_else(|| {
-            Diagnostics::error("Unknown data source", format!("This provider has no data source {type_name:?}."))
-        })?;
+        let def = self.def.data_source(type_name).ok_or_else(|| unknown_data_source(type_name))?;
         let ctx = self.ctx()?;
         def.read(&ctx, config).await
     }
@@ -195,8 +186,11 @@ mod tests {
 
     #[test]
     fn private_state_round_trip() {
-        assert_eq!(decode_private(&encode_private(Some("7".into()))), Some("7".into()));
-        assert!(encode_private(None).is_empty());
-        assert_eq!(decode_private(b"garbage"), None);
+        let p = Private::with_etag(Some("7".into()));
+        assert_eq!(Private::decode(&p.encode()), p);
+        assert!(Private::default().encode().is_empty());
+        assert_eq!(Private::decode(b"garbage"), Private::default());
+        // State written by earlier versions ({"etag": ...}) still reads.
+        assert_eq!(Private::decode(br#"{"etag":"3"}"#).etag.as_deref(), Some("3"));
     }
 }

@@ -1,6 +1,16 @@
 //! Parsers behind semantic equality: byte sizes ("10GiB" = "10 GiB" = 10737418240) and
 //! durations ("1h30m", "86400s").
 
+/// Reads a boolean in the spellings APIs and environment variables use: true/false,
+/// 1/0, yes/no, enable(d)/disable(d), any case.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "enable" | "enabled" => Some(true),
+        "false" | "0" | "no" | "disable" | "disabled" => Some(false),
+        _ => None,
+    }
+}
+
 /// Parses a byte size: a plain byte count, or a number with a binary (KiB..PiB) or
 /// decimal (KB..PB) unit, case-insensitive, with optional space: "10GiB", "10 gib", "512MiB".
 pub fn parse_size(s: &str) -> Result<u64, String> {
@@ -104,10 +114,17 @@ pub fn parse_duration_secs(s: &str) -> Result<f64, String> {
     Ok(total)
 }
 
+/// The longest duration accepted anywhere (timeouts, request limits): a year. Larger
+/// values are typing mistakes, and would overflow clock arithmetic.
+pub const MAX_DURATION_SECS: f64 = 366.0 * 86400.0;
+
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let secs = parse_duration_secs(s)?;
     if secs < 0.0 || !secs.is_finite() {
         return Err(format!("{s:?} must be a positive duration"));
+    }
+    if secs > MAX_DURATION_SECS {
+        return Err(format!("{s:?} is longer than a year; use a duration such as \"30m\" or \"2h\""));
     }
     Ok(std::time::Duration::from_secs_f64(secs))
 }
@@ -167,5 +184,14 @@ mod tests {
         assert_eq!(parse_duration_secs("250ms"), Ok(0.25));
         assert!(parse_duration_secs("soon").is_err());
         assert!(parse_duration_secs("5x").is_err());
+    }
+
+    #[test]
+    fn huge_durations_are_refused_not_panicked_on() {
+        for s in ["1e20", "100000000000000000000", "1e19", "9999999999h", "400d"] {
+            assert!(parse_duration(s).unwrap_err().contains("longer than a year"), "{s}");
+        }
+        assert!(parse_duration("-5s").is_err());
+        assert_eq!(parse_duration("365d").unwrap().as_secs(), 365 * 86400);
     }
 }

@@ -14,16 +14,9 @@ pub enum Poll<T> {
     Pending(String),
 }
 
-pub struct Backoff {
-    pub first: Duration,
-    pub max: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff { first: Duration::from_millis(100), max: Duration::from_secs(5) }
-    }
-}
+/// First and longest pause between polls.
+const FIRST_DELAY: Duration = Duration::from_millis(100);
+const MAX_DELAY: Duration = Duration::from_secs(5);
 
 /// Calls `check` until it is done, fails, the timeout passes or the token is cancelled.
 pub async fn wait_until<T, F, Fut>(
@@ -36,9 +29,9 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Poll<T>, ApiError>>,
 {
-    let backoff = Backoff::default();
-    let deadline = Instant::now() + timeout;
-    let mut delay = backoff.first;
+    // Durations from users are capped (normalize::parse_duration), but never trust a sum.
+    let deadline = Instant::now().checked_add(timeout).unwrap_or_else(|| Instant::now() + Duration::from_secs(366 * 86400));
+    let mut delay = FIRST_DELAY;
     loop {
         let last = match check().await? {
             Poll::Done(t) => return Ok(t),
@@ -56,20 +49,14 @@ where
             _ = cancel.cancelled() => return Err(ApiError::Cancelled),
             _ = tokio::time::sleep(sleep) => {}
         }
-        delay = (delay * 3 / 2).min(backoff.max);
+        delay = (delay * 3 / 2).min(MAX_DELAY);
     }
 }
 
 pub fn humanize(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 && s.is_multiple_of(3600) {
-        format!("{}h", s / 3600)
-    } else if s >= 60 && s.is_multiple_of(60) {
-        format!("{}m", s / 60)
-    } else if s > 0 {
-        format!("{s}s")
-    } else {
-        format!("{}ms", d.as_millis())
+    match d.as_secs() {
+        0 => format!("{}ms", d.as_millis()),
+        s => crate::engine::normalize::format_duration_secs(s),
     }
 }
 

@@ -8,7 +8,8 @@ use tokio_util::sync::CancellationToken;
 use crate::engine::api::Api;
 use crate::engine::datasource::DataSourceDef;
 use crate::engine::diag::{AttrPath, Diagnostics};
-use crate::engine::resource::{Ctx, ResourceDef};
+use crate::engine::resource::plan::check_fields;
+use crate::engine::resource::{Ctx, Resource};
 use crate::engine::schema::{object_type, DefaultValue, Field};
 use crate::engine::value::{Type, Value};
 
@@ -19,7 +20,7 @@ pub struct ProviderDef {
     pub name: &'static str,
     pub description: String,
     pub fields: Vec<Field>,
-    pub resources: Vec<ResourceDef>,
+    pub resources: Vec<Box<dyn Resource>>,
     pub data_sources: Vec<DataSourceDef>,
     /// Builds the API client from the resolved configuration.
     pub configure: Configure,
@@ -29,8 +30,8 @@ impl ProviderDef {
     pub fn value_type(&self) -> Type {
         object_type(&self.fields, &[])
     }
-    pub fn resource(&self, type_name: &str) -> Option<&ResourceDef> {
-        self.resources.iter().find(|r| r.type_name == type_name)
+    pub fn resource(&self, type_name: &str) -> Option<&dyn Resource> {
+        self.resources.iter().find(|r| r.schema().type_name == type_name).map(|r| r.as_ref())
     }
     pub fn data_source(&self, type_name: &str) -> Option<&DataSourceDef> {
         self.data_sources.iter().find(|d| d.type_name == type_name)
@@ -64,22 +65,17 @@ impl ProviderDef {
     }
 
     pub fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::default();
-        for f in &self.fields {
-            f.check(config.get(f.name), &AttrPath::attr(f.name), &mut diags);
-        }
-        diags
+        check_fields(&self.fields, config)
     }
 }
 
 fn env_value(ty: &Type, raw: &str) -> Result<Value, String> {
     Ok(match ty {
         Type::String => Value::str(raw),
-        Type::Bool => match raw.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" => Value::Bool(true),
-            "0" | "false" | "no" => Value::Bool(false),
-            _ => return Err(format!("{raw:?} is not a boolean (use true or false)")),
-        },
+        Type::Bool => Value::Bool(
+            crate::engine::normalize::parse_bool(raw)
+                .ok_or_else(|| format!("{raw:?} is not a boolean (use true or false)"))?,
+        ),
         Type::Number => Value::int(raw.trim().parse::<i64>().map_err(|_| format!("{raw:?} is not a whole number"))?),
         Type::List(_) | Type::Set(_) => {
             Value::List(raw.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Value::str).collect())

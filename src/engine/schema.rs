@@ -2,7 +2,7 @@
 //! as data by the vendor modules (`Field::string("name").required().replace()...`).
 
 use crate::engine::diag::{AttrPath, Diagnostics};
-use crate::engine::normalize::{parse_duration_secs, parse_size};
+use crate::engine::normalize::{parse_duration, parse_duration_secs, parse_size};
 use crate::engine::value::{Type, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -28,6 +28,24 @@ pub enum Validator {
     Duration,
     MaxLen(usize),
     MaxItems(usize),
+    MinItems(usize),
+    /// A UUID (8-4-4-4-12 hex digits).
+    Uuid,
+    /// Each element is an IPv4/IPv6 address or CIDR block, or one of the literals.
+    EachIpOrCidr(&'static str),
+    /// Any check a vendor needs, with the sentence the docs show for it.
+    Custom { check: fn(&Value) -> Result<(), String>, describe: &'static str },
+}
+
+/// What an update sends when an optional argument is removed from the configuration.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Clear {
+    /// JSON null.
+    Null,
+    /// The codec's empty form: `""`, `[]`.
+    Empty,
+    /// The API cannot clear it; a plan that would is refused with this reason.
+    Impossible(&'static str),
 }
 
 /// How two values of a field are compared: values that mean the same are not a change.
@@ -63,12 +81,31 @@ pub enum Codec {
 
 #[derive(Clone, Debug)]
 pub struct ApiField {
+    /// Where the value sits in request and answer bodies, as a dotted path.
     pub json: &'static str,
+    /// Where answers hold it, when that differs from requests.
+    pub read_json: Option<&'static str>,
     pub codec: Codec,
     pub in_create: bool,
     pub in_update: bool,
     /// Name used in update bodies when it differs (e.g. a rename sent as `newName`).
     pub update_json: Option<&'static str>,
+}
+
+impl ApiField {
+    fn new(json: &'static str, codec: Codec, in_create: bool, in_update: bool) -> ApiField {
+        ApiField { json, read_json: None, codec, in_create, in_update, update_json: None }
+    }
+    pub fn read_json(&self) -> &'static str {
+        self.read_json.unwrap_or(self.json)
+    }
+}
+
+/// Replaces the resource when a change of this field satisfies `when(prior, planned)`.
+#[derive(Clone, Copy, Debug)]
+pub struct ReplaceIf {
+    pub when: fn(&Value, &Value) -> bool,
+    pub describe: &'static str,
 }
 
 /// Where a default comes from when the configuration leaves a field unset.
@@ -88,6 +125,10 @@ pub struct Field {
     pub sensitive: bool,
     pub write_only: bool,
     pub replace_on_change: bool,
+    pub replace_if: Option<ReplaceIf>,
+    /// For a write-only field: the attribute whose change makes an update send it again.
+    pub write_only_trigger: Option<&'static str>,
+    pub clear: Clear,
     /// Keeps the prior value in plans that update the resource (UseStateForUnknown).
     pub stable: bool,
     pub default: Option<DefaultValue>,
@@ -108,6 +149,9 @@ impl Field {
             sensitive: false,
             write_only: false,
             replace_on_change: false,
+            replace_if: None,
+            write_only_trigger: None,
+            clear: Clear::Null,
             stable: false,
             default: None,
             validators: Vec::new(),
@@ -170,6 +214,20 @@ impl Field {
         self.write_only = true;
         self
     }
+    /// Write-only and sent again on update whenever `version_attr` changes.
+    pub fn sent_when_changed(mut self, version_attr: &'static str) -> Field {
+        self.write_only = true;
+        self.write_only_trigger = Some(version_attr);
+        self
+    }
+    pub fn replace_if(mut self, when: fn(&Value, &Value) -> bool, describe: &'static str) -> Field {
+        self.replace_if = Some(ReplaceIf { when, describe });
+        self
+    }
+    pub fn clear_with(mut self, c: Clear) -> Field {
+        self.clear = c;
+        self
+    }
     pub fn replace(mut self) -> Field {
         self.replace_on_change = true;
         self
@@ -198,17 +256,24 @@ impl Field {
     }
     /// Read from the API only (never sent).
     pub fn api(mut self, json: &'static str, codec: Codec) -> Field {
-        self.api = Some(ApiField { json, codec, in_create: false, in_update: false, update_json: None });
+        self.api = Some(ApiField::new(json, codec, false, false));
         self
     }
     /// Sent on create (and read back).
     pub fn api_create(mut self, json: &'static str, codec: Codec) -> Field {
-        self.api = Some(ApiField { json, codec, in_create: true, in_update: false, update_json: None });
+        self.api = Some(ApiField::new(json, codec, true, false));
         self
     }
     /// Sent on create and on update (and read back).
     pub fn api_mutable(mut self, json: &'static str, codec: Codec) -> Field {
-        self.api = Some(ApiField { json, codec, in_create: true, in_update: true, update_json: None });
+        self.api = Some(ApiField::new(json, codec, true, true));
+        self
+    }
+    /// Answers hold the value at another path than requests.
+    pub fn read_as(mut self, json: &'static str) -> Field {
+        if let Some(a) = self.api.as_mut() {
+            a.read_json = Some(json);
+        }
         self
     }
     pub fn update_as(mut self, json: &'static str) -> Field {
@@ -221,9 +286,6 @@ impl Field {
 
     pub fn is_configurable(&self) -> bool {
         self.mode != Mode::Computed
-    }
-    pub fn is_computed(&self) -> bool {
-        matches!(self.mode, Mode::Computed | Mode::OptionalComputed)
     }
 
     /// Runs this field's validators against a configured value.
@@ -294,7 +356,7 @@ fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
             parse_size(v.as_str().unwrap_or_default())?;
         }
         Validator::Duration => {
-            parse_duration_secs(v.as_str().unwrap_or_default())?;
+            parse_duration(v.as_str().unwrap_or_default())?;
         }
         Validator::MaxLen(n) => {
             let s = v.as_str().unwrap_or_default();
@@ -308,8 +370,67 @@ fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
                 return Err(format!("must have at most {n} elements (got {len})"));
             }
         }
+        Validator::MinItems(n) => {
+            let len = v.as_items().map(|x| x.len()).or_else(|| v.as_map().map(|m| m.len())).unwrap_or(0);
+            if len < *n {
+                return Err(format!("must have at least {n} element{} (got {len})", if *n == 1 { "" } else { "s" }));
+            }
+        }
+        Validator::Uuid => {
+            let s = v.as_str().unwrap_or_default();
+            if !is_uuid(s) {
+                return Err(format!("{s:?} is not a UUID (like 3fa85f64-5717-4562-b3fc-2c963f66afa6)"));
+            }
+        }
+        Validator::EachIpOrCidr(literals) => {
+            for (i, s) in v.string_items().iter().enumerate() {
+                if !literals.split('|').any(|l| l == s) && !is_ip_or_cidr(s) {
+                    return Err(format!(
+                        "element {i} ({s:?}) must be an IP address, a CIDR block such as 10.0.0.0/24, or {}",
+                        literals.replace('|', " or ")
+                    ));
+                }
+            }
+        }
+        Validator::Custom { check, .. } => check(v)?,
     }
     Ok(())
+}
+
+pub fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn is_ip_or_cidr(s: &str) -> bool {
+    let (addr, prefix) = match s.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (s, None),
+    };
+    let max = match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => 32,
+        Ok(std::net::IpAddr::V6(_)) => 128,
+        Err(_) => return false,
+    };
+    prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|n| n <= max))
+}
+
+impl Validator {
+    /// How the docs describe the check.
+    pub fn describe(&self) -> Option<String> {
+        Some(match self {
+            Validator::OneOf(v) => format!("One of {}.", v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")),
+            Validator::IntIn(v) => format!("One of {}.", v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")),
+            Validator::IntRange(lo, hi) => format!("From {lo} to {hi}."),
+            Validator::MaxLen(n) => format!("At most {n} bytes."),
+            Validator::MaxItems(n) => format!("At most {n} elements."),
+            Validator::MinItems(n) => format!("At least {n} element{}.", if *n == 1 { "" } else { "s" }),
+            Validator::Uuid => "A UUID.".into(),
+            Validator::Custom { describe, .. } => describe.to_string(),
+            _ => return None,
+        })
+    }
 }
 
 /// True when two values of a field mean the same thing to the API.

@@ -2,7 +2,7 @@
 
 use crate::engine::datasource::DataSourceDef;
 use crate::engine::diag::{AttrPath, Diagnostics, PathStep, Severity};
-use crate::engine::resource::ResourceDef;
+use crate::engine::resource::ResourceSchema;
 use crate::engine::schema::{Field, Mode};
 use crate::protocol::pb;
 
@@ -36,7 +36,7 @@ fn block(fields: &[Field], description: &str) -> pb::schema::Block {
     }
 }
 
-pub fn resource_schema(def: &ResourceDef) -> pb::Schema {
+pub fn resource_schema(def: &ResourceSchema) -> pb::Schema {
     let mut b = block(&def.fields, &def.description);
     if let Some(t) = def.timeouts {
         let attr = |name: &str, d: std::time::Duration| {
@@ -65,7 +65,7 @@ pub fn resource_schema(def: &ResourceDef) -> pb::Schema {
             ..Default::default()
         });
     }
-    pb::Schema { version: 0, block: Some(b) }
+    pb::Schema { version: def.version, block: Some(b) }
 }
 
 pub fn data_source_schema(def: &DataSourceDef) -> pb::Schema {

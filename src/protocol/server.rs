@@ -36,7 +36,7 @@ impl ProviderService {
             resource_schemas: def
                 .resources
                 .iter()
-                .map(|r| (r.type_name.to_string(), convert::resource_schema(r)))
+                .map(|r| (r.schema().type_name.to_string(), convert::resource_schema(r.schema())))
                 .collect(),
             data_source_schemas: def
                 .data_sources
@@ -46,14 +46,10 @@ impl ProviderService {
             server_capabilities: Some(capabilities()),
             ..Default::default()
         };
-        let resource_types = def.resources.iter().map(|r| (r.type_name, r.value_type())).collect();
+        let resource_types = def.resources.iter().map(|r| (r.schema().type_name, r.schema().value_type())).collect();
         let data_source_types = def.data_sources.iter().map(|d| (d.type_name, d.value_type())).collect();
         let provider_type = def.value_type();
         ProviderService { provider, schema, resource_types, data_source_types, provider_type }
-    }
-
-    pub fn schema(&self) -> &pb::get_provider_schema::Response {
-        &self.schema
     }
 
     fn resource_type(&self, name: &str) -> Result<&Type, Diagnostics> {
@@ -69,8 +65,26 @@ impl ProviderService {
     }
 }
 
+impl ProviderService {
+    /// Terraform older than 1.11 cannot handle write-only arguments: refuse them by name.
+    fn write_only_refused(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let mut d = Diagnostics::default();
+        let Some(res) = self.provider.def.resource(type_name) else { return d };
+        for f in res.schema().fields.iter().filter(|f| f.write_only && !config.get(f.name).is_null()) {
+            d.add_error(
+                "Write-only arguments need Terraform 1.11 or later",
+                format!("{} is write-only: its value is never stored, which this Terraform version does not support. Upgrade Terraform.", f.name),
+                Some(crate::engine::diag::AttrPath::attr(f.name)),
+            );
+        }
+        d
+    }
+}
+
 fn capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities { get_provider_schema_optional: true, plan_destroy: false, ..Default::default() }
+    // plan_destroy: destroys are planned too, so a destroy that only forgets an object
+    // warns before apply.
+    pb::ServerCapabilities { get_provider_schema_optional: true, plan_destroy: true, ..Default::default() }
 }
 
 fn decode(dv: &Option<pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostics> {
@@ -111,7 +125,7 @@ impl ProviderRpc for ProviderService {
             resources: def
                 .resources
                 .iter()
-                .map(|r| pb::get_metadata::ResourceMetadata { type_name: r.type_name.into() })
+                .map(|r| pb::get_metadata::ResourceMetadata { type_name: r.schema().type_name.into() })
                 .collect(),
             data_sources: def
                 .data_sources
@@ -146,8 +160,15 @@ impl ProviderRpc for ProviderService {
         req: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = req.into_inner();
+        let write_only_allowed = req.client_capabilities.as_ref().is_some_and(|c| c.write_only_attributes_allowed);
         let d = match self.resource_type(&req.type_name).and_then(|ty| decode(&req.config, ty)) {
-            Ok(cfg) => self.provider.validate_resource(&req.type_name, &cfg),
+            Ok(cfg) => {
+                let mut d = self.provider.validate_resource(&req.type_name, &cfg);
+                if !write_only_allowed {
+                    d.extend(self.write_only_refused(&req.type_name, &cfg));
+                }
+                d
+            }
             Err(d) => d,
         };
         Ok(Response::new(pb::validate_resource_config::Response { diagnostics: diags(&d) }))
@@ -170,15 +191,18 @@ impl ProviderRpc for ProviderService {
         req: Request<pb::upgrade_resource_state::Request>,
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
         let req = req.into_inner();
-        // Schema version 0 is the only one so far: upgrading means re-reading the JSON
-        // under the current schema (new attributes null, removed ones dropped).
+        // The resource rewrites older (or foreign) JSON into its current schema; then the
+        // JSON is read under that schema (new attributes null, removed ones dropped).
         let res = self.resource_type(&req.type_name).and_then(|ty| {
             let json = req.raw_state.as_ref().map(|r| r.json.as_slice()).unwrap_or_default();
             let v = if json.is_empty() {
                 Value::Null
             } else {
-                wire::decode_json(json, ty)
-                    .map_err(|e| Diagnostics::error("Cannot read stored state", e.to_string()))?
+                let raw: serde_json::Value = serde_json::from_slice(json)
+                    .map_err(|e| Diagnostics::error("Cannot read stored state", e.to_string()))?;
+                let upgraded = self.provider.upgrade_resource_state(&req.type_name, req.version, raw)?;
+                let bytes = serde_json::to_vec(&upgraded).unwrap_or_default();
+                wire::decode_json(&bytes, ty).map_err(|e| Diagnostics::error("Cannot read stored state", e.to_string()))?
             };
             encode(&v, ty)
         });
@@ -299,11 +323,12 @@ impl ProviderRpc for ProviderService {
             Ok(t) => t,
             Err(d) => return fail(d),
         };
-        let (prior, planned) = match (decode(&req.prior_state, ty), decode(&req.planned_state, ty)) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(d), _) | (_, Err(d)) => return fail(d),
-        };
-        let out = self.provider.apply_resource(&req.type_name, &prior, &planned, &req.planned_private).await;
+        let (prior, planned, config) =
+            match (decode(&req.prior_state, ty), decode(&req.planned_state, ty), decode(&req.config, ty)) {
+                (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+                (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return fail(d),
+            };
+        let out = self.provider.apply_resource(&req.type_name, &prior, &planned, &config, &req.planned_private).await;
         let mut d = out.diags;
         let new_state = match encode(&out.state, ty) {
             Ok(v) => Some(v),

@@ -1,22 +1,34 @@
-//! Managed resources described as data: fields, REST routes, async states and an ID
-//! format. This module holds the description; `plan.rs` turns it into validation and
-//! plans, `rest.rs` into the API steps of apply, read and import.
+//! Managed resources. A resource is anything implementing [`Resource`] (a small trait in
+//! the style of terraform-plugin-framework, with capabilities such as import as separate
+//! traits). Most are declarations: a [`ResourceDef`] holds fields, [`Operations`] and an ID
+//! template, and implements the trait with the engine's algorithms (`apply.rs`), so an
+//! entity needs code only where its API is truly odd ([`ResourceHooks`], or a
+//! hand-written `Resource` that reuses the same algorithms).
 
-mod plan;
-mod rest;
+mod apply;
+pub mod ops;
+pub mod plan;
 #[cfg(test)]
 pub(crate) mod tests;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as J};
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::api::{Api, ApiError, Method};
-use crate::engine::diag::Diagnostics;
+use crate::engine::api::{Api, ApiError};
+use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::schema::{object_type, Field};
 use crate::engine::value::{Type, Value};
+
+pub use ops::{
+    AsyncStates, BodyShape, CreateOp, DeleteOp, LastPage, ListSpec, Lookup, Member, Op, Operations, Paging, ReadOp,
+    Toggle, UpdateOp, UpdateStyle,
+};
+pub use plan::{plan_change, validate_config};
 
 /// What every lifecycle step gets: the configured API client, the provider's own
 /// configuration (for defaults such as a default project) and the stop signal.
@@ -27,54 +39,7 @@ pub struct Ctx {
     pub cancel: CancellationToken,
 }
 
-/// States an asynchronous object moves through, by their API names.
-#[derive(Clone, Debug)]
-pub struct AsyncStates {
-    pub json: &'static str,
-    pub ready: &'static [&'static str],
-    pub failed: &'static [&'static str],
-    /// On the way out: treated as already gone by reads.
-    pub deleting: &'static [&'static str],
-}
-
-impl AsyncStates {
-    fn of<'a>(&self, obj: &'a J) -> &'a str {
-        obj.get(self.json).and_then(J::as_str).unwrap_or_default()
-    }
-}
-
-/// The REST routes of one entity. Paths are templates over Terraform attribute names,
-/// e.g. `/api/v2/projects/{project_name}/volumes/{uuid}`.
-#[derive(Clone, Debug)]
-pub struct RestSpec {
-    pub collection: &'static str,
-    pub item: &'static str,
-    /// Name of the array in list responses (`{"volumes": [...]}`).
-    pub list_key: &'static str,
-    /// Query parameter that filters the collection by name; `None` when the item path
-    /// is itself addressed by name.
-    pub name_query: Option<&'static str>,
-    /// Extra query of collection listings that also shows objects being deleted.
-    pub list_all: &'static [(&'static str, &'static str)],
-    pub update_method: Option<Method>,
-    /// Extra members of every update body (selectors the API wants), as templates.
-    pub update_selectors: &'static [(&'static str, &'static str)],
-    pub async_states: Option<AsyncStates>,
-    pub etag_json: Option<&'static str>,
-}
-
-/// Per-entity code for the few things data cannot say.
-pub trait ResourceHooks: Send + Sync {
-    /// Extra plan-time checks, e.g. refusing a volume shrink.
-    fn check_plan(&self, _prior: &Value, _planned: &Value, _diags: &mut Diagnostics) {}
-    /// Adjusts an update body before it is sent (e.g. adding a force flag).
-    fn adjust_update_body(&self, _prior: &Value, _planned: &Value, _body: &mut Map<String, J>) {}
-}
-
-pub struct NoHooks;
-impl ResourceHooks for NoHooks {}
-
-/// Default time limits of asynchronous operations; `update` is `None` for resources the
+/// Default time limits of a resource's operations; `update` is `None` for resources the
 /// API cannot update (they get no `update` timeout to set).
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
@@ -93,53 +58,48 @@ impl Timeouts {
     }
 }
 
-pub struct ResourceDef {
+/// A rule over several arguments of one configuration.
+#[derive(Clone, Debug)]
+pub enum Constraint {
+    /// Exactly one of these must be set.
+    ExactlyOneOf(&'static [&'static str]),
+    /// At most one of these may be set.
+    ConflictsWith(&'static [&'static str]),
+}
+
+/// What Terraform sees of a resource: its attributes, blocks and documentation.
+#[derive(Clone, Debug)]
+pub struct ResourceSchema {
     pub type_name: &'static str,
     pub description: String,
     /// Display name in messages ("volume").
     pub noun: &'static str,
     pub fields: Vec<Field>,
-    /// Template of the `id` attribute and of the import ID.
+    /// Template of the `id` attribute; also the import ID unless the resource says otherwise.
     pub id_template: &'static str,
     pub timeouts: Option<Timeouts>,
-    pub rest: RestSpec,
-    pub hooks: Box<dyn ResourceHooks>,
+    pub constraints: Vec<Constraint>,
+    /// Schema version, for UpgradeResourceState.
+    pub version: i64,
 }
 
-const TIMEOUTS: &str = "timeouts";
+pub const TIMEOUTS: &str = "timeouts";
 
-impl ResourceDef {
-    /// Builds a definition, adding the `id` attribute every resource has.
-    pub fn new(type_name: &'static str, noun: &'static str, id_template: &'static str, rest: RestSpec) -> ResourceDef {
+impl ResourceSchema {
+    pub fn new(type_name: &'static str, noun: &'static str, id_template: &'static str) -> ResourceSchema {
         let id = Field::string("id").computed().desc(format!(
             "Identifier of the {noun} in Terraform, `{id_template}`; also the ID to give `terraform import`."
         ));
-        ResourceDef {
+        ResourceSchema {
             type_name,
             description: String::new(),
             noun,
             fields: vec![id],
             id_template,
             timeouts: None,
-            rest,
-            hooks: Box::new(NoHooks),
+            constraints: vec![],
+            version: 0,
         }
-    }
-    pub fn desc(mut self, d: impl Into<String>) -> Self {
-        self.description = d.into();
-        self
-    }
-    pub fn fields(mut self, f: Vec<Field>) -> Self {
-        self.fields.extend(f);
-        self
-    }
-    pub fn timeouts(mut self, t: Timeouts) -> Self {
-        self.timeouts = Some(t);
-        self
-    }
-    pub fn hooks(mut self, h: impl ResourceHooks + 'static) -> Self {
-        self.hooks = Box::new(h);
-        self
     }
 
     pub fn value_type(&self) -> Type {
@@ -151,88 +111,226 @@ impl ResourceDef {
             None => object_type(&self.fields, &[]),
         }
     }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn render_id(&self, v: &Value) -> Option<String> {
+        crate::engine::template::render(self.id_template, v, &Value::Null, false)
+    }
+}
+
+/// Provider-private data kept by Terraform beside the state: never shown to users.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Private {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    /// Steps of a multi-step create already done, so a retried apply finishes the job.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub progress: Map<String, J>,
+}
+
+impl Private {
+    pub fn decode(bytes: &[u8]) -> Private {
+        serde_json::from_slice(bytes).unwrap_or_default()
+    }
+    pub fn encode(&self) -> Vec<u8> {
+        if *self == Private::default() {
+            return Vec::new();
+        }
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+    pub fn with_etag(etag: Option<String>) -> Private {
+        Private { etag, ..Default::default() }
+    }
+}
+
+pub struct PlanRequest<'a> {
+    pub provider_config: &'a Value,
+    pub prior: &'a Value,
+    /// Null when Terraform plans to destroy the object.
+    pub proposed: &'a Value,
+    pub config: &'a Value,
+    pub private: Private,
+}
+
+pub struct PlanResponse {
+    pub planned: Value,
+    pub requires_replace: Vec<AttrPath>,
+    pub private: Private,
+    /// May carry warnings on success (a destroy that only forgets the object).
+    pub diags: Diagnostics,
+}
+
+pub struct ApplyRequest<'a> {
+    pub prior: &'a Value,
+    pub planned: &'a Value,
+    /// The configuration: the only place write-only values are found.
+    pub config: &'a Value,
+    pub private: Private,
+}
+
+/// The result of create or update. With errors, `state` is what exists now: `Some` when
+/// an object came to exist (Terraform keeps it, tainted), the prior state when an update
+/// changed nothing.
+pub struct ApplyResponse {
+    pub state: Option<Value>,
+    pub private: Private,
+    pub diags: Diagnostics,
+}
+
+pub struct ReadRequest<'a> {
+    pub current: &'a Value,
+    pub private: Private,
+}
+
+/// `state: None` means the object is gone.
+pub struct ReadResponse {
+    pub state: Option<Value>,
+    pub private: Private,
+    pub diags: Diagnostics,
+}
+
+pub struct DeleteRequest<'a> {
+    pub prior: &'a Value,
+    pub private: Private,
+}
+
+/// The object is forgotten unless `diags` has errors; warnings say what was left behind.
+pub struct DeleteResponse {
+    pub diags: Diagnostics,
+}
+
+/// A managed resource type.
+#[async_trait]
+pub trait Resource: Send + Sync {
+    fn schema(&self) -> &ResourceSchema;
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        validate_config(self.schema(), config)
+    }
+
+    fn plan(&self, req: PlanRequest<'_>) -> PlanResponse {
+        plan_change(self.schema(), req, |_, _, _| {})
+    }
+
+    async fn create(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse;
+    async fn read(&self, ctx: &Ctx, req: ReadRequest<'_>) -> ReadResponse;
+    async fn update(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse;
+    async fn delete(&self, ctx: &Ctx, req: DeleteRequest<'_>) -> DeleteResponse;
+
+    /// Import capability: `None` when the resource cannot be imported.
+    fn importer(&self) -> Option<&dyn ImportState> {
+        None
+    }
+    /// State upgrade capability, for schema versions above 0 and foreign state formats.
+    fn upgrader(&self) -> Option<&dyn UpgradeState> {
+        None
+    }
+}
+
+/// Turns an import ID into a key state; the engine then reads the object.
+pub trait ImportState: Send + Sync {
+    fn import_key(&self, id: &str) -> Result<Value, Diagnostics>;
+}
+
+/// Rewrites stored state JSON written under an older schema version (or by another
+/// provider) into the current schema's JSON.
+pub trait UpgradeState: Send + Sync {
+    fn upgrade(&self, version: i64, raw: J) -> Result<J, Diagnostics>;
+}
+
+/// Per-entity code for the few things data cannot say.
+pub trait ResourceHooks: Send + Sync {
+    /// Extra plan-time checks, e.g. refusing a volume shrink.
+    fn check_plan(&self, _prior: &Value, _planned: &Value, _diags: &mut Diagnostics) {}
+    /// Adjusts an update body before it is sent (e.g. adding a force flag).
+    fn adjust_update_body(&self, _prior: &Value, _planned: &Value, _body: &mut Map<String, J>) {}
+}
+
+pub struct NoHooks;
+impl ResourceHooks for NoHooks {}
+
+/// A resource described as data; the engine's algorithms do the rest.
+pub struct ResourceDef {
+    pub schema: ResourceSchema,
+    pub ops: Operations,
+    pub hooks: Box<dyn ResourceHooks>,
+}
+
+impl ResourceDef {
+    /// Builds a definition, adding the `id` attribute every resource has.
+    pub fn new(type_name: &'static str, noun: &'static str, id_template: &'static str, ops: Operations) -> ResourceDef {
+        ResourceDef { schema: ResourceSchema::new(type_name, noun, id_template), ops, hooks: Box::new(NoHooks) }
+    }
+    pub fn desc(mut self, d: impl Into<String>) -> Self {
+        self.schema.description = d.into();
+        self
+    }
+    pub fn fields(mut self, f: Vec<Field>) -> Self {
+        self.schema.fields.extend(f);
+        self
+    }
+    pub fn timeouts(mut self, t: Timeouts) -> Self {
+        self.schema.timeouts = Some(t);
+        self
+    }
+    pub fn constraint(mut self, c: Constraint) -> Self {
+        self.schema.constraints.push(c);
+        self
+    }
+    pub fn hooks(mut self, h: impl ResourceHooks + 'static) -> Self {
+        self.hooks = Box::new(h);
+        self
+    }
+
+    /// Mistakes a declaration can make that would become plans apply cannot keep:
+    /// checked by a unit test over every provider's resources.
+    pub fn declaration_errors(&self) -> Vec<String> {
+        let mut errs = Vec::new();
+        let name = self.schema.type_name;
+        for f in &self.schema.fields {
+            let updatable = f.api.as_ref().is_some_and(|a| a.in_update);
+            let sent_on_create = f.api.as_ref().is_some_and(|a| a.in_create);
+            if self.ops.update.is_none() && f.is_configurable() && sent_on_create && !f.replace_on_change {
+                errs.push(format!("{name}.{}: the API has no update, so it must force replacement", f.name));
+            }
+            if f.is_configurable() && sent_on_create && !updatable && !f.replace_on_change && f.replace_if.is_none() {
+                errs.push(format!("{name}.{}: sent on create only, yet neither updated nor replaced", f.name));
+            }
+            if f.write_only && f.write_only_trigger.is_none() && updatable {
+                errs.push(format!("{name}.{}: a write-only value needs a version attribute to be re-sent", f.name));
+            }
+        }
+        for attr in crate::engine::template::attrs(self.schema.id_template) {
+            if self.schema.field(attr).is_none() {
+                errs.push(format!("{name}: id template names unknown attribute {attr}"));
+            }
+        }
+        errs
+    }
 }
 
 /// One wording of API failures for resources and data sources alike.
 pub fn api_error_diag(op: &str, what: &str, e: ApiError) -> Diagnostics {
     let (summary, hint) = match e.status() {
-        Some(401) => ("Authentication failed", " Check the provider's token (is it valid and unexpired?)."),
-        Some(403) => ("Permission denied", " The token's role does not allow this operation in this project."),
+        Some(401) => ("Authentication failed", " Check the provider's credentials (are they valid and unexpired?)."),
+        Some(403) => ("Permission denied", " The provider's credentials do not allow this operation."),
         Some(409) => ("Conflict", ""),
         Some(412) => ("Concurrent modification", " Run `terraform plan` again."),
         Some(s) if s >= 500 => ("API error", " The API reported an internal problem; try again later."),
         _ => match e {
-            ApiError::Timeout(_) => ("Timed out", " Raise the matching `timeouts` value if the cluster is slow."),
+            ApiError::Timeout(_) => ("Timed out", " Raise the matching `timeouts` value if the API is slow."),
             ApiError::FailedState(_) => {
                 ("Operation failed", " The object is kept in state (tainted) so that the next apply replaces it.")
             }
             ApiError::Cancelled => ("Cancelled", ""),
-            ApiError::Unreachable(_) => ("API unreachable", " Check the provider's endpoints and TLS settings."),
+            ApiError::Unreachable(_) => ("API unreachable", " Check the provider's endpoint and TLS settings."),
             _ => ("API request failed", ""),
         },
     };
-    Diagnostics::error(format!("{summary}: cannot {op} {what}"), format!("{e}.{hint}"))
-}
-
-/// The object called `name` in a list answer such as `{"volumes": [...]}`.
-pub fn pick_by_name(list: &J, list_key: &str, name: &str) -> Option<J> {
-    list.get(list_key)?.as_array()?.iter().find(|o| o.get("name").and_then(J::as_str) == Some(name)).cloned()
-}
-
-/// Renders `{attr}` placeholders from an object value; `None` if one is not known.
-pub fn render(template: &str, v: &Value, encode: bool) -> Option<String> {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let close = rest[open..].find('}')? + open;
-        let name = &rest[open + 1..close];
-        let val = match v.get(name) {
-            Value::String(s) if !s.is_empty() => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => return None,
-        };
-        if encode {
-            out.push_str(&percent_encode(&val));
-        } else {
-            out.push_str(&val);
-        }
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    Some(out)
-}
-
-fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// Matches an ID against a template like `{project_name}/{uuid}`; each placeholder
-/// takes one non-empty `/`-free segment.
-pub fn parse_template(template: &str, id: &str) -> Option<Vec<(String, String)>> {
-    let t: Vec<&str> = template.split('/').collect();
-    let parts: Vec<&str> = id.split('/').collect();
-    if t.len() != parts.len() {
-        return None;
-    }
-    let mut out = Vec::new();
-    for (seg, val) in t.iter().zip(parts) {
-        if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            if val.is_empty() {
-                return None;
-            }
-            out.push((name.to_string(), val.to_string()));
-        } else if *seg != val {
-            return None;
-        }
-    }
-    Some(out)
+    let detail = format!("{e}");
+    let detail = detail.trim_end_matches('.');
+    Diagnostics::error(format!("{summary}: cannot {op} the {what}"), format!("{detail}.{hint}"))
 }

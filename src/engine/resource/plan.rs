@@ -1,111 +1,144 @@
-//! Validation and planning of a declared resource.
+//! Validation and planning: Terraform semantics, the same for every resource.
 
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::normalize::parse_duration;
-use crate::engine::schema::{semantically_equal, DefaultValue, Mode};
+use crate::engine::schema::{semantically_equal, Clear, DefaultValue, Field, Mode};
 use crate::engine::value::Value;
 
-use super::{ResourceDef, TIMEOUTS};
+use super::{Constraint, PlanRequest, PlanResponse, ResourceSchema, TIMEOUTS};
 
-impl ResourceDef {
-    // ------------------------------------------------------------------ validate
-
-    pub fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::default();
-        for f in &self.fields {
-            f.check(config.get(f.name), &AttrPath::attr(f.name), &mut diags);
+/// Field validators, resource-level constraints and `timeouts` values.
+pub fn validate_config(schema: &ResourceSchema, config: &Value) -> Diagnostics {
+    let mut diags = check_fields(&schema.fields, config);
+    check_constraints(&schema.constraints, config, &mut diags);
+    if let Value::Object(t) = config.get(TIMEOUTS) {
+        for (k, v) in t {
+            if let Some(s) = v.as_str() {
+                if let Err(e) = parse_duration(s) {
+                    diags.add_error("Invalid timeout", e, Some(AttrPath::attr(TIMEOUTS).then_attr(k)));
+                }
+            }
         }
-        if let Value::Object(t) = config.get(TIMEOUTS) {
-            for (k, v) in t {
-                if let Some(s) = v.as_str() {
-                    if let Err(e) = parse_duration(s) {
-                        diags.add_error("Invalid timeout", e, Some(AttrPath::attr(TIMEOUTS).then_attr(k)));
+    }
+    diags
+}
+
+/// Runs every field's validators on a configuration (resources, data sources, providers).
+pub fn check_fields(fields: &[Field], config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for f in fields {
+        f.check(config.get(f.name), &AttrPath::attr(f.name), &mut diags);
+    }
+    diags
+}
+
+pub fn check_constraints(constraints: &[Constraint], config: &Value, diags: &mut Diagnostics) {
+    for c in constraints {
+        let (group, exactly_one) = match c {
+            Constraint::ExactlyOneOf(g) => (*g, true),
+            Constraint::ConflictsWith(g) => (*g, false),
+        };
+        let set: Vec<&str> = group.iter().copied().filter(|n| !config.get(n).is_null()).collect();
+        let unknown = group.iter().any(|n| config.get(n).is_unknown());
+        let missing = exactly_one && set.is_empty() && !unknown;
+        if set.len() > 1 || missing {
+            let names = group.join(", ");
+            let (summary, detail) = if missing {
+                (format!("Exactly one of {names} must be set"), "None is set.".to_string())
+            } else {
+                (
+                    format!("{} of {names} may be set", if exactly_one { "Exactly one" } else { "Only one" }),
+                    format!("{} are set.", set.join(" and ")),
+                )
+            };
+            let at = set.get(1).or(group.first()).copied().unwrap_or_default();
+            diags.add_error(summary, detail, Some(AttrPath::attr(at)));
+        }
+    }
+}
+
+/// Computes the planned state with defaults, unknowns, replacements and `extra_checks`
+/// (a resource's own plan-time rules).
+pub fn plan_change(
+    schema: &ResourceSchema,
+    req: PlanRequest<'_>,
+    extra_checks: impl FnOnce(&Value, &Value, &mut Diagnostics),
+) -> PlanResponse {
+    let PlanRequest { provider_config, prior, proposed, config, private } = req;
+    let mut out = PlanResponse { planned: Value::Null, requires_replace: vec![], private, diags: Diagnostics::default() };
+    if proposed.is_null() {
+        return out; // destroy
+    }
+    let mut planned = proposed.clone();
+    let diags = &mut out.diags;
+    for f in &schema.fields {
+        if config.get(f.name).is_null() && f.is_configurable() {
+            match &f.default {
+                Some(DefaultValue::Static(v)) => planned.set(f.name, v.clone()),
+                Some(DefaultValue::FromProvider(attr)) => {
+                    let v = provider_config.get(attr).clone();
+                    if v.is_null() {
+                        diags.add_error(
+                            format!("Missing {}", f.name),
+                            format!("Set \"{}\" on this resource, or \"{attr}\" in the provider configuration.", f.name),
+                            Some(AttrPath::attr(f.name)),
+                        );
+                    }
+                    planned.set(f.name, v);
+                }
+                None if f.mode == Mode::OptionalComputed && prior.is_null() => planned.set(f.name, Value::Unknown),
+                None => {}
+            }
+        }
+        if f.write_only {
+            planned.set(f.name, Value::Null);
+        }
+    }
+    if diags.has_errors() {
+        return out;
+    }
+
+    if prior.is_null() {
+        for f in &schema.fields {
+            if f.mode == Mode::Computed {
+                planned.set(f.name, Value::Unknown);
+            }
+        }
+        // Known at plan time when the ID is made of configured values (a project's name).
+        if let Some(id) = schema.render_id(&planned) {
+            planned.set("id", Value::str(id));
+        }
+    } else {
+        let changed = schema
+            .fields
+            .iter()
+            .filter(|f| f.is_configurable() && !f.write_only)
+            .any(|f| planned.get(f.name) != prior.get(f.name))
+            || planned.get(TIMEOUTS) != prior.get(TIMEOUTS);
+        for f in &schema.fields {
+            let (before, after) = (prior.get(f.name), planned.get(f.name));
+            if f.is_configurable() && !semantically_equal(f, after, before) {
+                let forced = f.replace_on_change || f.replace_if.is_some_and(|r| (r.when)(before, after));
+                if forced {
+                    out.requires_replace.push(AttrPath::attr(f.name));
+                } else if let Clear::Impossible(why) = f.clear {
+                    if after.is_empty_like() && !before.is_empty_like() && after.is_fully_known() {
+                        diags.add_error(
+                            format!("Cannot clear {}", f.name),
+                            format!("{why} Keep at least one value, or leave {} out of the configuration to stop managing it.", f.name),
+                            Some(AttrPath::attr(f.name)),
+                        );
                     }
                 }
             }
+            if changed && f.mode == Mode::Computed && !f.stable {
+                planned.set(f.name, Value::Unknown);
+            }
         }
-        diags
     }
-
-    // ------------------------------------------------------------------ plan
-
-    /// Computes the planned state. Returns (planned, attributes forcing replacement).
-    pub fn plan(
-        &self,
-        provider_config: &Value,
-        prior: &Value,
-        proposed: &Value,
-        config: &Value,
-    ) -> Result<(Value, Vec<AttrPath>), Diagnostics> {
-        if proposed.is_null() {
-            return Ok((Value::Null, vec![])); // destroy
-        }
-        let mut planned = proposed.clone();
-        let mut diags = Diagnostics::default();
-        for f in &self.fields {
-            if config.get(f.name).is_null() && f.is_configurable() {
-                match &f.default {
-                    Some(DefaultValue::Static(v)) => planned.set(f.name, v.clone()),
-                    Some(DefaultValue::FromProvider(attr)) => {
-                        let v = provider_config.get(attr).clone();
-                        if v.is_null() {
-                            diags.add_error(
-                                format!("Missing {}", f.name),
-                                format!(
-                                    "Set \"{}\" on this resource, or \"{attr}\" in the provider configuration.",
-                                    f.name
-                                ),
-                                Some(AttrPath::attr(f.name)),
-                            );
-                        }
-                        planned.set(f.name, v);
-                    }
-                    None if f.mode == Mode::OptionalComputed && prior.is_null() => planned.set(f.name, Value::Unknown),
-                    None => {}
-                }
-            }
-            if f.write_only {
-                planned.set(f.name, Value::Null);
-            }
-        }
-        if diags.has_errors() {
-            return Err(diags);
-        }
-
-        let mut replace = Vec::new();
-        if prior.is_null() {
-            for f in &self.fields {
-                if f.mode == Mode::Computed {
-                    planned.set(f.name, Value::Unknown);
-                }
-            }
-            // Known at plan time when the ID is made of configured values (a project's name).
-            if let Some(id) = self.render_id(&planned) {
-                planned.set("id", Value::str(id));
-            }
-        } else {
-            let changed = self
-                .fields
-                .iter()
-                .filter(|f| f.is_configurable() && !f.write_only)
-                .any(|f| planned.get(f.name) != prior.get(f.name))
-                || planned.get(TIMEOUTS) != prior.get(TIMEOUTS);
-            for f in &self.fields {
-                if f.replace_on_change
-                    && f.is_configurable()
-                    && !semantically_equal(f, planned.get(f.name), prior.get(f.name))
-                {
-                    replace.push(AttrPath::attr(f.name));
-                }
-                if changed && f.mode == Mode::Computed && !f.stable {
-                    planned.set(f.name, Value::Unknown);
-                }
-            }
-        }
-        self.hooks.check_plan(prior, &planned, &mut diags);
-        if diags.has_errors() {
-            return Err(diags);
-        }
-        Ok((planned, replace))
+    extra_checks(prior, &planned, diags);
+    if !diags.has_errors() {
+        out.planned = planned;
     }
+    out
 }

@@ -6,27 +6,32 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{Map, Value as J};
 
-use crate::engine::api::{ApiRequest, Method};
-use crate::engine::datasource::{
-    fields_from_resource, fill_from_api, DataSourceDef, DataSourceRead, LookupOne, PagedList,
-};
+use crate::engine::api::ApiRequest;
+use crate::engine::datasource::{fields_from_resource, DataSourceDef, DataSourceRead, LookupOne, PagedList};
 use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::mapping::state_from_api;
 use crate::engine::normalize::parse_size;
-use crate::engine::resource::{api_error_diag, AsyncStates, Ctx, ResourceDef, ResourceHooks, RestSpec, Timeouts};
-use crate::engine::schema::{Codec, Field, Mode, Semantic, Validator};
+use crate::engine::resource::{
+    api_error_diag, AsyncStates, Ctx, ListSpec, Member, Op, Operations, Paging, ResourceDef, ResourceHooks, Timeouts,
+    UpdateOp,
+};
+use crate::engine::schema::{Clear, Codec, Field, Mode, Semantic, Validator};
 use crate::engine::value::{Type, Value};
 
 const NAME_RE: &str = r"^[a-zA-Z0-9_.\-]{1,253}$";
 const NAME_WHAT: &str = "a valid name (1-253 letters, digits, '-', '_' or '.')";
 const HOST_ACL_RE: &str = r"^nqn\.[0-9]{4}-[0-9]{2}\.[^\s]+$";
-const IP_ACL_RE: &str = r"^[0-9a-fA-F.:]+(/[0-9]{1,3})?$";
 
 /// Volumes and snapshots move through these states; delete ends in 404.
 const STORAGE_STATES: AsyncStates =
     AsyncStates { json: "state", ready: &["Available"], failed: &["Failed"], deleting: &["Deleting"] };
 
-/// Lists hide volumes and snapshots in state Deleting unless asked.
-const SHOW_ALL: &[(&str, &str)] = &[("showAll", "true")];
+/// Volume and snapshot lists filtered by name; `showAll` also lists objects being deleted
+/// (hidden by default), so a create can wait for a namesake on its way out.
+const VOLUME_BY_NAME: ListSpec =
+    ListSpec::new(Op::get("/api/v2/projects/{project_name}/volumes").query(&[("name", "{name}"), ("showAll", "true")]), "volumes");
+const SNAPSHOT_BY_NAME: ListSpec =
+    ListSpec::new(Op::get("/api/v2/projects/{project_name}/snapshots").query(&[("Name", "{name}"), ("showAll", "true")]), "snapshots");
 
 const TEN_MINUTES: Duration = Duration::from_secs(600);
 
@@ -42,21 +47,16 @@ fn project_name_field(noun: &str) -> Field {
 // ---------------------------------------------------------------- project
 
 pub fn project() -> ResourceDef {
+    // The documented project update takes only `projectName` and `defaultPolicies`
+    // (seed 003; UpdateProjectRequest), so the project's arguments all force replacement.
+    let item = "/api/v2/projects/{name}";
     ResourceDef::new(
         "lightbits_project",
         "project",
         "{name}",
-        RestSpec {
-            collection: "/api/v2/projects",
-            item: "/api/v2/projects/{name}",
-            list_key: "projects",
-            name_query: None,
-            list_all: &[],
-            update_method: Some(Method::Put),
-            update_selectors: &[("projectName", "{name}")],
-            async_states: None,
-            etag_json: Some("ETag"),
-        },
+        Operations::crud(Op::post("/api/v2/projects"), Op::get(item), None, Op::delete(item))
+            .lookup(&["name"], None)
+            .etag("ETag"),
     )
     .desc("A Lightbits project: the tenant boundary that owns volumes, snapshots, credentials and roles.")
     .fields(vec![
@@ -68,41 +68,42 @@ pub fn project() -> ResourceDef {
             .desc("Project name, unique in the cluster. Changing it re-creates the project."),
         Field::string("description")
             .optional()
+            .replace()
             .validate(Validator::MaxLen(256))
-            .api_mutable("description", Codec::Plain)
-            .desc("Free-text description, up to 256 bytes. Updated in place."),
+            .api_create("description", Codec::Plain)
+            .desc("Free-text description, up to 256 bytes. The API cannot change it: changing it re-creates the project."),
         Field::string("uuid").computed().api("UUID", Codec::Plain).desc("UUID the cluster assigned to the project."),
     ])
 }
 
 pub fn project_data_source() -> DataSourceDef {
-    let fields = fields_from_resource(&project().fields, &[("name", Mode::Required)], &[]);
+    let fields = fields_from_resource(&project().schema.fields, &[("name", Mode::Required)], &[]);
     DataSourceDef::new(
         "lightbits_project",
         "Looks up an existing project by name.",
         fields,
-        LookupOne { by_key: "/api/v2/projects/{name}", by_name: None, id_template: "{name}", noun: "project" },
+        LookupOne { by_key: Some(Op::get("/api/v2/projects/{name}")), by_list: None, id_template: "{name}", noun: "project" },
     )
 }
 
 // ---------------------------------------------------------------- volume
 
 pub fn volume() -> ResourceDef {
+    let item = "/api/v2/projects/{project_name}/volumes/{uuid}";
+    let update = Op::put(item).extra(&[("UUID", Member::Template("{uuid}")), ("projectName", Member::Template("{project_name}"))]);
     ResourceDef::new(
         "lightbits_volume",
         "volume",
         "{project_name}/{uuid}",
-        RestSpec {
-            collection: "/api/v2/projects/{project_name}/volumes",
-            item: "/api/v2/projects/{project_name}/volumes/{uuid}",
-            list_key: "volumes",
-            name_query: Some("name"),
-            list_all: SHOW_ALL,
-            update_method: Some(Method::Put),
-            update_selectors: &[("UUID", "{uuid}"), ("projectName", "{project_name}")],
-            async_states: Some(STORAGE_STATES),
-            etag_json: Some("ETag"),
-        },
+        Operations::crud(
+            Op::post("/api/v2/projects/{project_name}/volumes"),
+            Op::get(item),
+            Some(UpdateOp::patch(update)),
+            Op::delete(item),
+        )
+        .lookup(&["name"], Some(VOLUME_BY_NAME))
+        .async_states(STORAGE_STATES)
+        .etag("ETag"),
     )
     .desc("An NVMe/TCP volume. Creation, updates and deletion are asynchronous on the cluster; the provider waits for the volume to become `Available` (or to be gone) within `timeouts`.")
     .timeouts(Timeouts { create: TEN_MINUTES, update: Some(TEN_MINUTES), delete: TEN_MINUTES })
@@ -134,14 +135,16 @@ pub fn volume() -> ResourceDef {
             .default(Value::string_list(["ALLOW_NONE"]))
             .semantic(Semantic::UnorderedStrings)
             .validate(Validator::EachMatches("ALLOW_ANY|ALLOW_NONE", HOST_ACL_RE))
+            .validate(Validator::MinItems(1))
             .api_mutable("acl", Codec::ValuesList)
             .desc("Host NQNs allowed to connect, or `\"ALLOW_ANY\"` / `\"ALLOW_NONE\"` (default `[\"ALLOW_NONE\"]`). Order does not matter."),
         Field::string_list("ip_acl")
             .default(Value::string_list(["ALLOW_ANY"]))
             .semantic(Semantic::UnorderedStrings)
-            .validate(Validator::EachMatches("ALLOW_ANY|ALLOW_NONE", IP_ACL_RE))
+            .validate(Validator::EachIpOrCidr("ALLOW_ANY|ALLOW_NONE"))
+            .validate(Validator::MinItems(1))
             .api_mutable("IPAcl", Codec::ValuesList)
-            .desc("Host IP addresses allowed to connect, or `\"ALLOW_ANY\"` (default) / `\"ALLOW_NONE\"`."),
+            .desc("Host IP addresses (or CIDR blocks) allowed to connect, or `\"ALLOW_ANY\"` (default) / `\"ALLOW_NONE\"`. An empty list is refused: the API reads it as \"no change\"."),
         Field::bool("compression")
             .default(Value::Bool(false))
             .api_mutable("compression", Codec::BoolString)
@@ -154,19 +157,23 @@ pub fn volume() -> ResourceDef {
             .desc("Sector size in bytes, 512 or 4096 (default). Changing it re-creates the volume."),
         Field::string("qos_policy_uuid")
             .optional_computed()
+            .validate(Validator::Uuid)
             .api_mutable("qosPolicyUUID", Codec::Plain)
             .desc("UUID of the QoS rate-limit policy. When unset, the cluster applies the project's default policy."),
         Field::string_map("labels")
-            .optional()
+            .optional_computed()
             .validate(Validator::MaxItems(16))
+            .validate(Validator::Custom { check: check_labels, describe: "Keys and values are 1 to 253 characters long." })
+            .clear_with(Clear::Impossible("The Lightbits API reads an empty label list in an update as \"no change\", so labels cannot all be removed."))
             .api_mutable("labels", Codec::KeyValueList)
-            .desc("Labels (at most 16). Updated in place; the whole set is replaced."),
+            .desc("Labels (at most 16). Updated in place; the whole set is replaced. When unset, labels are not managed (labels set outside Terraform are kept); the API cannot remove every label, so a plan that would is refused."),
         Field::string("source_snapshot_uuid")
             .optional()
             .replace()
+            .validate(Validator::Uuid)
             .api_create("sourceSnapshotUUID", Codec::Plain)
             .desc("Create the volume as a clone of this snapshot. Changing it re-creates the volume."),
-        Field::string("uuid").computed().api("UUID", Codec::Plain).desc("UUID the cluster assigned to the volume."),
+        Field::string("uuid").computed().validate(Validator::Uuid).api("UUID", Codec::Plain).desc("UUID the cluster assigned to the volume."),
         Field::string("state").computed_volatile().api("state", Codec::Plain).desc("Lifecycle state reported by the cluster, e.g. `Available`."),
         Field::string("protection_state")
             .computed_volatile()
@@ -178,6 +185,20 @@ pub fn volume() -> ResourceDef {
 }
 
 struct VolumeHooks;
+
+/// The API's label limits (catalog §4.5: 1-253 characters per key and value).
+fn check_labels(v: &Value) -> Result<(), String> {
+    for (k, val) in v.as_map().into_iter().flatten() {
+        let val = val.as_str().unwrap_or_default();
+        for (what, s) in [("key", k.as_str()), ("value", val)] {
+            let n = s.chars().count();
+            if !(1..=253).contains(&n) {
+                return Err(format!("label {what} {s:?} must be 1 to 253 characters long (got {n})"));
+            }
+        }
+    }
+    Ok(())
+}
 
 fn size_of(v: &Value) -> Option<u64> {
     v.get("size").as_str().and_then(|s| parse_size(s).ok())
@@ -209,7 +230,7 @@ impl ResourceHooks for VolumeHooks {
 
 pub fn volume_data_source() -> DataSourceDef {
     let fields = fields_from_resource(
-        &volume().fields,
+        &volume().schema.fields,
         &[("project_name", Mode::OptionalComputed), ("uuid", Mode::OptionalComputed), ("name", Mode::OptionalComputed)],
         &["allow_shrink"],
     );
@@ -218,8 +239,11 @@ pub fn volume_data_source() -> DataSourceDef {
         "Looks up one volume of a project by `uuid` or by `name`.",
         fields,
         LookupOne {
-            by_key: "/api/v2/projects/{project_name}/volumes/{uuid}",
-            by_name: Some(("/api/v2/projects/{project_name}/volumes", "name", "volumes")),
+            by_key: Some(Op::get("/api/v2/projects/{project_name}/volumes/{uuid}")),
+            by_list: Some((
+                ListSpec::new(Op::get("/api/v2/projects/{project_name}/volumes").query(&[("name", "{name}")]), "volumes"),
+                &["name"],
+            )),
             id_template: "{project_name}/{uuid}",
             noun: "volume",
         },
@@ -228,16 +252,16 @@ pub fn volume_data_source() -> DataSourceDef {
 }
 
 pub fn volumes_data_source() -> DataSourceDef {
-    let item_fields = fields_from_resource(&volume().fields, &[], &["id", "allow_shrink"]);
+    let item_fields = fields_from_resource(&volume().schema.fields, &[], &["id", "allow_shrink"]);
     let lister = PagedList {
-        collection: "/api/v2/projects/{project_name}/volumes",
-        list_key: "volumes",
+        list: ListSpec::new(Op::get("/api/v2/projects/{project_name}/volumes"), "volumes").paging(Paging::Cursor {
+            param: "offsetUUID",
+            cursor_json: "UUID",
+            limit_param: "limit",
+            limit: 1000,
+        }),
         output: "volumes",
         item_fields,
-        cursor_param: "offsetUUID",
-        cursor_json: "UUID",
-        limit_param: "limit",
-        page_size: 1000,
         id_template: "{project_name}",
     };
     let fields = vec![
@@ -260,21 +284,15 @@ pub fn volumes_data_source() -> DataSourceDef {
 // ---------------------------------------------------------------- snapshot
 
 pub fn snapshot() -> ResourceDef {
+    let item = "/api/v2/projects/{project_name}/snapshots/{uuid}";
     ResourceDef::new(
         "lightbits_snapshot",
         "snapshot",
         "{project_name}/{uuid}",
-        RestSpec {
-            collection: "/api/v2/projects/{project_name}/snapshots",
-            item: "/api/v2/projects/{project_name}/snapshots/{uuid}",
-            list_key: "snapshots",
-            name_query: Some("Name"),
-            list_all: SHOW_ALL,
-            update_method: None,
-            update_selectors: &[],
-            async_states: Some(STORAGE_STATES),
-            etag_json: Some("ETag"),
-        },
+        Operations::crud(Op::post("/api/v2/projects/{project_name}/snapshots"), Op::get(item), None, Op::delete(item))
+            .lookup(&["name"], Some(SNAPSHOT_BY_NAME))
+            .async_states(STORAGE_STATES)
+            .etag("ETag"),
     )
     .desc("A point-in-time snapshot of a volume. The API has no snapshot update: changing any argument re-creates the snapshot.")
     // No update route: no update timeout either.
@@ -284,6 +302,7 @@ pub fn snapshot() -> ResourceDef {
         Field::string("source_volume_uuid")
             .required()
             .replace()
+            .validate(Validator::Uuid)
             .api_create("sourceVolumeUUID", Codec::Plain)
             .desc("UUID of the volume to snapshot."),
         Field::string("name")
@@ -305,7 +324,7 @@ pub fn snapshot() -> ResourceDef {
             .semantic(Semantic::Duration)
             .api_create("retentionTime", Codec::DurationSeconds)
             .desc("How long the cluster keeps the snapshot, as a duration such as `\"24h\"` or `\"86400s\"` (equal spellings are no change; imports read it in the largest whole unit, e.g. `\"24h\"`). When unset, the cluster's default applies."),
-        Field::string("uuid").computed().api("UUID", Codec::Plain).desc("UUID the cluster assigned to the snapshot."),
+        Field::string("uuid").computed().validate(Validator::Uuid).api("UUID", Codec::Plain).desc("UUID the cluster assigned to the snapshot."),
         Field::string("state").computed_volatile().api("state", Codec::Plain).desc("Lifecycle state reported by the cluster, e.g. `Available`."),
         Field::number("size_bytes").computed().api("size", Codec::IntString).desc("Size of the snapshotted volume in bytes."),
     ])
@@ -365,7 +384,7 @@ impl DataSourceRead for ClusterReader {
                 merged.extend(m);
             }
         }
-        let mut out = fill_from_api(&def.fields, config, &J::Object(merged))?;
+        let mut out = state_from_api(&def.fields, config, &J::Object(merged))?;
         let id = out.get("uuid").clone();
         out.set("id", id);
         Ok(out)
@@ -406,14 +425,35 @@ mod tests {
     }
 
     #[test]
+    fn declarations_make_no_promise_apply_cannot_keep() {
+        for r in [project(), volume(), snapshot()] {
+            assert_eq!(r.declaration_errors(), Vec::<String>::new());
+        }
+    }
+
+    #[test]
+    fn labels_and_addresses_are_checked_locally() {
+        assert!(check_labels(&Value::Map([("env".into(), Value::str("prod"))].into())).is_ok());
+        assert!(check_labels(&Value::Map([("env".into(), Value::str(""))].into())).is_err());
+        assert!(check_labels(&Value::Map([("k".repeat(254), Value::str("v"))].into())).is_err());
+        let ip_acl = volume().schema.field("ip_acl").cloned().expect("ip_acl");
+        let mut d = Diagnostics::default();
+        ip_acl.check(&Value::string_list(["999.999.999.999"]), &AttrPath::attr("ip_acl"), &mut d);
+        assert!(d.has_errors());
+        let mut ok = Diagnostics::default();
+        ip_acl.check(&Value::string_list(["10.0.0.1", "10.1.0.0/16", "ALLOW_ANY", "fe80::1"]), &AttrPath::attr("ip_acl"), &mut ok);
+        assert!(ok.is_empty(), "{ok}");
+    }
+
+    #[test]
     fn every_attribute_is_described() {
         let p = crate::vendors::lightbits::provider();
         for f in &p.fields {
             assert!(!f.description.is_empty(), "provider.{}", f.name);
         }
         for r in &p.resources {
-            for f in &r.fields {
-                assert!(!f.description.is_empty(), "{}.{}", r.type_name, f.name);
+            for f in &r.schema().fields {
+                assert!(!f.description.is_empty(), "{}.{}", r.schema().type_name, f.name);
             }
         }
         for d in &p.data_sources {
