@@ -106,14 +106,18 @@ impl Store {
     pub fn insert(&mut self, kind: Kind, mut body: J, ready_after: Option<Duration>) -> &Object {
         let uuid = uuid::Uuid::new_v4().to_string();
         body["UUID"] = J::String(uuid.clone());
-        body["creationTime"] = J::String(now_rfc3339());
+        // `Project` has no creation time in the proto; volumes and snapshots do.
+        if kind != Kind::Project {
+            body["creationTime"] = J::String(now_rfc3339());
+        }
         let transition = ready_after.map(|d| Transition { at: Instant::now() + d, to: Some("Available") });
         if transition.is_some() {
             body["state"] = json!("Creating");
         }
         if kind == Kind::Volume {
             self.next_nsid += 1;
-            body["nsid"] = J::String(self.next_nsid.to_string());
+            // A uint32 in `Volume`, so a JSON number.
+            body["nsid"] = json!(self.next_nsid);
         }
         self.next_seq += 1;
         let obj = Object { kind, body, etag: 1, transition, seq: self.next_seq };
