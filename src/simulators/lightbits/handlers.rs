@@ -125,7 +125,7 @@ async fn version() -> Json<Value> {
     Json(json!({"apiVersion": "v2"}))
 }
 
-/// `GET /api/v2/cluster` (seed line 718): `ClusterInfo`. The seed shows no schema; the
+/// `GET /api/v2/cluster` (seed lines 713-739): `ClusterInfo`. The seed shows no schema; the
 /// fields are the proto's.
 async fn cluster(State(sim): State<Arc<Sim>>) -> Json<Value> {
     Json(json!({
@@ -148,7 +148,7 @@ async fn cluster(State(sim): State<Arc<Sim>>) -> Json<Value> {
     }))
 }
 
-/// `GET /api/v2/clusterinfo` (seed line 746, "for tenants"): `ClusterInfoV2`, which has
+/// `GET /api/v2/clusterinfo` (seed lines 741-767, "for tenants"): `ClusterInfoV2`, which has
 /// `nvmeEndpoints` and none of health, statistics, versions or federated authentication.
 async fn cluster_info(State(sim): State<Arc<Sim>>) -> Json<Value> {
     Json(json!({
@@ -188,7 +188,7 @@ fn check_default_policies(policies: &[DefaultPolicy]) -> ApiResult<()> {
     Ok(())
 }
 
-/// `POST /api/v2/projects` (seed lines 4780-4852).
+/// `POST /api/v2/projects` (seed lines 4749-4841).
 async fn create_project(
     State(sim): State<Arc<Sim>>,
     ProtoJson(request): ProtoJson<CreateProjectRequest>,
@@ -223,7 +223,7 @@ async fn get_project(State(sim): State<Arc<Sim>>, Path(name): Path<String>) -> A
         .ok_or_else(|| SimError::not_found("Provided project name is not found."))
 }
 
-/// `PUT /api/v2/projects/{projectName}` (seed lines 5003-5040), "Update Project Default
+/// `PUT /api/v2/projects/{projectName}` (seed lines 4969-5030), "Update Project Default
 /// Policy": the body is `projectName` and `defaultPolicies`, both required (proto
 /// `UpdateProjectRequest`). The description cannot be changed: a `description` field is
 /// not part of the message and is never applied (see [`ProtoJson`] for whether it is
@@ -252,7 +252,7 @@ async fn update_project(
     Ok(Json(json!({})))
 }
 
-/// `DELETE /api/v2/projects/{name}` (seed lines 4930-4975).
+/// `DELETE /api/v2/projects/{name}` (seed lines 4918-4967).
 async fn delete_project(
     State(sim): State<Arc<Sim>>,
     Path(name): Path<String>,
@@ -285,7 +285,7 @@ struct ListFilter {
     show_all: Option<String>,
 }
 
-/// `GET …/volumes` and `GET /api/v2/volumes` (seed lines 5770-5802 and 6150-6184):
+/// `GET …/volumes` and `GET /api/v2/volumes` (seed lines 5761-5827 and 6146-6209):
 /// `UUID`, `name` (lower case), `failureDomain` (no failure domains are simulated, so it
 /// is ignored), `offsetUUID`, `limit`, `snapshotUUID`, `showAll`, and on the flat route
 /// `projectName`. Like grpc-gateway, unknown parameters (e.g. `Name`) are ignored, not
@@ -319,7 +319,7 @@ impl VolumeListQuery {
     }
 }
 
-/// `GET …/snapshots` (seed lines 5416-5451): `UUID`, `Name` (capitalised here, unlike
+/// `GET …/snapshots` (seed lines 5418-5479): `UUID`, `Name` (capitalised here, unlike
 /// volumes), `offsetUUID`, `limit`, `showAll`.
 #[derive(Deserialize)]
 struct SnapshotListQuery {
@@ -436,7 +436,7 @@ fn checked_compression(text: &str) -> ApiResult<&'static str> {
     }
 }
 
-/// `POST …/volumes` (seed lines 5842-5872, 6217-6247). The seed omits the body; the
+/// `POST …/volumes` (seed lines 5829-5871, 6211-6246). The seed omits the body; the
 /// fields and the required list (`name`, `size`, `acl`, `replicaCount`, `projectName`)
 /// are the proto's, the 400 reasons the seed's.
 fn create_volume(sim: &Sim, project: &str, request: CreateVolumeRequest) -> ApiResult<Tagged> {
@@ -564,7 +564,7 @@ async fn get_volume_flat(
     get_volume(&sim, non_empty(&query.project_name), &uuid)
 }
 
-/// `PUT …/volumes/{UUID}` (seed lines 6016-6070, 6381-6430): "size compression ACL list
+/// `PUT …/volumes/{UUID}` (seed lines 5997-6065, 6368-6430): "size compression ACL list
 /// IP-ACL list QoS labels", plus `newName` and `Force` from the proto.
 ///
 /// Labels: "If labels are passed during volume update, the existing volume's labels are
@@ -739,7 +739,7 @@ async fn list_snapshots(
     page(store.list(Kind::Snapshot, Some(&project)), &filter, "snapshots")
 }
 
-/// `POST …/snapshots` (seed lines 5470-5519).
+/// `POST …/snapshots` (seed lines 5481-5560).
 async fn create_snapshot(
     State(sim): State<Arc<Sim>>,
     Path(project): Path<String>,
