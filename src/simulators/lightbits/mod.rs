@@ -1,11 +1,14 @@
 //! A Lightbits REST API v2 simulator: projects, volumes (project-scoped and flat routes),
-//! snapshots, cluster information and version. It follows the API's documented status
-//! codes and messages, proto3 JSON, ETag (body field and header) with If-Match -> 412,
-//! asynchronous Creating -> Available and Deleting -> 404 states, paging and `showAll`.
+//! snapshots, cluster information and version. It follows the vendor's documents (the API
+//! v2 document and the durosapiv2 proto), not what the provider would like: documented
+//! status codes and messages, request bodies read as grpc-gateway v1 reads proto3 JSON,
+//! the API's validation done with the simulator's own parsers, ETag (body field and
+//! header) with If-Match -> 412 where documented, asynchronous Creating -> Available and
+//! Deleting -> 404 states, paging and `showAll`.
 //!
 //! Behaviour for tests and users' CI is added as layers around the handlers: bearer
-//! authentication, latency, and fault injection (error statuses, answers dropped after
-//! the change was committed). Admin routes under `/_sim/` change or delete objects out of
+//! authentication, latency, and fault injection (error statuses; answers dropped, or
+//! replaced by an error, after the change was committed). Admin routes under `/_sim/` change or delete objects out of
 //! band, set knobs and arm faults.
 
 mod admin;
