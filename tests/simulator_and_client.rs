@@ -321,6 +321,21 @@ fn labels_survive_an_empty_list() {
     let (st, _, _) = call(&s, "PUT", &item, Some(json!({"labels": [{"key": "env", "value": "test"}]})));
     assert_eq!(st, 200);
     assert_eq!(wait_available(&s, &item)["labels"], json!([{"key": "env", "value": "test"}]));
+
+    // A clone without labels takes its snapshot's; with labels, its own.
+    let body = json!({"name": "snap", "sourceVolumeName": "labelled"});
+    let (st, snap, _) = call(&s, "POST", "/api/v2/projects/default/snapshots", Some(body));
+    assert_eq!(st, 200, "{snap}");
+    let snap_uuid = snap["UUID"].as_str().expect("uuid").to_string();
+    wait_available(&s, &format!("/api/v2/projects/default/snapshots/{snap_uuid}"));
+    let mut clone = new_volume("clone");
+    clone["sourceSnapshotUUID"] = json!(snap_uuid);
+    let (_, v, _) = call(&s, "POST", "/api/v2/projects/default/volumes", Some(clone.clone()));
+    assert_eq!(v["labels"], json!([{"key": "env", "value": "test"}]), "{v}");
+    clone["name"] = json!("clone2");
+    clone["labels"] = json!([{"key": "own", "value": "yes"}]);
+    let (_, v, _) = call(&s, "POST", "/api/v2/projects/default/volumes", Some(clone));
+    assert_eq!(v["labels"], json!([{"key": "own", "value": "yes"}]), "{v}");
 }
 
 #[test]

@@ -491,7 +491,7 @@ fn create_volume(sim: &Sim, project: &str, request: CreateVolumeRequest) -> ApiR
         (uuid, name) => Some(
             store
                 .find(Kind::Snapshot, Some(project), uuid, if uuid.is_some() { None } else { name })
-                .filter(|s| s.state() == "Available")
+                .filter(|s| s.state() != "Deleting")
                 // Not documented: no status is listed for a missing clone source.
                 .ok_or_else(|| invalid("source snapshot is not found."))?,
         ),
