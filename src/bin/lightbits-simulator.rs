@@ -2,13 +2,14 @@
 //!
 //! Usage: lightbits-simulator [--listen 127.0.0.1:8090] [--token TOKEN | --no-auth]
 //!                            [--delay-ms 300] [--latency-ms 0] [--tls --ca-out FILE]
+//!                            [--reject-unknown-fields]
 
 use std::time::Duration;
 
 use tfprov::simulators::lightbits::{router, serve, tls, Sim, SimConfig};
 
 fn usage() -> ! {
-    eprintln!("usage: lightbits-simulator [--listen ADDR:PORT] [--token TOKEN | --no-auth] [--delay-ms N] [--latency-ms N] [--tls [--ca-out FILE]]");
+    eprintln!("usage: lightbits-simulator [--listen ADDR:PORT] [--token TOKEN | --no-auth] [--delay-ms N] [--latency-ms N] [--tls [--ca-out FILE]] [--reject-unknown-fields]");
     std::process::exit(2);
 }
 
@@ -30,6 +31,7 @@ fn main() {
             "--latency-ms" => cfg.latency = Duration::from_millis(value().parse().unwrap_or_else(|_| usage())),
             "--tls" => cfg.tls = true,
             "--ca-out" => ca_out = Some(value()),
+            "--reject-unknown-fields" => cfg.reject_unknown_fields = true,
             "-h" | "--help" => usage(),
             _ => usage(),
         }

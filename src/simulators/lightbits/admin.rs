@@ -5,19 +5,17 @@
 //!   bumping its ETag: an out-of-band edit.
 //! - `DELETE /_sim/objects/{id}`: remove an object at once: an out-of-band delete.
 //! - `POST /_sim/faults`: arm a fault (see [`super::Fault`]).
-//! - `PUT /_sim/config`: `{"transition_delay_ms", "latency_ms"}`.
+//! - `PUT /_sim/config`: `{"transition_delay_ms", "latency_ms", "reject_unknown_fields"}`.
 
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
-use serde_json::{json, Value as J};
+use serde_json::{json, Value};
 
-use super::store::Kind;
-use super::{api_error, Fault, Sim};
+use super::store::{Kind, Store};
+use super::{Fault, Sim, SimError, FAULT_KINDS};
 
 pub fn routes() -> Router<Arc<Sim>> {
     Router::new()
@@ -27,70 +25,79 @@ pub fn routes() -> Router<Arc<Sim>> {
         .route("/config", put(config))
 }
 
-async fn state(State(sim): State<Arc<Sim>>) -> Response {
-    let st = sim.store();
-    let count = |k: Kind| st.objects.values().filter(|o| o.kind == k).count();
-    let objects: Vec<J> = st.objects.values().map(|o| json!({"kind": o.kind.noun(), "object": o.view()})).collect();
+async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    let store = sim.store();
+    let count = |kind: Kind| store.objects.values().filter(|o| o.kind == kind).count();
+    let objects: Vec<Value> =
+        store.objects.values().map(|o| json!({"kind": o.kind.noun(), "object": o.view()})).collect();
     Json(json!({
         "projects": count(Kind::Project),
         "volumes": count(Kind::Volume),
         "snapshots": count(Kind::Snapshot),
         "objects": objects,
     }))
-    .into_response()
 }
 
-fn key_of(st: &super::store::Store, id: &str) -> Option<String> {
-    if st.objects.contains_key(id) {
+fn key_of(store: &Store, id: &str) -> Option<String> {
+    if store.objects.contains_key(id) {
         return Some(id.to_string());
     }
-    st.find_key(Kind::Project, None, None, Some(id))
+    store.find_key(Kind::Project, None, None, Some(id))
 }
 
-async fn edit(State(sim): State<Arc<Sim>>, Path(id): Path<String>, Json(patch): Json<J>) -> Response {
-    let mut st = sim.store();
-    let Some(key) = key_of(&st, &id) else { return api_error(StatusCode::NOT_FOUND, "no such object") };
-    let Some(o) = st.objects.get_mut(&key) else { return api_error(StatusCode::NOT_FOUND, "no such object") };
-    let (J::Object(p), J::Object(body)) = (patch, &mut o.body) else {
-        return api_error(StatusCode::BAD_REQUEST, "the patch must be a JSON object");
+fn no_such_object() -> SimError {
+    SimError::not_found("no such object")
+}
+
+async fn edit(
+    State(sim): State<Arc<Sim>>,
+    Path(id): Path<String>,
+    Json(patch): Json<Value>,
+) -> Result<Json<Value>, SimError> {
+    let mut store = sim.store();
+    let key = key_of(&store, &id).ok_or_else(no_such_object)?;
+    let object = store.objects.get_mut(&key).ok_or_else(no_such_object)?;
+    let (Value::Object(patch), Value::Object(body)) = (patch, &mut object.body) else {
+        return Err(SimError::bad_request("the patch must be a JSON object"));
     };
     // Setting a state by hand overrides whatever transition was under way.
-    if p.contains_key("state") {
-        o.transition = None;
+    if patch.contains_key("state") {
+        object.transition = None;
     }
-    for (k, v) in p {
-        body.insert(k, v);
-    }
-    o.etag += 1;
-    Json(o.view()).into_response()
+    body.extend(patch);
+    object.etag += 1;
+    Ok(Json(object.view()))
 }
 
-async fn remove(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Response {
-    let mut st = sim.store();
-    match key_of(&st, &id) {
-        Some(key) => {
-            st.objects.remove(&key);
-            Json(json!({})).into_response()
-        }
-        None => api_error(StatusCode::NOT_FOUND, "no such object"),
-    }
+async fn remove(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Result<Json<Value>, SimError> {
+    let mut store = sim.store();
+    let key = key_of(&store, &id).ok_or_else(no_such_object)?;
+    store.objects.remove(&key);
+    Ok(Json(json!({})))
 }
 
-async fn arm(State(sim): State<Arc<Sim>>, Json(f): Json<Fault>) -> Response {
-    if f.kind != "drop" && f.kind != "status" {
-        return api_error(StatusCode::BAD_REQUEST, "fault kind must be \"drop\" or \"status\"");
+async fn arm(State(sim): State<Arc<Sim>>, Json(fault): Json<Fault>) -> Result<Json<Value>, SimError> {
+    if !FAULT_KINDS.contains(&fault.kind.as_str()) {
+        return Err(SimError::bad_request(format!("fault kind must be one of {FAULT_KINDS:?}")));
     }
-    sim.arm(f);
-    Json(json!({})).into_response()
+    sim.arm(fault);
+    Ok(Json(json!({})))
 }
 
-async fn config(State(sim): State<Arc<Sim>>, Json(b): Json<J>) -> Response {
-    let mut c = sim.config.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(ms) = b.get("transition_delay_ms").and_then(J::as_u64) {
-        c.transition_delay = std::time::Duration::from_millis(ms);
+async fn config(State(sim): State<Arc<Sim>>, Json(knobs): Json<Value>) -> Json<Value> {
+    let mut config = sim.config.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(ms) = knobs.get("transition_delay_ms").and_then(Value::as_u64) {
+        config.transition_delay = std::time::Duration::from_millis(ms);
     }
-    if let Some(ms) = b.get("latency_ms").and_then(J::as_u64) {
-        c.latency = std::time::Duration::from_millis(ms);
+    if let Some(ms) = knobs.get("latency_ms").and_then(Value::as_u64) {
+        config.latency = std::time::Duration::from_millis(ms);
     }
-    Json(json!({"transition_delay_ms": c.transition_delay.as_millis() as u64, "latency_ms": c.latency.as_millis() as u64})).into_response()
+    if let Some(reject) = knobs.get("reject_unknown_fields").and_then(Value::as_bool) {
+        config.reject_unknown_fields = reject;
+    }
+    Json(json!({
+        "transition_delay_ms": config.transition_delay.as_millis() as u64,
+        "latency_ms": config.latency.as_millis() as u64,
+        "reject_unknown_fields": config.reject_unknown_fields,
+    }))
 }

@@ -1,15 +1,21 @@
 //! A Lightbits REST API v2 simulator: projects, volumes (project-scoped and flat routes),
-//! snapshots, cluster information and version. It follows the API's documented status
-//! codes and messages, proto3 JSON, ETag (body field and header) with If-Match -> 412,
-//! asynchronous Creating -> Available and Deleting -> 404 states, paging and `showAll`.
+//! snapshots, cluster information and version. It follows the vendor's documents (the API
+//! v2 document and the durosapiv2 proto), not what the provider would like: documented
+//! status codes and messages, request bodies read as grpc-gateway v1 reads proto3 JSON,
+//! the API's validation done with the simulator's own parsers, ETag (body field and
+//! header) with If-Match -> 412 where documented, asynchronous Creating -> Available and
+//! Deleting -> 404 states, paging and `showAll`.
 //!
 //! Behaviour for tests and users' CI is added as layers around the handlers: bearer
-//! authentication, latency, and fault injection (error statuses, answers dropped after
-//! the change was committed). Admin routes under `/_sim/` change or delete objects out of
+//! authentication, latency, and fault injection (error statuses; answers dropped, or
+//! replaced by an error, after the change was committed). Admin routes under `/_sim/` change or delete objects out of
 //! band, set knobs and arm faults.
 
 mod admin;
+mod error;
 mod handlers;
+mod parse;
+mod requests;
 mod store;
 pub mod tls;
 
@@ -23,8 +29,9 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use serde_json::{json, Value as J};
+use serde_json::{json, Value};
 
+pub use error::SimError;
 pub use store::Kind;
 use store::Store;
 
@@ -38,6 +45,11 @@ pub struct SimConfig {
     pub latency: Duration,
     /// Serve HTTPS with a freshly generated CA (see [`tls`]).
     pub tls: bool,
+    /// Refuse request fields the proto message does not declare (400), as a server that
+    /// calls grpc-gateway's `DisallowUnknownFields` would. Off by default: grpc-gateway v1
+    /// drops unknown fields unless told otherwise, and the documents do not say which
+    /// Lightbits does.
+    pub reject_unknown_fields: bool,
 }
 
 impl Default for SimConfig {
@@ -47,11 +59,19 @@ impl Default for SimConfig {
             transition_delay: Duration::from_millis(300),
             latency: Duration::ZERO,
             tls: false,
+            reject_unknown_fields: false,
         }
     }
 }
 
+/// Fault kinds, as `Fault::kind` spells them.
+pub const FAULT_KINDS: &[&str] = &["drop", "status", "error_after_commit"];
+
 /// A fault armed by a test: the next `remaining` requests matching it misbehave.
+///
+/// JSON for `POST /_sim/faults`: `{"kind": "drop" | "status" | "error_after_commit",
+/// "method": "POST", "path_contains": "/volumes", "status": 500, "message": "...",
+/// "remaining": 1}`; all but `kind` are optional.
 #[derive(Clone, Debug, serde::Deserialize)]
 pub struct Fault {
     /// HTTP method to match, e.g. "POST"; any when absent.
@@ -60,7 +80,9 @@ pub struct Fault {
     #[serde(default)]
     pub path_contains: String,
     /// `"drop"`: commit the change, then break the connection before the answer is
-    /// complete. `"status"`: answer `status` with `message` without doing anything.
+    /// complete. `"status"`: answer `status` (default 503) with `message` without doing
+    /// anything. `"error_after_commit"`: commit the change, then answer `status` (default
+    /// 500) with `message`, like a server that failed after committing.
     pub kind: String,
     pub status: Option<u16>,
     pub message: Option<String>,
@@ -132,33 +154,6 @@ impl Sim {
     }
 }
 
-/// An API error the way grpc-gateway renders it.
-pub(crate) fn api_error(status: StatusCode, message: &str) -> Response {
-    let code = match status.as_u16() {
-        400 => 3,
-        401 => 16,
-        403 => 7,
-        404 => 5,
-        409 => 6,
-        412 => 9,
-        429 => 8,
-        501 => 12,
-        503 => 14,
-        _ => 13,
-    };
-    (status, axum::Json(json!({"code": code, "message": message, "error": message, "details": []}))).into_response()
-}
-
-/// 200 with the object, its ETag also as a header.
-pub(crate) fn with_etag(body: J) -> Response {
-    let etag = body.get("ETag").and_then(J::as_str).map(|e| format!("\"{e}\""));
-    let mut r = axum::Json(body).into_response();
-    if let Some(v) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
-        r.headers_mut().insert("etag", v);
-    }
-    r
-}
-
 /// True for a JWT whose `exp` claim lies in the past; the token's signature is the
 /// cluster's business and not simulated.
 fn jwt_expired(token: &str) -> bool {
@@ -167,7 +162,7 @@ fn jwt_expired(token: &str) -> bool {
     let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')) else {
         return false;
     };
-    let exp = serde_json::from_slice::<J>(&bytes).ok().and_then(|c| c.get("exp").and_then(J::as_i64));
+    let exp = serde_json::from_slice::<Value>(&bytes).ok().and_then(|c| c.get("exp").and_then(Value::as_i64));
     exp.is_some_and(|exp| exp < time::OffsetDateTime::now_utc().unix_timestamp())
 }
 
@@ -176,7 +171,7 @@ async fn auth_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Re
         let given =
             req.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
         if given != Some(token.as_str()) || jwt_expired(&token) {
-            return api_error(StatusCode::UNAUTHORIZED, "Unauthorized: authentication failed.");
+            return SimError::new(StatusCode::UNAUTHORIZED, "Unauthorized: authentication failed.").into_response();
         }
     }
     next.run(req).await
@@ -191,27 +186,33 @@ async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) ->
 }
 
 async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let Some(f) = sim.take_fault(req.method().as_str(), req.uri().path()) else {
+    let Some(fault) = sim.take_fault(req.method().as_str(), req.uri().path()) else {
         return next.run(req).await;
     };
-    match f.kind.as_str() {
+    let answer = |default_status: StatusCode, default_message: &str| {
+        let status = fault.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(default_status);
+        let mut response = SimError::new(status, fault.message.as_deref().unwrap_or(default_message)).into_response();
+        // Busy answers say "retry now", so that tests of retries do not wait.
+        if matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE) {
+            response.headers_mut().insert("retry-after", HeaderValue::from_static("0"));
+        }
+        response
+    };
+    match fault.kind.as_str() {
         "drop" => {
             // The change is committed; then the connection breaks mid-answer.
-            let resp = next.run(req).await;
-            let (parts, _) = resp.into_parts();
+            let (parts, _) = next.run(req).await.into_parts();
             let broken = futures::stream::once(async {
                 Err::<axum::body::Bytes, _>(std::io::Error::other("simulated connection reset"))
             });
             Response::from_parts(parts, Body::from_stream(broken))
         }
-        _ => {
-            let status = StatusCode::from_u16(f.status.unwrap_or(503)).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut r = api_error(status, f.message.as_deref().unwrap_or("Simulated failure."));
-            if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
-                r.headers_mut().insert("retry-after", HeaderValue::from_static("0"));
-            }
-            r
+        "error_after_commit" => {
+            // Whatever the handler did stays done; only its answer is replaced.
+            let _committed = next.run(req).await;
+            answer(StatusCode::INTERNAL_SERVER_ERROR, "Internal Lightbits error.")
         }
+        _ => answer(StatusCode::SERVICE_UNAVAILABLE, "Simulated failure."),
     }
 }
 
@@ -279,7 +280,7 @@ mod tests {
     use base64::Engine as _;
 
     fn jwt(exp: i64) -> String {
-        let enc = |j: J| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(j.to_string());
+        let enc = |claims: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims.to_string());
         format!("{}.{}.sig", enc(json!({"alg": "RS256"})), enc(json!({"sub": "admin", "exp": exp})))
     }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value as J};
+use serde_json::{json, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -41,7 +41,7 @@ pub struct Transition {
 #[derive(Clone, Debug)]
 pub struct Object {
     pub kind: Kind,
-    pub body: J,
+    pub body: Value,
     pub etag: u64,
     pub transition: Option<Transition>,
     /// Creation order, for deterministic listing.
@@ -50,24 +50,24 @@ pub struct Object {
 
 impl Object {
     pub fn uuid(&self) -> &str {
-        self.body.get("UUID").and_then(J::as_str).unwrap_or_default()
+        self.body.get("UUID").and_then(Value::as_str).unwrap_or_default()
     }
     pub fn name(&self) -> &str {
-        self.body.get("name").and_then(J::as_str).unwrap_or_default()
+        self.body.get("name").and_then(Value::as_str).unwrap_or_default()
     }
     pub fn project(&self) -> &str {
-        self.body.get("projectName").and_then(J::as_str).unwrap_or_default()
+        self.body.get("projectName").and_then(Value::as_str).unwrap_or_default()
     }
     pub fn state(&self) -> &str {
-        self.body.get("state").and_then(J::as_str).unwrap_or_default()
+        self.body.get("state").and_then(Value::as_str).unwrap_or_default()
     }
     pub fn set_state(&mut self, s: &str) {
-        self.body["state"] = J::String(s.to_string());
+        self.body["state"] = Value::String(s.to_string());
     }
     /// The object as the API returns it, with its current ETag.
-    pub fn view(&self) -> J {
+    pub fn view(&self) -> Value {
         let mut b = self.body.clone();
-        b["ETag"] = J::String(self.etag.to_string());
+        b["ETag"] = Value::String(self.etag.to_string());
         b
     }
 }
@@ -103,17 +103,21 @@ impl Store {
         }
     }
 
-    pub fn insert(&mut self, kind: Kind, mut body: J, ready_after: Option<Duration>) -> &Object {
+    pub fn insert(&mut self, kind: Kind, mut body: Value, ready_after: Option<Duration>) -> &Object {
         let uuid = uuid::Uuid::new_v4().to_string();
-        body["UUID"] = J::String(uuid.clone());
-        body["creationTime"] = J::String(now_rfc3339());
+        body["UUID"] = Value::String(uuid.clone());
+        // `Project` has no creation time in the proto; volumes and snapshots do.
+        if kind != Kind::Project {
+            body["creationTime"] = Value::String(now_rfc3339());
+        }
         let transition = ready_after.map(|d| Transition { at: Instant::now() + d, to: Some("Available") });
         if transition.is_some() {
             body["state"] = json!("Creating");
         }
         if kind == Kind::Volume {
             self.next_nsid += 1;
-            body["nsid"] = J::String(self.next_nsid.to_string());
+            // A uint32 in `Volume`, so a JSON number.
+            body["nsid"] = json!(self.next_nsid);
         }
         self.next_seq += 1;
         let obj = Object { kind, body, etag: 1, transition, seq: self.next_seq };
