@@ -137,6 +137,11 @@ impl Transport {
         })
     }
 
+    /// Index of the endpoint requests go to first.
+    pub fn preferred_endpoint(&self) -> usize {
+        self.preferred.load(Ordering::Relaxed)
+    }
+
     /// Sends one request and reads the whole answer. Fails over to the next endpoint only
     /// while nothing was sent (connection refused, TLS failure), so it never doubles a write.
     pub async fn send(&self, req: &OutgoingRequest, cancel: &CancellationToken) -> Result<RawResponse, ApiError> {
@@ -200,6 +205,8 @@ impl Transport {
             builder = builder.header("content-type", body.content_type).body(body.bytes.clone());
         }
         let failed = |e: reqwest::Error| {
+            // The URL is said once, in front.
+            let e = e.without_url();
             let why = mask(&format!("{url}: {}", error_chain(&e)));
             if e.is_connect() || e.is_builder() {
                 ApiError::Unreachable(why)
