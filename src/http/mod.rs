@@ -129,7 +129,9 @@ impl Api for VendorClient {
         outgoing.query = req.query.clone();
         outgoing.body = self.dialect.encode_body(&req.body)?;
         outgoing.timeout = req.timeout;
-        outgoing.header("accept", "application/json");
+        // JSON first, but some answers are text (a licence, a CSV); a strict server would
+        // answer 406 to `application/json` alone.
+        outgoing.header("accept", "application/json, text/plain;q=0.9, */*;q=0.8");
         if let Some(etag) = &req.if_match {
             outgoing.header("if-match", etag.clone());
         }

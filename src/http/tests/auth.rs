@@ -30,6 +30,11 @@ async fn bearer_token_is_sent_and_no_auth_sends_none() {
     let refused = client(&server.url, NoAuth, JsonDialect).call(ApiRequest::get("/x"), &cancel).await;
     assert!(matches!(refused, Err(ApiError::Status { status: 401, .. })), "{refused:?}");
     assert!(server.requests()[1].header("authorization").is_none());
+    // A server that echoes the token does not get it into an error message.
+    let echo = Server::start(|seen| Reply::text(400, &format!("bad header {:?}", seen.header("authorization")))).await;
+    let err = client(&echo.url, Bearer::new("bearer-secret-1"), JsonDialect).call(ApiRequest::get("/x"), &cancel).await;
+    let text = err.expect_err("400").to_string();
+    assert!(text.contains("bad header") && !text.contains("bearer-secret-1"), "{text}");
 }
 
 /// A token endpoint at /token issuing tok-1, tok-2, ... and an API at /api that accepts
