@@ -102,7 +102,8 @@ impl RetryPolicy {
     fn backoff(&self, retry: u32) -> Duration {
         let factor = 1u32.checked_shl(retry.min(20)).unwrap_or(u32::MAX);
         let cap = self.base_backoff.saturating_mul(factor).min(self.max_backoff);
-        cap.mul_f64(rand::random::<f64>())
+        // try_from: a huge configured cap must not panic on float rounding.
+        Duration::try_from_secs_f64(cap.as_secs_f64() * rand::random::<f64>()).unwrap_or(cap)
     }
 }
 
@@ -191,5 +192,7 @@ mod tests {
         for retry in 0..40 {
             assert!(p.backoff(retry) <= p.max_backoff);
         }
+        let unbounded = RetryPolicy { base_backoff: Duration::MAX, max_backoff: Duration::MAX, ..p };
+        assert!(unbounded.backoff(3) <= Duration::MAX);
     }
 }
