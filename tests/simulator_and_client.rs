@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value as J};
 use tfprov::engine::api::{Api, ApiError, ApiRequest, Method};
-use tfprov::http::{HttpClient, HttpConfig, VendorDialect};
+use tfprov::http::{vendors, TransportConfig, VendorClient};
 use tfprov::simulators::lightbits::{self, Fault, Running, SimConfig};
 use tokio_util::sync::CancellationToken;
 
@@ -425,22 +425,10 @@ fn cluster_and_clusterinfo_differ() {
     assert!(info["nvmeEndpoints"].is_array() && cluster.get("nvmeEndpoints").is_none());
 }
 
-fn client(s: &Running, max_retries: u32) -> HttpClient {
-    fn message(b: &J) -> Option<String> {
-        b.get("message").and_then(J::as_str).map(str::to_string)
-    }
-    HttpClient::new(HttpConfig {
-        endpoints: vec![s.url()],
-        bearer_token: Some("tok".into()),
-        ca_pem: None,
-        insecure_skip_verify: false,
-        request_timeout: Duration::from_secs(5),
-        max_retries,
-        user_agent: "test".into(),
-        dialect: VendorDialect { error_message: message, retryable_conflict: |m| m.contains("in progress") },
-        rate_limit: None,
-    })
-    .expect("client")
+fn client(s: &Running, max_retries: u32) -> VendorClient {
+    let transport =
+        TransportConfig { request_timeout: Duration::from_secs(5), ..TransportConfig::new(vec![s.url()], "test") };
+    vendors::lightbits(transport, Some("tok".into()), max_retries).expect("client")
 }
 
 fn fault(method: &str, path: &str, kind: &str, status: Option<u16>, message: Option<&str>, remaining: u32) -> Fault {

@@ -1,50 +1,38 @@
-//! The HTTP client every vendor shares: rustls with a CA option and an explicit insecure
-//! switch, bearer auth, endpoint failover, bounded retries with jittered backoff where a
-//! retry is safe, a shared rate limiter, and `If-Match` for optimistic concurrency.
-//! It implements the engine's [`Api`] trait and knows nothing about Terraform.
+//! The HTTP client layer: one [`VendorClient`] per vendor, built from
+//! - a [`Transport`] (rustls with a CA option and an explicit insecure switch, one
+//!   connection pool, endpoint failover, a shared [`TokenBucket`], per-request time limits,
+//!   cancellation at every wait),
+//! - an [`Auth`] (none, static bearer, OAuth2 client credentials, cookie session), and
+//! - a [`Dialect`] (body encodings, answer decoding, error messages and their meaning),
+//!
+//! plus a [`RetryPolicy`]. It implements the engine's [`Api`] trait and knows nothing about
+//! Terraform. Ready-made vendor clients are in [`vendors`].
 
+pub mod auth;
+pub mod dialect;
 mod ratelimit;
+pub mod retry;
 mod tls;
+pub mod transport;
+pub mod vendors;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+#[cfg(test)]
+mod tests;
+
+use std::time::{Instant, SystemTime};
 
 use async_trait::async_trait;
-use serde_json::Value as J;
 use tokio_util::sync::CancellationToken;
 
-use crate::engine::api::{Api, ApiError, ApiRequest, ApiResponse, Method};
+use crate::engine::api::{Api, ApiError, ApiRequest, ApiResponse};
+pub use auth::{Auth, AuthContext, AuthStamp, Bearer, CookieSession, NoAuth, OAuth2ClientCredentials};
+pub use dialect::{Dialect, JsonDialect, Refusal, RefusalKind};
 pub use ratelimit::TokenBucket;
+pub use retry::RetryPolicy;
+pub use transport::{EncodedBody, OutgoingRequest, RawResponse, Target, Transport, TransportConfig};
 
-/// How the vendor phrases things the client must understand.
-#[derive(Clone, Copy)]
-pub struct VendorDialect {
-    /// Extracts the human message from an error body.
-    pub error_message: fn(&J) -> Option<String>,
-    /// True for a 409 that means "busy, try again" rather than "already exists".
-    pub retryable_conflict: fn(&str) -> bool,
-}
-
-pub struct HttpConfig {
-    /// Base URLs; the first reachable one is used and remembered.
-    pub endpoints: Vec<String>,
-    pub bearer_token: Option<String>,
-    pub ca_pem: Option<String>,
-    pub insecure_skip_verify: bool,
-    pub request_timeout: Duration,
-    pub max_retries: u32,
-    pub user_agent: String,
-    pub dialect: VendorDialect,
-    /// Requests per second and burst, shared by every resource of the process.
-    pub rate_limit: Option<(f64, u32)>,
-}
-
-pub struct HttpClient {
-    cfg: HttpConfig,
-    client: reqwest::Client,
-    preferred: AtomicUsize,
-    limiter: Option<TokenBucket>,
-}
+use auth::elapsed_ms;
+use retry::{parse_retry_after, FailedAttempt};
 
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -65,204 +53,121 @@ pub fn normalize_endpoint(e: &str) -> Result<String, ConfigError> {
     Ok(url)
 }
 
-impl HttpClient {
-    pub fn new(cfg: HttpConfig) -> Result<HttpClient, ConfigError> {
-        if cfg.endpoints.is_empty() {
-            return Err(ConfigError("at least one endpoint is required".into()));
-        }
-        let tls = tls::client_config(cfg.ca_pem.as_deref(), cfg.insecure_skip_verify).map_err(ConfigError)?;
-        let client = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .timeout(cfg.request_timeout)
-            .connect_timeout(cfg.request_timeout.min(Duration::from_secs(10)))
-            .user_agent(cfg.user_agent.clone())
-            .tcp_nodelay(true)
-            .pool_max_idle_per_host(16)
-            .build()
-            .map_err(|e| ConfigError(format!("cannot build the HTTP client: {e}")))?;
-        let limiter = cfg.rate_limit.map(|(rps, burst)| TokenBucket::new(rps, burst));
-        Ok(HttpClient { cfg, client, preferred: AtomicUsize::new(0), limiter })
-    }
+pub struct VendorClient {
+    transport: Transport,
+    auth: Box<dyn Auth>,
+    dialect: Box<dyn Dialect>,
+    retry: RetryPolicy,
+}
 
-    fn build(&self, base: &str, req: &ApiRequest) -> reqwest::RequestBuilder {
-        let url = format!("{base}{}", req.path);
-        let method = match req.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Delete => reqwest::Method::DELETE,
-        };
-        let mut b = self.client.request(method, url).header("Accept", "application/json");
-        if !req.query.is_empty() {
-            b = b.query(&req.query);
-        }
-        if let Some(t) = &self.cfg.bearer_token {
-            b = b.bearer_auth(t);
-        }
-        if let Some(e) = &req.if_match {
-            b = b.header("If-Match", e);
-        }
-        match &req.body {
-            crate::engine::api::Body::None => {}
-            crate::engine::api::Body::Json(body) => b = b.json(body),
-            crate::engine::api::Body::Form(fields) => {
-                let encoded: String =
-                    fields.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
-                b = b.header("Content-Type", "application/x-www-form-urlencoded").body(encoded);
-            }
-        }
-        b
-    }
+/// One attempt that did not succeed, with what the retry loop needs to know about it.
+struct Failure {
+    attempt: FailedAttempt,
+    /// Set when the API refused the credential this stamp names.
+    session_expired: Option<AuthStamp>,
+}
 
-    /// One attempt, failing over across endpoints while nothing has been sent.
-    async fn attempt(&self, req: &ApiRequest) -> Result<(u16, J, Option<String>, Option<Duration>), ApiError> {
-        let n = self.cfg.endpoints.len();
-        let start = self.preferred.load(Ordering::Relaxed) % n;
-        let mut last_err = String::new();
-        for i in 0..n {
-            let idx = (start + i) % n;
-            let base = &self.cfg.endpoints[idx];
-            match self.build(base, req).send().await {
-                Ok(resp) => {
-                    if idx != start {
-                        tracing::info!(endpoint = %base, "failed over to another API endpoint");
-                        self.preferred.store(idx, Ordering::Relaxed);
-                    }
-                    let status = resp.status().as_u16();
-                    let etag = resp.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_string);
-                    let retry_after = resp
-                        .headers()
-                        .get("retry-after")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|s| s.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
-                    let bytes = resp
-                        .bytes()
-                        .await
-                        .map_err(|e| ApiError::Ambiguous(format!("reading the answer from {base} failed: {e}")))?;
-                    let body = if bytes.is_empty() {
-                        J::Null
-                    } else {
-                        serde_json::from_slice(&bytes)
-                            .unwrap_or_else(|_| J::String(String::from_utf8_lossy(&bytes).into_owned()))
-                    };
-                    return Ok((status, body, etag, retry_after));
-                }
-                Err(e) if e.is_connect() => {
-                    last_err = format!("{base}: {}", error_chain(&e));
-                    tracing::warn!(endpoint = %base, "connection failed: {}", error_chain(&e));
-                    continue;
-                }
-                Err(e) if e.is_timeout() => {
-                    return Err(ApiError::Ambiguous(format!(
-                        "{base} did not answer within {:?}",
-                        self.cfg.request_timeout
-                    )))
-                }
-                Err(e) => return Err(ApiError::Ambiguous(format!("{base}: {}", error_chain(&e)))),
-            }
-        }
-        Err(ApiError::Unreachable(last_err))
-    }
-
-    fn backoff(attempt: u32, retry_after: Option<Duration>) -> Duration {
-        if let Some(d) = retry_after {
-            return d.min(Duration::from_secs(30));
-        }
-        let cap = Duration::from_millis((200u64 << attempt.min(5)).min(5000));
-        // Full jitter keeps many resources from retrying in lock-step.
-        cap.mul_f64(0.5 + rand::random::<f64>() * 0.5)
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Failure {
+        Failure { attempt: FailedAttempt { error, busy: false, retry_after: None }, session_expired: None }
     }
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(inner) = src {
-        s.push_str(": ");
-        s.push_str(&inner.to_string());
-        src = inner.source();
+impl VendorClient {
+    /// A client with the default [`RetryPolicy`].
+    pub fn new(transport: Transport, auth: Box<dyn Auth>, dialect: Box<dyn Dialect>) -> VendorClient {
+        VendorClient { transport, auth, dialect, retry: RetryPolicy::default() }
     }
-    s
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> VendorClient {
+        self.retry = retry;
+        self
+    }
+
+    async fn attempt(
+        &self,
+        req: &ApiRequest,
+        outgoing: &OutgoingRequest,
+        cancel: &CancellationToken,
+    ) -> Result<ApiResponse, Failure> {
+        let ctx = AuthContext { transport: &self.transport, dialect: self.dialect.as_ref(), cancel };
+        let mut outgoing = outgoing.clone();
+        let stamp = self.auth.authorize(&ctx, &mut outgoing).await?;
+        let started = Instant::now();
+        let answer = self.transport.send(&outgoing, cancel).await;
+        match &answer {
+            Ok(a) => {
+                tracing::debug!(method = req.method.as_str(), path = %req.path, status = a.status, elapsed_ms = elapsed_ms(started), "API call")
+            }
+            Err(e) => {
+                tracing::debug!(method = req.method.as_str(), path = %req.path, elapsed_ms = elapsed_ms(started), "API call failed: {e}")
+            }
+        }
+        let answer = answer?;
+        match self.dialect.decode(req, &answer) {
+            Ok(body) => {
+                let etag = answer.header("etag").map(str::to_string);
+                Ok(ApiResponse { status: answer.status, headers: answer.headers, body, etag })
+            }
+            Err(refusal) => {
+                let retry_after = answer.header("retry-after").and_then(|v| parse_retry_after(v, SystemTime::now()));
+                let session_expired = (refusal.kind == RefusalKind::SessionExpired).then_some(stamp);
+                let busy = refusal.kind == RefusalKind::Busy;
+                Err(Failure {
+                    attempt: FailedAttempt { error: refusal.into_error(), busy, retry_after },
+                    session_expired,
+                })
+            }
+        }
+    }
 }
 
 #[async_trait]
-impl Api for HttpClient {
+impl Api for VendorClient {
     async fn call(&self, req: ApiRequest, cancel: &CancellationToken) -> Result<ApiResponse, ApiError> {
-        let mut attempt = 0;
+        let mut outgoing = OutgoingRequest::new(req.method, Target::Path(req.path.clone()));
+        outgoing.query = req.query.clone();
+        outgoing.body = self.dialect.encode_body(&req.body)?;
+        outgoing.timeout = req.timeout;
+        // JSON first, but some answers are text (a licence, a CSV); a strict server would
+        // answer 406 to `application/json` alone.
+        outgoing.header("accept", "application/json, text/plain;q=0.9, */*;q=0.8");
+        if let Some(etag) = &req.if_match {
+            outgoing.header("if-match", etag.clone());
+        }
+        let mut retry = 0u32;
+        let mut waited = std::time::Duration::ZERO;
+        let mut renewed = false;
         loop {
             if cancel.is_cancelled() {
                 return Err(ApiError::Cancelled);
             }
-            if let Some(l) = &self.limiter {
-                tokio::select! {
-                    _ = cancel.cancelled() => return Err(ApiError::Cancelled),
-                    _ = l.acquire() => {}
+            let failure = match self.attempt(&req, &outgoing, cancel).await {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            // A refused credential: the request was not applied, so it is repeated once
+            // with a fresh one whatever its idempotency.
+            if let Some(stamp) = failure.session_expired.filter(|_| !renewed) {
+                renewed = true;
+                let ctx = AuthContext { transport: &self.transport, dialect: self.dialect.as_ref(), cancel };
+                if self.auth.renew(&ctx, stamp).await? {
+                    tracing::info!(method = req.method.as_str(), path = %req.path, "credentials renewed; repeating the request");
+                    continue;
                 }
             }
-            let started = Instant::now();
-            let outcome = tokio::select! {
-                _ = cancel.cancelled() => return Err(ApiError::Cancelled),
-                r = self.attempt(&req) => r,
+            let attempt = failure.attempt;
+            let Some(wait) = self.retry.wait_before_retry(&attempt, req.idempotent, retry, waited) else {
+                return Err(attempt.error);
             };
-            let (retryable, retry_after, result) = match outcome {
-                // Reads are safe to repeat whatever happened.
-                Err(ApiError::Ambiguous(m)) if req.idempotent => (true, None, Err(ApiError::Ambiguous(m))),
-                Err(ApiError::Unreachable(m)) => (true, None, Err(ApiError::Unreachable(m))),
-                Err(e) => (false, None, Err(e)),
-                Ok((status, body, etag, retry_after)) => {
-                    tracing::debug!(method = req.method.as_str(), path = %req.path, status, elapsed_ms = started.elapsed().as_millis() as u64, "API call");
-                    if (200..300).contains(&status) {
-                        return Ok(ApiResponse { status, body, etag, headers: vec![] });
-                    }
-                    let message = (self.cfg.dialect.error_message)(&body).unwrap_or_else(|| format!("HTTP {status}"));
-                    let err = match status {
-                        404 => ApiError::NotFound(message),
-                        412 => ApiError::PreconditionFailed(message),
-                        409 if !(self.cfg.dialect.retryable_conflict)(&message) => ApiError::AlreadyExists(message),
-                        _ => ApiError::Status { status, message },
-                    };
-                    let busy =
-                        status == 429 || status == 503 || (status == 409 && matches!(err, ApiError::Status { .. }));
-                    (busy, retry_after, Err(err))
-                }
-            };
-            if !retryable || attempt >= self.cfg.max_retries {
-                return result;
-            }
-            let wait = Self::backoff(attempt, retry_after);
-            tracing::info!(method = req.method.as_str(), path = %req.path, attempt = attempt + 1, wait_ms = wait.as_millis() as u64, "retrying: {:?}", result.as_ref().err());
+            tracing::info!(method = req.method.as_str(), path = %req.path, retry = retry.saturating_add(1), wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "retrying: {}", attempt.error);
             tokio::select! {
+                biased;
                 _ = cancel.cancelled() => return Err(ApiError::Cancelled),
                 _ = tokio::time::sleep(wait) => {}
             }
-            attempt += 1;
+            waited = waited.saturating_add(wait);
+            retry = retry.saturating_add(1);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoints_are_normalised() {
-        assert_eq!(normalize_endpoint("10.0.0.1:443").unwrap(), "https://10.0.0.1:443");
-        assert_eq!(normalize_endpoint("http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
-        assert!(normalize_endpoint("").is_err());
-        assert!(normalize_endpoint("ftp://x").is_err());
-    }
-
-    #[test]
-    fn backoff_is_bounded_and_honours_retry_after() {
-        for a in 0..20 {
-            assert!(HttpClient::backoff(a, None) <= Duration::from_secs(5));
-        }
-        assert_eq!(HttpClient::backoff(0, Some(Duration::from_secs(2))), Duration::from_secs(2));
     }
 }

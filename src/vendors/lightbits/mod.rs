@@ -6,15 +6,13 @@ mod entities;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value as J;
-
 use crate::engine::api::Api;
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::normalize::parse_duration;
 use crate::engine::provider::ProviderDef;
 use crate::engine::schema::{Field, Validator};
 use crate::engine::value::Value;
-use crate::http::{normalize_endpoint, HttpClient, HttpConfig, VendorDialect};
+use crate::http::{normalize_endpoint, vendors, TransportConfig};
 
 pub const ADDRESS: &str = "registry.terraform.io/tfprov/lightbits";
 
@@ -61,20 +59,6 @@ fn provider_fields() -> Vec<Field> {
     ]
 }
 
-/// Lightbits answers errors the grpc-gateway way: `{"code", "message", "details"}`
-/// (older gateways add `"error"`).
-fn error_message(body: &J) -> Option<String> {
-    body.get("message")
-        .or_else(|| body.get("error"))
-        .and_then(J::as_str)
-        .map(str::to_string)
-        .or_else(|| body.as_str().map(str::to_string))
-}
-
-fn busy_conflict(message: &str) -> bool {
-    message.to_ascii_lowercase().contains("in progress")
-}
-
 fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     let mut diags = Diagnostics::default();
     let raw = cfg.get("endpoints").string_items();
@@ -104,17 +88,16 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let client = HttpClient::new(HttpConfig {
-        endpoints,
-        bearer_token: cfg.get("token").as_str().map(str::to_string),
+    let transport = TransportConfig {
         ca_pem: cfg.get("ca_certificate").as_str().map(str::to_string),
         insecure_skip_verify: cfg.get("insecure_skip_verify").as_bool().unwrap_or(false),
         request_timeout,
-        max_retries: cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(5),
-        user_agent: format!("terraform-provider-lightbits/{}", env!("CARGO_PKG_VERSION")),
-        dialect: VendorDialect { error_message, retryable_conflict: busy_conflict },
-        rate_limit: None,
-    })
-    .map_err(|e| Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0))?;
+        ..TransportConfig::new(endpoints, vendors::user_agent("lightbits"))
+    };
+    let token = cfg.get("token").as_str().map(str::to_string);
+    let max_retries = cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(5);
+    let client = vendors::lightbits(transport, token, max_retries).map_err(|e| {
+        Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0)
+    })?;
     Ok(Arc::new(client))
 }
