@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: build the provider, start the bundled Lightbits simulator, apply
-# examples/quickstart (a project, two volumes, a snapshot) with a real Terraform CLI,
+# examples/lightbits/quickstart (a project, two volumes, a snapshot) with a real Terraform CLI,
 # then show that a second plan is empty. Everything runs in a temporary directory.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -22,11 +22,11 @@ provider_installation {
   direct {}
 }
 RC
-cp examples/quickstart/main.tf "$work/"
+cp examples/lightbits/quickstart/main.tf "$work/"
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 export LIGHTBITS_ENDPOINTS="http://127.0.0.1:$port" LIGHTBITS_TOKEN=demo-token
 cd "$work"
-echo "== terraform apply (examples/quickstart) against the simulator on port $port"
+echo "== terraform apply (examples/lightbits/quickstart) against the simulator on port $port"
 "$tf" apply -auto-approve -input=false -no-color
 echo
 echo "== second terraform plan: expecting no changes"

@@ -132,6 +132,14 @@ fn provider_configuration_errors_and_failover() {
     );
     let r = w.tf(&["plan", "-no-color", "-input=false"]);
     assert!(r.stderr.contains("request_timeout"), "{}", r.stderr);
+    // An absurd one is refused too, not a crash of the provider.
+    w.config_with_provider(
+        &format!("endpoints = [\"{}\"]\n  request_timeout = \"1e20\"", w.sim.url()),
+        "data \"lightbits_cluster\" \"c\" {}\n",
+    );
+    let r = w.tf(&["plan", "-no-color", "-input=false"]);
+    assert!(r.stderr.contains("request_timeout") && r.stderr.contains("longer than a year"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panic") && !r.stderr.contains("plugin exited"), "{}", r.stderr);
     // A dead first endpoint: the provider fails over to the second.
     w.config_with_provider(
         &format!("endpoints = [\"http://127.0.0.1:1\", \"{}\"]\n  token = \"{}\"", w.sim.url(), common::TOKEN),

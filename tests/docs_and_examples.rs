@@ -7,17 +7,21 @@ use std::path::Path;
 #[test]
 fn docs_are_generated_from_the_current_schema() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let stale = tfprov::engine::docs::stale(
-        &tfprov::vendors::lightbits::provider(),
-        &root.join("examples"),
-        &root.join("docs"),
-    );
-    assert!(stale.is_empty(), "docs are stale ({}); run `cargo run --release --bin gen-docs`", stale.join(", "));
+    for p in tfprov::vendors::all() {
+        let stale =
+            tfprov::engine::docs::stale(&p, &root.join("examples").join(p.name), &root.join("docs").join(p.name));
+        assert!(
+            stale.is_empty(),
+            "docs/{} is stale ({}); run `cargo run --release --bin gen-docs`",
+            p.name,
+            stale.join(", ")
+        );
+    }
 }
 
 #[test]
 fn every_example_validates_with_terraform() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/lightbits");
     let mut dirs = vec![];
     for group in ["resources", "data-sources"] {
         for e in std::fs::read_dir(root.join(group)).expect("examples dir").flatten() {
@@ -41,8 +45,9 @@ fn every_example_validates_with_terraform() {
 #[test]
 fn quickstart_applies_and_replans_empty() {
     let w = workspace!();
-    let main = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/main.tf"))
-        .expect("quickstart");
+    let main =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/lightbits/quickstart/main.tf"))
+            .expect("quickstart");
     // Point the quickstart's provider block at this test's simulator.
     let main = main.replace(
         "provider \"lightbits\" {",

@@ -141,6 +141,53 @@ fn lost_create_response_ends_with_exactly_one_volume() {
 }
 
 #[test]
+fn server_error_after_commit_ends_with_exactly_one_volume() {
+    let w = workspace!();
+    // The simulator commits the create, then answers 500: the provider must find the
+    // volume by name and adopt it, not leave an orphan that blocks the next apply.
+    w.arm_fault(json!({"method": "POST", "path_contains": "/volumes", "kind": "error_after_commit", "status": 500}));
+    w.config(&volume_hcl("committed", "1GiB", ""));
+    w.apply();
+    assert_eq!(w.sim_state()["volumes"], 1);
+    assert_eq!(w.state_of("lightbits_volume.v")["state"], "Available");
+    w.assert_plan_empty();
+}
+
+#[test]
+fn labels_are_managed_only_when_configured_and_never_emptied() {
+    let w = workspace!();
+    w.config(&volume_hcl("labelled", "1GiB", r#"labels = { env = "test" }"#));
+    w.apply();
+    w.assert_plan_empty();
+    let uuid = w.state_of("lightbits_volume.v")["uuid"].as_str().expect("uuid").to_string();
+
+    // Removed from the configuration: no longer managed; the API keeps them and the
+    // plan promises nothing apply cannot do.
+    w.config(&volume_hcl("labelled", "1GiB", ""));
+    w.assert_plan_empty();
+
+    // Added out of band while unmanaged: still no diff, no inconsistent result.
+    w.patch_object(&uuid, json!({"labels": [{"key": "team", "value": "storage"}]}));
+    w.assert_plan_empty();
+    w.config(&volume_hcl("labelled", "2GiB", ""));
+    w.apply();
+    w.assert_plan_empty();
+
+    // Emptying them is something the API cannot do (an empty list means "no change"):
+    // refused at plan time, naming the attribute.
+    w.config(&volume_hcl("labelled", "2GiB", "labels = {}"));
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Cannot clear labels"), "{}", r.stderr);
+
+    // Managed again: a change replaces the whole set.
+    w.config(&volume_hcl("labelled", "2GiB", r#"labels = { env = "prod" }"#));
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(w.sim_object(&uuid)["labels"], json!([{"key": "env", "value": "prod"}]));
+}
+
+#[test]
 fn busy_api_is_retried() {
     let w = workspace!();
     w.arm_fault(json!({"method": "POST", "path_contains": "/volumes", "kind": "status", "status": 409,
@@ -190,6 +237,27 @@ fn bad_configuration_gets_clear_diagnostics() {
     // Each diagnostic points at its attribute.
     assert!(e.contains("on main.tf line"), "{e}");
     assert_eq!(w.sim_state()["volumes"], 0, "nothing was created");
+
+    // Addresses and labels the API refuses are refused at plan time, by attribute.
+    w.config(&volume_hcl(
+        "bad",
+        "-1GiB",
+        r#"ip_acl = ["999.999.999.999"]
+  labels = { "env" = "has space" }"#,
+    ));
+    let r = w.tf(&["validate", "-no-color"]);
+    assert_ne!(r.code, 0);
+    let e = r.stderr;
+    assert!(e.contains("Invalid value for ip_acl") && e.contains("999.999.999.999"), "{e}");
+    assert!(e.contains("Invalid value for labels") && e.contains("has space"), "{e}");
+    assert!(e.contains("negative") && !e.contains("unknown unit"), "{e}");
+    assert!(!e.contains(".."), "no doubled periods: {e}");
+
+    // Absurd durations are refused, not a crash.
+    w.config(&volume_hcl("bad", "1GiB", "timeouts {\n    create = \"1e20\"\n  }"));
+    let r = w.tf(&["validate", "-no-color"]);
+    assert!(r.stderr.contains("Invalid timeout") && r.stderr.contains("longer than a year"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panic"), "{}", r.stderr);
 
     // A bad timeout is caught before anything happens.
     w.config(&volume_hcl("bad", "1GiB", "timeouts {\n    create = \"soon\"\n  }"));

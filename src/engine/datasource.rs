@@ -211,8 +211,8 @@ impl DataSourceRead for PagedList {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::resource::tests::ctx_with;
     use crate::engine::resource::ops::Paging;
+    use crate::engine::resource::tests::ctx_with;
     use crate::engine::schema::Codec;
     use serde_json::json;
 
@@ -239,7 +239,8 @@ mod tests {
             item_fields: vec![Field::string("name").computed().api("name", Codec::Plain)],
             id_template: "{project_name}",
         };
-        let def = DataSourceDef::new("t", "", vec![], LookupOne { by_key: None, by_list: None, id_template: "", noun: "" });
+        let def =
+            DataSourceDef::new("t", "", vec![], LookupOne { by_key: None, by_list: None, id_template: "", noun: "" });
         let mut cfg = Value::Null;
         cfg.set("project_name", Value::str("p1"));
         let out = lister.read(&ctx, &def, &cfg).await.unwrap();

@@ -1,6 +1,6 @@
-//! Registry-style documentation generated from the schema (never written by hand):
-//! `docs/index.md`, `docs/resources/<name>.md`, `docs/data-sources/<name>.md`, with the
-//! examples from `examples/` embedded.
+//! Registry-style documentation generated from the schema (never written by hand): per
+//! provider, `docs/<provider>/index.md`, `resources/<name>.md` and `data-sources/<name>.md`,
+//! with the examples from `examples/<provider>/` embedded.
 
 use std::path::Path;
 
@@ -104,7 +104,7 @@ fn example(examples: &Path, rel: &str, lang: &str, title: &str) -> String {
     }
 }
 
-/// Every documentation page as (path relative to `docs/`, content).
+/// Every documentation page as (path relative to the provider's docs folder, content).
 pub fn render(p: &ProviderDef, examples: &Path) -> Vec<(String, String)> {
     let mut pages = Vec::new();
     let mut index = format!("# {} Provider\n\n{}\n\n", p.name, p.description);

@@ -4,9 +4,7 @@
 
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::provider::Provider;
-use crate::engine::resource::{
-    ApplyRequest, Ctx, DeleteRequest, PlanRequest, Private, ReadRequest, Resource,
-};
+use crate::engine::resource::{ApplyRequest, Ctx, DeleteRequest, PlanRequest, Private, ReadRequest, Resource};
 use crate::engine::value::Value;
 
 pub struct PlanOutcome {
@@ -48,7 +46,12 @@ impl Provider {
         config: &Value,
         prior_private: &[u8],
     ) -> PlanOutcome {
-        let fail = |d| PlanOutcome { planned: proposed.clone(), requires_replace: vec![], private: prior_private.to_vec(), diags: d };
+        let fail = |d| PlanOutcome {
+            planned: proposed.clone(),
+            requires_replace: vec![],
+            private: prior_private.to_vec(),
+            diags: d,
+        };
         let res = match self.resource(type_name) {
             Ok(r) => r,
             Err(d) => return fail(d),
@@ -67,7 +70,12 @@ impl Provider {
             config,
             private: Private::decode(prior_private),
         });
-        PlanOutcome { planned: out.planned, requires_replace: out.requires_replace, private: out.private.encode(), diags: out.diags }
+        PlanOutcome {
+            planned: out.planned,
+            requires_replace: out.requires_replace,
+            private: out.private.encode(),
+            diags: out.diags,
+        }
     }
 
     pub async fn apply_resource(
@@ -143,7 +151,12 @@ impl Provider {
 
     /// Rewrites stored state JSON of an older schema version (or of another provider)
     /// into the current one.
-    pub fn upgrade_resource_state(&self, type_name: &str, version: i64, raw: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+    pub fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        version: i64,
+        raw: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
         let res = self.resource(type_name)?;
         let current = res.schema().version;
         if version == current {

@@ -143,7 +143,10 @@ mod tests {
         req.query.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
     }
 
-    async fn collect(spec: ListSpec, answer: impl Fn(&ApiRequest) -> Result<J, ApiError> + Send + Sync + 'static) -> (Vec<J>, usize) {
+    async fn collect(
+        spec: ListSpec,
+        answer: impl Fn(&ApiRequest) -> Result<J, ApiError> + Send + Sync + 'static,
+    ) -> (Vec<J>, usize) {
         let (ctx, api) = ctx_with(answer, Value::Null);
         let mut all = Vec::new();
         for_each_page(&ctx, &spec, &Value::Null, |items| {
@@ -193,7 +196,8 @@ mod tests {
 
     #[tokio::test]
     async fn tokens_offsets_and_bare_arrays() {
-        let token = ListSpec::new(Op::get("/events"), "events").paging(Paging::Token { param: "token", next_at: "nextToken" });
+        let token =
+            ListSpec::new(Op::get("/events"), "events").paging(Paging::Token { param: "token", next_at: "nextToken" });
         let (items, calls) = collect(token, |req| {
             Ok(match param(req, "token").as_deref() {
                 None => json!({"events": numbers(0..2), "nextToken": "t1"}),
@@ -204,7 +208,11 @@ mod tests {
         .await;
         assert_eq!((items.len(), calls), (3, 2));
 
-        let offset = ListSpec::new(Op::get("/keys"), "data").paging(Paging::Offset { offset_param: "offset", limit_param: "limit", limit: 2 });
+        let offset = ListSpec::new(Op::get("/keys"), "data").paging(Paging::Offset {
+            offset_param: "offset",
+            limit_param: "limit",
+            limit: 2,
+        });
         let (items, calls) = collect(offset, |req| {
             let o: u32 = param(req, "offset").unwrap().parse().unwrap();
             Ok(json!({"data": numbers(o..(o + 2).min(3))}))

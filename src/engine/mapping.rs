@@ -69,9 +69,8 @@ fn sent_value<'a>(f: &Field, planned: &'a Value, config: &'a Value) -> &'a Value
 
 fn encode(f: &Field, v: &Value) -> Result<J, Diagnostics> {
     let api = f.api.as_ref().ok_or_else(|| Diagnostics::error("Internal error", format!("{} is not sent", f.name)))?;
-    to_api(api.codec, v).map_err(|e| {
-        Diagnostics::attr_error(AttrPath::attr(f.name), format!("Invalid value for {}", f.name), e)
-    })
+    to_api(api.codec, v)
+        .map_err(|e| Diagnostics::attr_error(AttrPath::attr(f.name), format!("Invalid value for {}", f.name), e))
 }
 
 /// Encodes one attribute's value alone (a body that is just that value).
@@ -143,11 +142,8 @@ pub fn update_body(
             // value the object has now.
             v = prior.get(f.name);
         }
-        let changed = if f.write_only {
-            write_only_due(f, prior, planned)
-        } else {
-            !semantically_equal(f, v, prior.get(f.name))
-        };
+        let changed =
+            if f.write_only { write_only_due(f, prior, planned) } else { !semantically_equal(f, v, prior.get(f.name)) };
         if v.is_unknown() || !(changed || all) {
             continue;
         }
@@ -191,7 +187,10 @@ mod tests {
         vec![
             Field::string("name").required().api_create("name", Codec::Plain),
             Field::string("address").optional().api_mutable("connectionSettings.internalAddress", Codec::Plain),
-            Field::string("password_wo").write_only().sent_when_changed("password_wo_version").api_mutable("password", Codec::Plain),
+            Field::string("password_wo")
+                .write_only()
+                .sent_when_changed("password_wo_version")
+                .api_mutable("password", Codec::Plain),
             Field::number("password_wo_version").optional(),
             Field::string("secret").computed().sensitive().api("apiKey", Codec::Plain),
         ]

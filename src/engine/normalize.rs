@@ -18,6 +18,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     if t.is_empty() {
         return Err("a size must not be empty".into());
     }
+    if t.starts_with('-') {
+        return Err(format!("{s:?} is negative; a size must be positive"));
+    }
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let unit = unit.trim().to_ascii_lowercase();
@@ -163,6 +166,7 @@ mod tests {
         assert!(parse_size("10 parsecs").unwrap_err().contains("unknown unit"));
         assert!(parse_size("GiB").unwrap_err().contains("no number"));
         assert!(parse_size("0").unwrap_err().contains("positive"));
+        assert!(parse_size("-1GiB").unwrap_err().contains("negative"));
         assert!(parse_size("99999999999999999999").unwrap_err().contains("too large"));
         assert!(parse_size("20000000PiB").unwrap_err().contains("too large"));
     }

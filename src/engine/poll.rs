@@ -30,7 +30,8 @@ where
     Fut: Future<Output = Result<Poll<T>, ApiError>>,
 {
     // Durations from users are capped (normalize::parse_duration), but never trust a sum.
-    let deadline = Instant::now().checked_add(timeout).unwrap_or_else(|| Instant::now() + Duration::from_secs(366 * 86400));
+    let deadline =
+        Instant::now().checked_add(timeout).unwrap_or_else(|| Instant::now() + Duration::from_secs(366 * 86400));
     let mut delay = FIRST_DELAY;
     loop {
         let last = match check().await? {

@@ -31,10 +31,13 @@ pub enum Validator {
     MinItems(usize),
     /// A UUID (8-4-4-4-12 hex digits).
     Uuid,
-    /// Each element is an IPv4/IPv6 address or CIDR block, or one of the literals.
-    EachIpOrCidr(&'static str),
+    /// Each element is an IPv4/IPv6 address, or one of the literals.
+    EachIpAddress(&'static str),
     /// Any check a vendor needs, with the sentence the docs show for it.
-    Custom { check: fn(&Value) -> Result<(), String>, describe: &'static str },
+    Custom {
+        check: fn(&Value) -> Result<(), String>,
+        describe: &'static str,
+    },
 }
 
 /// What an update sends when an optional argument is removed from the configuration.
@@ -382,11 +385,11 @@ fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
                 return Err(format!("{s:?} is not a UUID (like 3fa85f64-5717-4562-b3fc-2c963f66afa6)"));
             }
         }
-        Validator::EachIpOrCidr(literals) => {
+        Validator::EachIpAddress(literals) => {
             for (i, s) in v.string_items().iter().enumerate() {
-                if !literals.split('|').any(|l| l == s) && !is_ip_or_cidr(s) {
+                if !literals.split('|').any(|l| l == s) && s.parse::<std::net::IpAddr>().is_err() {
                     return Err(format!(
-                        "element {i} ({s:?}) must be an IP address, a CIDR block such as 10.0.0.0/24, or {}",
+                        "element {i} ({s:?}) must be an IPv4 or IPv6 address, or {}",
                         literals.replace('|', " or ")
                     ));
                 }
@@ -403,25 +406,16 @@ pub fn is_uuid(s: &str) -> bool {
         && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn is_ip_or_cidr(s: &str) -> bool {
-    let (addr, prefix) = match s.split_once('/') {
-        Some((a, p)) => (a, Some(p)),
-        None => (s, None),
-    };
-    let max = match addr.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(_)) => 32,
-        Ok(std::net::IpAddr::V6(_)) => 128,
-        Err(_) => return false,
-    };
-    prefix.is_none_or(|p| p.parse::<u8>().is_ok_and(|n| n <= max))
-}
-
 impl Validator {
     /// How the docs describe the check.
     pub fn describe(&self) -> Option<String> {
         Some(match self {
-            Validator::OneOf(v) => format!("One of {}.", v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")),
-            Validator::IntIn(v) => format!("One of {}.", v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")),
+            Validator::OneOf(v) => {
+                format!("One of {}.", v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "))
+            }
+            Validator::IntIn(v) => {
+                format!("One of {}.", v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "))
+            }
             Validator::IntRange(lo, hi) => format!("From {lo} to {hi}."),
             Validator::MaxLen(n) => format!("At most {n} bytes."),
             Validator::MaxItems(n) => format!("At most {n} elements."),

@@ -8,7 +8,10 @@ use crate::engine::value::Value;
 enum Piece<'a> {
     Literal(&'a str),
     /// An attribute; `rest` placeholders (`{name...}`) may contain the separators.
-    Attr { name: &'a str, rest: bool },
+    Attr {
+        name: &'a str,
+        rest: bool,
+    },
 }
 
 fn pieces(template: &str) -> Vec<Piece<'_>> {

@@ -202,7 +202,8 @@ impl ProviderRpc for ProviderService {
                     .map_err(|e| Diagnostics::error("Cannot read stored state", e.to_string()))?;
                 let upgraded = self.provider.upgrade_resource_state(&req.type_name, req.version, raw)?;
                 let bytes = serde_json::to_vec(&upgraded).unwrap_or_default();
-                wire::decode_json(&bytes, ty).map_err(|e| Diagnostics::error("Cannot read stored state", e.to_string()))?
+                wire::decode_json(&bytes, ty)
+                    .map_err(|e| Diagnostics::error("Cannot read stored state", e.to_string()))?
             };
             encode(&v, ty)
         });

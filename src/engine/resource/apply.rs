@@ -36,9 +36,8 @@ impl Resource for ResourceDef {
     fn plan(&self, req: PlanRequest<'_>) -> PlanResponse {
         let destroy = req.proposed.is_null();
         let prior = req.prior.clone();
-        let mut out = super::plan_change(&self.schema, req, |prior, planned, diags| {
-            self.hooks.check_plan(prior, planned, diags)
-        });
+        let mut out =
+            super::plan_change(&self.schema, req, |prior, planned, diags| self.hooks.check_plan(prior, planned, diags));
         // Say at plan time what a destroy will leave behind.
         if let (true, DeleteOp::StateOnly { warning, .. }) = (destroy && !prior.is_null(), &self.ops.delete) {
             out.diags.add_warning(self.left_behind_summary(), self.left_behind(warning, &prior), None);
@@ -63,7 +62,11 @@ impl Resource for ResourceDef {
                 ReadResponse { state: None, private: Private::default(), diags: Diagnostics::default() }
             }
             Ok(Some((obj, etag))) => match self.state_of(current, &obj) {
-                Ok(s) => ReadResponse { state: Some(s), private: Private { etag, ..req.private }, diags: Diagnostics::default() },
+                Ok(s) => ReadResponse {
+                    state: Some(s),
+                    private: Private { etag, ..req.private },
+                    diags: Diagnostics::default(),
+                },
                 Err(d) => ReadResponse { state: Some(current.clone()), private: req.private, diags: d },
             },
             Err(d) => ReadResponse { state: Some(current.clone()), private: req.private, diags: d },
@@ -227,12 +230,20 @@ impl ResourceDef {
                     Err(e) => Err(e),
                 }
             }
-            ReadOp::FromList { list, key: attrs } => Ok(self.find_in_list(ctx, list, attrs, key).await?.map(|o| (o, None))),
+            ReadOp::FromList { list, key: attrs } => {
+                Ok(self.find_in_list(ctx, list, attrs, key).await?.map(|o| (o, None)))
+            }
         }
     }
 
     /// The first listed object whose `attrs` mean the same as in `want`.
-    async fn find_in_list(&self, ctx: &Ctx, list: &ListSpec, attrs: &[&str], want: &Value) -> Result<Option<J>, ApiError> {
+    async fn find_in_list(
+        &self,
+        ctx: &Ctx,
+        list: &ListSpec,
+        attrs: &[&str],
+        want: &Value,
+    ) -> Result<Option<J>, ApiError> {
         let mut found = None;
         for_each_page(ctx, list, want, |items| {
             found = items.iter().find(|obj| self.matches(obj, attrs, want)).cloned();
@@ -295,7 +306,11 @@ impl ResourceDef {
             if !out.get(f.name).is_unknown() {
                 continue;
             }
-            let mapped = f.api.as_ref().and_then(|a| at(obj, a.read_json())).and_then(|j| from_api(f, f.api.as_ref()?.codec, j).ok());
+            let mapped = f
+                .api
+                .as_ref()
+                .and_then(|a| at(obj, a.read_json()))
+                .and_then(|j| from_api(f, f.api.as_ref()?.codec, j).ok());
             out.set(f.name, mapped.unwrap_or(Value::Null));
         }
         let id = self.schema.render_id(&out).map(Value::str).unwrap_or(Value::Null);
@@ -324,7 +339,13 @@ impl ResourceDef {
 
     /// Waits until the object reaches a ready state (or, without asynchronous states,
     /// reads it once); on a failed state or timeout the error carries the last object seen.
-    async fn wait_ready(&self, ctx: &Ctx, key: &Value, timeout: Duration, op: &str) -> Result<Fetched, (Diagnostics, Option<J>)> {
+    async fn wait_ready(
+        &self,
+        ctx: &Ctx,
+        key: &Value,
+        timeout: Duration,
+        op: &str,
+    ) -> Result<Fetched, (Diagnostics, Option<J>)> {
         let Some(st) = &self.ops.async_states else {
             return match self.fetch(ctx, key).await {
                 Ok(Some(found)) => Ok(found),
@@ -396,7 +417,10 @@ impl ResourceDef {
                     continue;
                 }
                 Err(e) if e.outcome_unknown() => {
-                    tracing::warn!(resource = self.schema.type_name, "create outcome unknown ({e}); looking the object up");
+                    tracing::warn!(
+                        resource = self.schema.type_name,
+                        "create outcome unknown ({e}); looking the object up"
+                    );
                 }
                 Err(e) => return Err(self.api_diag("create", planned, e)),
             }
@@ -440,12 +464,22 @@ impl ResourceDef {
         // Values only the create answer holds (a secret shown once) stay in this base.
         let created = match self.state_of(planned, &obj) {
             Ok(s) => s,
-            Err(d) => return ApplyResponse { state: Some(self.key_state(planned, &obj)), private: Private::default(), diags: d },
+            Err(d) => {
+                return ApplyResponse {
+                    state: Some(self.key_state(planned, &obj)),
+                    private: Private::default(),
+                    diags: d,
+                }
+            }
         };
         let timeout = self.timeout(planned, "create");
         match self.wait_ready(ctx, &created, timeout, "create").await {
             Ok((o, fresh)) => match self.state_of(&created, &o) {
-                Ok(s) => ApplyResponse { state: Some(s), private: Private::with_etag(fresh.or(etag)), diags: Diagnostics::default() },
+                Ok(s) => ApplyResponse {
+                    state: Some(s),
+                    private: Private::with_etag(fresh.or(etag)),
+                    diags: Diagnostics::default(),
+                },
                 Err(d) => ApplyResponse { state: Some(created), private: Private::default(), diags: d },
             },
             Err((d, last)) => {
@@ -465,7 +499,10 @@ impl ResourceDef {
                     private: Private::default(),
                     diags: Diagnostics::error(
                         format!("The {} does not exist", self.schema.noun),
-                        format!("The {} cannot be created, only configured, and the API does not have it.", self.schema.noun),
+                        format!(
+                            "The {} cannot be created, only configured, and the API does not have it.",
+                            self.schema.noun
+                        ),
                     ),
                 }
             }
@@ -499,11 +536,22 @@ impl ResourceDef {
     /// Applies an in-place update: the main request (guarded by If-Match where the entity
     /// has ETags), then per-field requests and toggles. When a later request fails after
     /// earlier ones were applied, the state returned is re-read, so it tells the truth.
-    async fn update_object(&self, ctx: &Ctx, prior: &Value, planned: &Value, config: &Value, private: Private) -> ApplyResponse {
+    async fn update_object(
+        &self,
+        ctx: &Ctx,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+        private: Private,
+    ) -> ApplyResponse {
         let mut etag = private.etag.clone();
         let mut applied = false;
         let result = self.send_updates(ctx, prior, planned, config, &mut etag, &mut applied).await;
-        let keep = |etag: Option<String>, d| ApplyResponse { state: Some(prior.clone()), private: Private::with_etag(etag), diags: d };
+        let keep = |etag: Option<String>, d| ApplyResponse {
+            state: Some(prior.clone()),
+            private: Private::with_etag(etag),
+            diags: d,
+        };
         if let Err(d) = result {
             if !applied {
                 return keep(etag, d);
@@ -525,12 +573,20 @@ impl ResourceDef {
                     state.set(f.name, prior.get(f.name).clone());
                 }
             }
-            return ApplyResponse { state: Some(state), private: Private::with_etag(etag), diags: Diagnostics::default() };
+            return ApplyResponse {
+                state: Some(state),
+                private: Private::with_etag(etag),
+                diags: Diagnostics::default(),
+            };
         }
         let timeout = self.timeout(planned, "update");
         match self.wait_ready(ctx, planned, timeout, "update").await {
             Ok((o, fresh)) => match self.state_of(planned, &o) {
-                Ok(s) => ApplyResponse { state: Some(s), private: Private::with_etag(fresh.or(etag)), diags: Diagnostics::default() },
+                Ok(s) => ApplyResponse {
+                    state: Some(s),
+                    private: Private::with_etag(fresh.or(etag)),
+                    diags: Diagnostics::default(),
+                },
                 Err(d) => keep(etag, d),
             },
             Err((d, last)) => {
@@ -594,7 +650,15 @@ impl ResourceDef {
     /// to what Terraform manages stops with the names of what changed, and an ETag that
     /// only moved (an internal transition) gets one more try.
     /// A delete that finds the object gone has done its job.
-    async fn guarded(&self, ctx: &Ctx, op: &Op, req: ApiRequest, prior: &Value, etag: &mut Option<String>, verb: &str) -> Result<(), Diagnostics> {
+    async fn guarded(
+        &self,
+        ctx: &Ctx,
+        op: &Op,
+        req: ApiRequest,
+        prior: &Value,
+        etag: &mut Option<String>,
+        verb: &str,
+    ) -> Result<(), Diagnostics> {
         let gone_ok = |r: Result<ApiResponse, ApiError>| match r {
             Ok(_) => Ok(()),
             Err(ApiError::NotFound(_)) if verb == "delete" => Ok(()),
@@ -643,7 +707,14 @@ impl ResourceDef {
             .iter()
             .filter(|f| f.is_configurable() && f.api.is_some() && !f.write_only)
             .filter(|f| !semantically_equal(f, prior.get(f.name), fresh.get(f.name)))
-            .map(|f| format!("{} (planned from {}, now {})", f.name, redacted(f, prior.get(f.name)), redacted(f, fresh.get(f.name))))
+            .map(|f| {
+                format!(
+                    "{} (planned from {}, now {})",
+                    f.name,
+                    redacted(f, prior.get(f.name)),
+                    redacted(f, fresh.get(f.name))
+                )
+            })
             .collect();
         if changed.is_empty() {
             return Ok(etag);
@@ -725,9 +796,18 @@ impl ResourceDef {
         self.schema
             .fields
             .iter()
-            .filter(|f| f.api.as_ref().is_some_and(|a| a.in_create) && !f.write_only && planned.get(f.name).is_fully_known())
+            .filter(|f| {
+                f.api.as_ref().is_some_and(|a| a.in_create) && !f.write_only && planned.get(f.name).is_fully_known()
+            })
             .find(|f| !semantically_equal(f, planned.get(f.name), fresh.get(f.name)))
-            .map(|f| format!("{} is {} (planned {})", f.name, redacted(f, fresh.get(f.name)), redacted(f, planned.get(f.name))))
+            .map(|f| {
+                format!(
+                    "{} is {} (planned {})",
+                    f.name,
+                    redacted(f, fresh.get(f.name)),
+                    redacted(f, planned.get(f.name))
+                )
+            })
     }
 
     fn exists_diag(&self, planned: &Value, msg: &str) -> Diagnostics {
@@ -773,5 +853,6 @@ fn state_name<'a>(path: &str, obj: &'a J) -> &'a str {
 }
 
 fn literal(text: &str) -> Result<J, Diagnostics> {
-    serde_json::from_str(text).map_err(|e| Diagnostics::error("Internal error", format!("bad JSON literal {text}: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| Diagnostics::error("Internal error", format!("bad JSON literal {text}: {e}")))
 }

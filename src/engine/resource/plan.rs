@@ -65,7 +65,8 @@ pub fn plan_change(
     extra_checks: impl FnOnce(&Value, &Value, &mut Diagnostics),
 ) -> PlanResponse {
     let PlanRequest { provider_config, prior, proposed, config, private } = req;
-    let mut out = PlanResponse { planned: Value::Null, requires_replace: vec![], private, diags: Diagnostics::default() };
+    let mut out =
+        PlanResponse { planned: Value::Null, requires_replace: vec![], private, diags: Diagnostics::default() };
     if proposed.is_null() {
         return out; // destroy
     }
@@ -80,7 +81,10 @@ pub fn plan_change(
                     if v.is_null() {
                         diags.add_error(
                             format!("Missing {}", f.name),
-                            format!("Set \"{}\" on this resource, or \"{attr}\" in the provider configuration.", f.name),
+                            format!(
+                                "Set \"{}\" on this resource, or \"{attr}\" in the provider configuration.",
+                                f.name
+                            ),
                             Some(AttrPath::attr(f.name)),
                         );
                     }

@@ -41,9 +41,17 @@ fn widget() -> ResourceDef {
         "test_widget",
         "widget",
         "{scope}/{uuid}",
-        Operations::crud(Op::post("/scopes/{scope}/widgets"), Op::get(item), Some(UpdateOp::patch(Op::put(item))), Op::delete(item))
-            .lookup(&["name"], Some(ListSpec::new(Op::get("/scopes/{scope}/widgets").query(&[("name", "{name}")]), "widgets")))
-            .etag("ETag"),
+        Operations::crud(
+            Op::post("/scopes/{scope}/widgets"),
+            Op::get(item),
+            Some(UpdateOp::patch(Op::put(item))),
+            Op::delete(item),
+        )
+        .lookup(
+            &["name"],
+            Some(ListSpec::new(Op::get("/scopes/{scope}/widgets").query(&[("name", "{name}")]), "widgets")),
+        )
+        .etag("ETag"),
     )
     .fields(vec![
         Field::string("scope").default_from_provider("default_scope").replace().api_create("scope", Codec::Plain),
@@ -73,7 +81,13 @@ fn provider_cfg() -> Value {
 }
 
 /// Plans with the widget; `Err` carries the diagnostics of a refused plan.
-fn plan_of(r: &dyn Resource, provider: &Value, prior: &Value, proposed: &Value, config: &Value) -> Result<(Value, Vec<AttrPath>), Diagnostics> {
+fn plan_of(
+    r: &dyn Resource,
+    provider: &Value,
+    prior: &Value,
+    proposed: &Value,
+    config: &Value,
+) -> Result<(Value, Vec<AttrPath>), Diagnostics> {
     let out = r.plan(PlanRequest { provider_config: provider, prior, proposed, config, private: Private::default() });
     if out.diags.has_errors() {
         return Err(out.diags);
@@ -181,7 +195,15 @@ async fn update_sends_only_what_changed_with_if_match() {
     planned.set("size", Value::str("2GiB"));
     planned.set("status", Value::Unknown);
     let out = widget()
-        .update(&ctx, ApplyRequest { prior: &prior(), planned: &planned, config: &Value::Null, private: Private::with_etag(Some("7".into())) })
+        .update(
+            &ctx,
+            ApplyRequest {
+                prior: &prior(),
+                planned: &planned,
+                config: &Value::Null,
+                private: Private::with_etag(Some("7".into())),
+            },
+        )
         .await;
     assert!(out.diags.is_empty(), "{}", out.diags);
     let state = out.state.unwrap();
@@ -267,10 +289,10 @@ async fn lost_create_answer_is_reconciled_by_name() {
     assert_eq!(post_count(&api), 2);
 }
 
-
 #[tokio::test]
 async fn a_server_error_after_commit_is_reconciled_not_orphaned() {
-    let stored = json!({"UUID": "u1", "scope": "s1", "name": "w", "size": "1073741824", "flag": "false", "status": "ok"});
+    let stored =
+        json!({"UUID": "u1", "scope": "s1", "name": "w", "size": "1073741824", "flag": "false", "status": "ok"});
     let (ctx, api) = ctx_with(
         move |req| match req.method {
             Method::Post => Err(ApiError::Status { status: 500, message: "internal".into() }),
@@ -289,7 +311,8 @@ async fn a_server_error_after_commit_is_reconciled_not_orphaned() {
 async fn an_unmappable_create_answer_still_keeps_the_object_in_state() {
     // The API answers a flag Terraform cannot read: the object exists, so it is kept
     // (tainted) with what addresses it rather than orphaned.
-    let (ctx, _) = ctx_with(|_| Ok(json!({"UUID": "u9", "scope": "s1", "name": "w", "flag": "perhaps"})), provider_cfg());
+    let (ctx, _) =
+        ctx_with(|_| Ok(json!({"UUID": "u9", "scope": "s1", "name": "w", "flag": "perhaps"})), provider_cfg());
     let out = create_with(&widget(), &ctx, &widget_planned(), &Value::Null).await;
     assert!(out.diags.has_errors());
     let state = out.state.expect("kept in state");
@@ -303,10 +326,15 @@ fn beacon() -> ResourceDef {
         "test_beacon",
         "beacon",
         "{address...}",
-        Operations::crud(Op::post("/beacons/create"), Op::get("/unused"), Some(UpdateOp { op: None, style: UpdateStyle::Patch, toggles: vec![], per_field: vec![] }), Op::delete("/unused"))
-            .read(ReadOp::FromList { list: ListSpec::new(Op::get("/beacons/list"), ""), key: &["address"] })
-            .lookup(&["address"], Some(ListSpec::new(Op::get("/beacons/list"), "")))
-            .delete(DeleteOp::StateOnly { before: None, warning: "The beacon {address} stays registered on the server." }),
+        Operations::crud(
+            Op::post("/beacons/create"),
+            Op::get("/unused"),
+            Some(UpdateOp { op: None, style: UpdateStyle::Patch, toggles: vec![], per_field: vec![] }),
+            Op::delete("/unused"),
+        )
+        .read(ReadOp::FromList { list: ListSpec::new(Op::get("/beacons/list"), ""), key: &["address"] })
+        .lookup(&["address"], Some(ListSpec::new(Op::get("/beacons/list"), "")))
+        .delete(DeleteOp::StateOnly { before: None, warning: "The beacon {address} stays registered on the server." }),
     )
     .fields(vec![
         Field::string("address").required().replace().api_create("Address", Codec::Plain),
@@ -334,7 +362,13 @@ async fn read_from_a_bare_list_and_write_only_secrets_from_config() {
         Value::Null,
     );
     let b = beacon_with_token_route();
-    let planned = obj(&[("address", Value::str("10.0.0.1:5001/v1.12")), ("alias", Value::str("b1")), ("token_wo", Value::Null), ("token_wo_version", Value::int(1)), ("id", Value::Unknown)]);
+    let planned = obj(&[
+        ("address", Value::str("10.0.0.1:5001/v1.12")),
+        ("alias", Value::str("b1")),
+        ("token_wo", Value::Null),
+        ("token_wo_version", Value::int(1)),
+        ("id", Value::Unknown),
+    ]);
     let config = obj(&[("token_wo", Value::str("t0k3n"))]);
     let out = create_with(&b, &ctx, &planned, &config).await;
     assert!(out.diags.is_empty(), "{}", out.diags);
@@ -347,7 +381,9 @@ async fn read_from_a_bare_list_and_write_only_secrets_from_config() {
     // Rotation: a new version re-sends the secret, as a bare JSON string, to its route.
     let mut bumped = state.clone();
     bumped.set("token_wo_version", Value::int(2));
-    let out = b.update(&ctx, ApplyRequest { prior: &state, planned: &bumped, config: &config, private: Private::default() }).await;
+    let out = b
+        .update(&ctx, ApplyRequest { prior: &state, planned: &bumped, config: &config, private: Private::default() })
+        .await;
     assert!(out.diags.is_empty(), "{}", out.diags);
     let put = api.log.lock().unwrap().iter().find(|r| r.method == Method::Put).cloned().unwrap();
     assert_eq!(put.path, "/beacons/token/10.0.0.1%3A5001%2Fv1.12");
@@ -363,7 +399,13 @@ async fn read_from_a_bare_list_and_write_only_secrets_from_config() {
 async fn state_only_delete_warns_at_plan_time_and_at_destroy() {
     let b = beacon();
     let prior = obj(&[("address", Value::str("a:1")), ("alias", Value::str("x")), ("id", Value::str("a:1"))]);
-    let plan = b.plan(PlanRequest { provider_config: &Value::Null, prior: &prior, proposed: &Value::Null, config: &Value::Null, private: Private::default() });
+    let plan = b.plan(PlanRequest {
+        provider_config: &Value::Null,
+        prior: &prior,
+        proposed: &Value::Null,
+        config: &Value::Null,
+        private: Private::default(),
+    });
     assert!(!plan.diags.has_errors());
     assert!(plan.diags.0.iter().any(|d| d.detail.contains("a:1 stays registered")), "{}", plan.diags);
     let (ctx, api) = ctx_with(|_| Ok(J::Null), Value::Null);
@@ -379,9 +421,14 @@ fn settings() -> ResourceDef {
         "test_settings",
         "settings",
         "settings",
-        Operations::crud(Op::get("/unused"), Op::get("/settings"), Some(UpdateOp::replace(Op::put("/settings"))), Op::delete("/unused"))
-            .create(CreateOp::Adopt)
-            .delete(DeleteOp::AsUpdate(Op::put("/settings").body(BodyShape::Literal(r#"{"host": ""}"#)))),
+        Operations::crud(
+            Op::get("/unused"),
+            Op::get("/settings"),
+            Some(UpdateOp::replace(Op::put("/settings"))),
+            Op::delete("/unused"),
+        )
+        .create(CreateOp::Adopt)
+        .delete(DeleteOp::AsUpdate(Op::put("/settings").body(BodyShape::Literal(r#"{"host": ""}"#)))),
     )
     .fields(vec![
         Field::string("host").required().api_mutable("host", Codec::Plain),
@@ -393,7 +440,11 @@ fn settings() -> ResourceDef {
 fn settings_with_toggle() -> ResourceDef {
     let mut s = settings();
     if let Some(u) = s.ops.update.as_mut() {
-        u.toggles.push(Toggle { attr: "enabled", on: Op::new(Method::Put, "/settings/enable"), off: Op::new(Method::Put, "/settings/disable") });
+        u.toggles.push(Toggle {
+            attr: "enabled",
+            on: Op::new(Method::Put, "/settings/enable"),
+            off: Op::new(Method::Put, "/settings/disable"),
+        });
     }
     s
 }
@@ -415,7 +466,12 @@ async fn singletons_are_adopted_updated_whole_and_toggled() {
         Value::Null,
     );
     let s = settings_with_toggle();
-    let planned = obj(&[("host", Value::str("new")), ("port", Value::Unknown), ("enabled", Value::Bool(true)), ("id", Value::str("settings"))]);
+    let planned = obj(&[
+        ("host", Value::str("new")),
+        ("port", Value::Unknown),
+        ("enabled", Value::Bool(true)),
+        ("id", Value::str("settings")),
+    ]);
     let out = create_with(&s, &ctx, &planned, &Value::Null).await;
     assert!(out.diags.is_empty(), "{}", out.diags);
     let state = out.state.unwrap();
@@ -424,7 +480,10 @@ async fn singletons_are_adopted_updated_whole_and_toggled() {
     assert_eq!(state.get("enabled"), &Value::Bool(true));
     let log = api.log.lock().unwrap();
     assert!(!log.iter().any(|r| r.method == Method::Post), "a singleton is never created");
-    assert_eq!(log.iter().find(|r| r.path == "/settings" && r.method == Method::Put).unwrap().json(), Some(&json!({"host": "new", "port": 25})));
+    assert_eq!(
+        log.iter().find(|r| r.path == "/settings" && r.method == Method::Put).unwrap().json(),
+        Some(&json!({"host": "new", "port": 25}))
+    );
     assert!(log.iter().any(|r| r.path == "/settings/enable"));
 }
 
@@ -437,7 +496,9 @@ async fn a_half_applied_update_returns_what_the_api_holds_now() {
             let mut cur = store.lock().unwrap();
             match (req.method, req.path.as_str()) {
                 (Method::Put, "/settings") => *cur = req.json().cloned().unwrap_or_default(),
-                (Method::Put, "/settings/enable") => return Err(ApiError::Status { status: 403, message: "no".into() }),
+                (Method::Put, "/settings/enable") => {
+                    return Err(ApiError::Status { status: 403, message: "no".into() })
+                }
                 _ => {}
             }
             Ok(cur.clone())
@@ -445,11 +506,21 @@ async fn a_half_applied_update_returns_what_the_api_holds_now() {
         Value::Null,
     );
     let s = settings_with_toggle();
-    let prior = obj(&[("host", Value::str("old")), ("port", Value::int(25)), ("enabled", Value::Bool(false)), ("id", Value::str("settings"))]);
+    let prior = obj(&[
+        ("host", Value::str("old")),
+        ("port", Value::int(25)),
+        ("enabled", Value::Bool(false)),
+        ("id", Value::str("settings")),
+    ]);
     let mut planned = prior.clone();
     planned.set("host", Value::str("new"));
     planned.set("enabled", Value::Bool(true));
-    let out = s.update(&ctx, ApplyRequest { prior: &prior, planned: &planned, config: &Value::Null, private: Private::default() }).await;
+    let out = s
+        .update(
+            &ctx,
+            ApplyRequest { prior: &prior, planned: &planned, config: &Value::Null, private: Private::default() },
+        )
+        .await;
     assert!(out.diags.has_errors());
     let state = out.state.unwrap();
     assert_eq!(state.get("host"), &Value::str("new"), "the applied part is recorded");
@@ -459,7 +530,11 @@ async fn a_half_applied_update_returns_what_the_api_holds_now() {
 #[test]
 fn import_ids_are_checked_before_any_api_call() {
     let mut w = widget();
-    w.schema.fields.iter_mut().filter(|f| f.name == "uuid").for_each(|f| f.validators.push(crate::engine::schema::Validator::Uuid));
+    w.schema
+        .fields
+        .iter_mut()
+        .filter(|f| f.name == "uuid")
+        .for_each(|f| f.validators.push(crate::engine::schema::Validator::Uuid));
     let e = w.import_key("proj/not-a-uuid").unwrap_err();
     assert!(e.0[0].detail.contains("uuid part"), "{e}");
     assert!(w.import_key("proj").unwrap_err().0[0].detail.contains("{scope}/{uuid}"));

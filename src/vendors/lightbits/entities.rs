@@ -28,10 +28,14 @@ const STORAGE_STATES: AsyncStates =
 
 /// Volume and snapshot lists filtered by name; `showAll` also lists objects being deleted
 /// (hidden by default), so a create can wait for a namesake on its way out.
-const VOLUME_BY_NAME: ListSpec =
-    ListSpec::new(Op::get("/api/v2/projects/{project_name}/volumes").query(&[("name", "{name}"), ("showAll", "true")]), "volumes");
-const SNAPSHOT_BY_NAME: ListSpec =
-    ListSpec::new(Op::get("/api/v2/projects/{project_name}/snapshots").query(&[("Name", "{name}"), ("showAll", "true")]), "snapshots");
+const VOLUME_BY_NAME: ListSpec = ListSpec::new(
+    Op::get("/api/v2/projects/{project_name}/volumes").query(&[("name", "{name}"), ("showAll", "true")]),
+    "volumes",
+);
+const SNAPSHOT_BY_NAME: ListSpec = ListSpec::new(
+    Op::get("/api/v2/projects/{project_name}/snapshots").query(&[("Name", "{name}"), ("showAll", "true")]),
+    "snapshots",
+);
 
 const TEN_MINUTES: Duration = Duration::from_secs(600);
 
@@ -71,7 +75,9 @@ pub fn project() -> ResourceDef {
             .replace()
             .validate(Validator::MaxLen(256))
             .api_create("description", Codec::Plain)
-            .desc("Free-text description, up to 256 bytes. The API cannot change it: changing it re-creates the project."),
+            .desc(
+                "Free-text description, up to 256 bytes. The API cannot change it: changing it re-creates the project.",
+            ),
         Field::string("uuid").computed().api("UUID", Codec::Plain).desc("UUID the cluster assigned to the project."),
     ])
 }
@@ -82,7 +88,12 @@ pub fn project_data_source() -> DataSourceDef {
         "lightbits_project",
         "Looks up an existing project by name.",
         fields,
-        LookupOne { by_key: Some(Op::get("/api/v2/projects/{name}")), by_list: None, id_template: "{name}", noun: "project" },
+        LookupOne {
+            by_key: Some(Op::get("/api/v2/projects/{name}")),
+            by_list: None,
+            id_template: "{name}",
+            noun: "project",
+        },
     )
 }
 
@@ -90,7 +101,8 @@ pub fn project_data_source() -> DataSourceDef {
 
 pub fn volume() -> ResourceDef {
     let item = "/api/v2/projects/{project_name}/volumes/{uuid}";
-    let update = Op::put(item).extra(&[("UUID", Member::Template("{uuid}")), ("projectName", Member::Template("{project_name}"))]);
+    let update = Op::put(item)
+        .extra(&[("UUID", Member::Template("{uuid}")), ("projectName", Member::Template("{project_name}"))]);
     ResourceDef::new(
         "lightbits_volume",
         "volume",
@@ -141,10 +153,10 @@ pub fn volume() -> ResourceDef {
         Field::string_list("ip_acl")
             .default(Value::string_list(["ALLOW_ANY"]))
             .semantic(Semantic::UnorderedStrings)
-            .validate(Validator::EachIpOrCidr("ALLOW_ANY|ALLOW_NONE"))
+            .validate(Validator::EachIpAddress("ALLOW_ANY|ALLOW_NONE"))
             .validate(Validator::MinItems(1))
             .api_mutable("IPAcl", Codec::ValuesList)
-            .desc("Host IP addresses (or CIDR blocks) allowed to connect, or `\"ALLOW_ANY\"` (default) / `\"ALLOW_NONE\"`. An empty list is refused: the API reads it as \"no change\"."),
+            .desc("Host IP addresses allowed to connect, or `\"ALLOW_ANY\"` (default) / `\"ALLOW_NONE\"`. An empty list is refused: the API reads it as \"no change\"."),
         Field::bool("compression")
             .default(Value::Bool(false))
             .api_mutable("compression", Codec::BoolString)
@@ -163,7 +175,7 @@ pub fn volume() -> ResourceDef {
         Field::string_map("labels")
             .optional_computed()
             .validate(Validator::MaxItems(16))
-            .validate(Validator::Custom { check: check_labels, describe: "Keys and values are 1 to 253 characters long." })
+            .validate(Validator::Custom { check: check_labels, describe: "Keys and values are 1 to 253 letters, digits, `-`, `_` or `.`." })
             .clear_with(Clear::Impossible("The Lightbits API reads an empty label list in an update as \"no change\", so labels cannot all be removed."))
             .api_mutable("labels", Codec::KeyValueList)
             .desc("Labels (at most 16). Updated in place; the whole set is replaced. When unset, labels are not managed (labels set outside Terraform are kept); the API cannot remove every label, so a plan that would is refused."),
@@ -186,7 +198,8 @@ pub fn volume() -> ResourceDef {
 
 struct VolumeHooks;
 
-/// The API's label limits (catalog §4.5: 1-253 characters per key and value).
+/// The API's label rules (labels.proto, catalog §4.5.25): keys and values of 1-253
+/// letters, digits, '-', '_' or '.'.
 fn check_labels(v: &Value) -> Result<(), String> {
     for (k, val) in v.as_map().into_iter().flatten() {
         let val = val.as_str().unwrap_or_default();
@@ -194,6 +207,9 @@ fn check_labels(v: &Value) -> Result<(), String> {
             let n = s.chars().count();
             if !(1..=253).contains(&n) {
                 return Err(format!("label {what} {s:?} must be 1 to 253 characters long (got {n})"));
+            }
+            if let Some(c) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c))) {
+                return Err(format!("label {what} {s:?} holds {c:?}; use letters, digits, '-', '_' or '.'"));
             }
         }
     }
@@ -241,7 +257,10 @@ pub fn volume_data_source() -> DataSourceDef {
         LookupOne {
             by_key: Some(Op::get("/api/v2/projects/{project_name}/volumes/{uuid}")),
             by_list: Some((
-                ListSpec::new(Op::get("/api/v2/projects/{project_name}/volumes").query(&[("name", "{name}")]), "volumes"),
+                ListSpec::new(
+                    Op::get("/api/v2/projects/{project_name}/volumes").query(&[("name", "{name}")]),
+                    "volumes",
+                ),
                 &["name"],
             )),
             id_template: "{project_name}/{uuid}",
@@ -436,12 +455,13 @@ mod tests {
         assert!(check_labels(&Value::Map([("env".into(), Value::str("prod"))].into())).is_ok());
         assert!(check_labels(&Value::Map([("env".into(), Value::str(""))].into())).is_err());
         assert!(check_labels(&Value::Map([("k".repeat(254), Value::str("v"))].into())).is_err());
+        assert!(check_labels(&Value::Map([("env".into(), Value::str("a b"))].into())).is_err());
         let ip_acl = volume().schema.field("ip_acl").cloned().expect("ip_acl");
         let mut d = Diagnostics::default();
         ip_acl.check(&Value::string_list(["999.999.999.999"]), &AttrPath::attr("ip_acl"), &mut d);
         assert!(d.has_errors());
         let mut ok = Diagnostics::default();
-        ip_acl.check(&Value::string_list(["10.0.0.1", "10.1.0.0/16", "ALLOW_ANY", "fe80::1"]), &AttrPath::attr("ip_acl"), &mut ok);
+        ip_acl.check(&Value::string_list(["10.0.0.1", "ALLOW_ANY", "fe80::1"]), &AttrPath::attr("ip_acl"), &mut ok);
         assert!(ok.is_empty(), "{ok}");
     }
 
