@@ -52,7 +52,7 @@ fn volume_state() -> Value {
 fn micro() {
     let provider = Provider::new(lightbits::provider());
     let def = provider.def.resource("lightbits_volume").expect("volume");
-    let ty = def.value_type();
+    let ty = def.schema().value_type();
     let state = volume_state();
     let n = 100_000;
     let start = Instant::now();

@@ -16,7 +16,7 @@ fn project_lifecycle() {
     w.config(&project_hcl("team-a", "first"));
     let p = w.plan();
     // The ID of a project is its name: known at plan time.
-    assert!(p.stdout.contains("id          = \"team-a\""), "{}", p.stdout);
+    assert!(p.stdout.lines().any(|l| l.trim().starts_with("+ id ") && l.contains("= \"team-a\"")), "{}", p.stdout);
     w.apply();
     w.assert_plan_empty();
     let s = w.state_of("lightbits_project.p");
@@ -59,6 +59,48 @@ fn project_lifecycle() {
     w.destroy();
     // Only the cluster's own "default" project is left.
     assert_eq!(w.sim_state()["projects"], 1);
+}
+
+#[test]
+fn project_default_policies_update_in_place() {
+    const QOS_A: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+    const QOS_B: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    let hcl = |uuid: &str| {
+        format!(
+            "resource \"lightbits_project\" \"p\" {{\n  name = \"pol\"\n  default_policies = [{{ policy_type = \"qosRateLimit\", policy_uuid = \"{uuid}\" }}]\n}}\n"
+        )
+    };
+    let w = workspace!();
+    w.config(&hcl(QOS_A));
+    w.apply();
+    w.assert_plan_empty();
+    let (_, body) = w.http("GET", "/api/v2/projects/pol", None);
+    assert_eq!(body["defaultPolicies"][0]["policyUUID"], QOS_A, "{body}");
+
+    // In place, through the project update (projectName + defaultPolicies).
+    w.config(&hcl(QOS_B));
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to change"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    let (_, body) = w.http("GET", "/api/v2/projects/pol", None);
+    assert_eq!(body["defaultPolicies"][0]["policyUUID"], QOS_B, "{body}");
+
+    // Import reads them back: the next plan is empty.
+    assert_eq!(w.tf(&["state", "rm", "lightbits_project.p"]).code, 0);
+    let r = w.tf(&["import", "-no-color", "lightbits_project.p", "pol"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    w.assert_plan_empty();
+
+    // Emptying them is refused at plan time (the API needs at least one).
+    w.config("resource \"lightbits_project\" \"p\" {\n  name = \"pol\"\n  default_policies = []\n}\n");
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Cannot clear default_policies"), "{}", r.stderr);
+    // A malformed UUID is caught by validate, with its path.
+    w.config(&hcl("nope"));
+    let r = w.tf(&["validate", "-no-color"]);
+    assert!(r.stderr.contains("policy_uuid") && r.stderr.contains("not a UUID"), "{}", r.stderr);
 }
 
 #[test]

@@ -90,15 +90,24 @@ pub fn fields_from_resource(resource_fields: &[Field], inputs: &[(&'static str, 
                         g.default = None;
                     }
                 }
-                None => {
-                    g.mode = Mode::Computed;
-                    g.default = None;
-                    g.validators.clear();
-                }
+                None => computed_only(&mut g),
             }
             g
         })
         .collect()
+}
+
+/// Makes a field (and the attributes nested in it) read-only.
+fn computed_only(f: &mut Field) {
+    f.mode = Mode::Computed;
+    f.default = None;
+    f.validators.clear();
+    if let Some(n) = f.nested.as_mut() {
+        n.block = false;
+        n.min_items = 0;
+        n.max_items = 0;
+        n.fields.iter_mut().for_each(computed_only);
+    }
 }
 
 /// Reads one object by a request addressed by its key, or by finding it in a list by

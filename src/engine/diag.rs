@@ -21,6 +21,10 @@ impl AttrPath {
         self.0.push(PathStep::Attr(name.to_string()));
         self
     }
+    pub fn then_key(mut self, k: &str) -> AttrPath {
+        self.0.push(PathStep::Key(k.to_string()));
+        self
+    }
     pub fn then_index(mut self, i: i64) -> AttrPath {
         self.0.push(PathStep::Index(i));
         self

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::engine::provider::ProviderDef;
 use crate::engine::resource::ResourceSchema;
-use crate::engine::schema::{Field, Mode};
+use crate::engine::schema::{Field, Mode, Nesting};
 use crate::engine::value::Type;
 
 fn type_name(t: &Type) -> String {
@@ -22,7 +22,20 @@ fn type_name(t: &Type) -> String {
 }
 
 fn field_line(f: &Field) -> String {
-    let mut flags = vec![type_name(&f.ty)];
+    let kind = match &f.nested {
+        Some(n) => {
+            let shape = match n.nesting {
+                Nesting::Single => "",
+                Nesting::List => " List",
+                Nesting::Set => " Set",
+                Nesting::Map => " Map",
+            };
+            let max = if n.max_items > 0 { format!(", Max: {}", n.max_items) } else { String::new() };
+            format!("{}{shape}{max}", if n.block { "Block" } else { "Attributes" })
+        }
+        None => type_name(&f.ty),
+    };
+    let mut flags = vec![kind];
     if f.sensitive {
         flags.push("Sensitive".into());
     }
@@ -47,7 +60,31 @@ fn field_line(f: &Field) -> String {
     if let Some(var) = f.env {
         d.push_str(&format!(" Environment variable: `{var}`."));
     }
+    if f.nested.is_some() {
+        d.push_str(&format!(" (see [below for nested schema](#nested-schema-for-{}))", f.name.replace('_', "-")));
+    }
     format!("- `{}` ({}) {}\n", f.name, flags.join(", "), d.trim())
+}
+
+/// The "Nested Schema for `x`" sections of nested attributes and blocks, depth first.
+fn nested_sections(fields: &[Field], out: &mut String) {
+    for f in fields {
+        let Some(n) = &f.nested else { continue };
+        out.push_str(&format!("\n### Nested Schema for `{}`\n", f.name));
+        type Pick = fn(&Field) -> bool;
+        let groups: [(&str, Pick); 3] = [
+            ("Required", |f| f.mode == Mode::Required),
+            ("Optional", |f| matches!(f.mode, Mode::Optional | Mode::OptionalComputed)),
+            ("Read-Only", |f| f.mode == Mode::Computed),
+        ];
+        for (title, pick) in groups {
+            let lines: Vec<String> = n.fields.iter().filter(|c| pick(c)).map(field_line).collect();
+            if !lines.is_empty() {
+                out.push_str(&format!("\n{title}:\n\n{}", lines.concat()));
+            }
+        }
+        nested_sections(&n.fields, out);
+    }
 }
 
 fn schema_section(fields: &[Field], timeouts: Option<&ResourceSchema>) -> String {
@@ -71,8 +108,8 @@ fn schema_section(fields: &[Field], timeouts: Option<&ResourceSchema>) -> String
         if has_timeouts {
             s.push_str("- `timeouts` (Block) Time limits for asynchronous operations (see [below for nested schema](#nested-schema-for-timeouts)).\n");
         }
-        // Nested object lists (e.g. a list data source's items).
-        for f in fields.iter().filter(|f| pick(f)) {
+        // Object lists without nested attributes (e.g. a list data source's items).
+        for f in fields.iter().filter(|f| pick(f) && f.nested.is_none()) {
             if let Type::List(inner) = &f.ty {
                 if let Type::Object(attrs) = inner.as_ref() {
                     s.push_str(&format!(
@@ -84,6 +121,7 @@ fn schema_section(fields: &[Field], timeouts: Option<&ResourceSchema>) -> String
             }
         }
     }
+    nested_sections(fields, &mut s);
     if let Some(t) = timeouts.and_then(|r| r.timeouts.map(|t| (r.noun, t))) {
         let (noun, t) = t;
         s.push_str("\n### Nested Schema for `timeouts`\n\nOptional:\n\n");

@@ -7,7 +7,7 @@ use serde_json::{Map, Value as J};
 use crate::engine::codec::{from_api, to_api};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::resource::ops::at;
-use crate::engine::schema::{semantically_equal, Clear, Field};
+use crate::engine::schema::{semantically_equal, Clear, Field, Mode, Nested, Nesting};
 use crate::engine::value::{Type, Value};
 
 /// Builds a value from an API object:
@@ -25,7 +25,7 @@ pub fn state_from_api(fields: &[Field], base: &Value, obj: &J) -> Result<Value, 
                 None if b.is_unknown() => Value::Null,
                 None => b.clone(),
                 Some(j) => {
-                    let v = from_api(f, api.codec, j).map_err(|e| {
+                    let v = decode(f, api.codec, j, b).map_err(|e| {
                         Diagnostics::error(
                             format!("Unexpected {} from the API", api.read_json()),
                             format!("The API returned {} for {}: {e}", redacted(f, j), f.name),
@@ -46,6 +46,66 @@ pub fn state_from_api(fields: &[Field], base: &Value, obj: &J) -> Result<Value, 
         out.set(f.name, new);
     }
     Ok(out)
+}
+
+/// Decodes one field's API value; nested objects map their children by their own JSON
+/// names, keeping `base`'s spellings element by element.
+fn decode(f: &Field, codec: crate::engine::schema::Codec, j: &J, base: &Value) -> Result<Value, String> {
+    let Some(n) = &f.nested else { return from_api(f, codec, j) };
+    if j.is_null() {
+        return Ok(Value::Null);
+    }
+    let object = |base: &Value, j: &J| state_from_api(&n.fields, base, j).map_err(|d| d.to_string().trim().to_string());
+    Ok(match (n.nesting, j) {
+        (Nesting::Single, J::Object(_)) => object(base, j)?,
+        (Nesting::List | Nesting::Set, J::Array(items)) => {
+            let bases = base.as_items().unwrap_or_default();
+            let decoded = items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| object(bases.get(i).unwrap_or(&Value::Null), x))
+                .collect::<Result<Vec<_>, _>>()?;
+            if n.nesting == Nesting::Set {
+                Value::Set(decoded)
+            } else {
+                Value::List(decoded)
+            }
+        }
+        (Nesting::Map, J::Object(m)) => Value::Map(
+            m.iter()
+                .map(|(k, x)| Ok((k.clone(), object(base.as_map().and_then(|b| b.get(k)).unwrap_or(&Value::Null), x)?)))
+                .collect::<Result<_, String>>()?,
+        ),
+        _ => return Err(format!("{j} is not the expected nested object")),
+    })
+}
+
+/// Encodes a nested value: each object from its children that have an API name and a
+/// value (computed-only children are the API's to set).
+fn encode_nested(n: &Nested, v: &Value) -> Result<J, String> {
+    let object = |o: &Value| -> Result<J, String> {
+        let mut body = Map::new();
+        for c in &n.fields {
+            let (Some(api), x) = (&c.api, o.get(c.name)) else { continue };
+            if c.mode == Mode::Computed || x.is_null() || x.is_unknown() {
+                continue;
+            }
+            let j = match &c.nested {
+                Some(inner) => encode_nested(inner, x)?,
+                None => to_api(api.codec, x).map_err(|e| format!("{}: {e}", c.name))?,
+            };
+            put_at(&mut body, api.json, j);
+        }
+        Ok(J::Object(body))
+    };
+    Ok(match (n.nesting, v) {
+        (Nesting::Single, _) => object(v)?,
+        (_, Value::List(items) | Value::Set(items)) => J::Array(items.iter().map(object).collect::<Result<_, _>>()?),
+        (_, Value::Map(m)) => {
+            J::Object(m.iter().map(|(k, x)| Ok((k.clone(), object(x)?))).collect::<Result<_, String>>()?)
+        }
+        _ => return Err(format!("{v} is not a collection of objects")),
+    })
 }
 
 /// A value fit for a message: sensitive ones are not shown.
@@ -69,8 +129,11 @@ fn sent_value<'a>(f: &Field, planned: &'a Value, config: &'a Value) -> &'a Value
 
 fn encode(f: &Field, v: &Value) -> Result<J, Diagnostics> {
     let api = f.api.as_ref().ok_or_else(|| Diagnostics::error("Internal error", format!("{} is not sent", f.name)))?;
-    to_api(api.codec, v)
-        .map_err(|e| Diagnostics::attr_error(AttrPath::attr(f.name), format!("Invalid value for {}", f.name), e))
+    let encoded = match &f.nested {
+        Some(n) => encode_nested(n, v),
+        None => to_api(api.codec, v),
+    };
+    encoded.map_err(|e| Diagnostics::attr_error(AttrPath::attr(f.name), format!("Invalid value for {}", f.name), e))
 }
 
 /// Encodes one attribute's value alone (a body that is just that value).
@@ -236,6 +299,54 @@ mod tests {
         let created = state_from_api(&fields(), &obj(&[("secret", Value::Unknown)]), &json!({"apiKey": "k1"})).unwrap();
         let reread = state_from_api(&fields(), &created, &json!({"name": "a"})).unwrap();
         assert_eq!(reread.get("secret"), &Value::str("k1"));
+    }
+
+    fn policies() -> Vec<Field> {
+        vec![Field::list_of(
+            "default_policies",
+            vec![
+                Field::string("policy_type").required().api("policyType", Codec::Plain),
+                Field::string("policy_uuid").required().api("policyUUID", Codec::Plain),
+                Field::string("created").computed().api("meta.created", Codec::Plain),
+            ],
+        )
+        .optional()
+        .api_mutable("defaultPolicies", Codec::Plain)]
+    }
+
+    #[test]
+    fn nested_lists_map_children_by_their_own_json_names() {
+        let item = obj(&[
+            ("policy_type", Value::str("qosRateLimit")),
+            ("policy_uuid", Value::str("u1")),
+            ("created", Value::Unknown),
+        ]);
+        let planned = obj(&[("default_policies", Value::List(vec![item]))]);
+        let body = create_body(&policies(), &planned, &Value::Null).unwrap();
+        assert_eq!(J::Object(body), json!({"defaultPolicies": [{"policyType": "qosRateLimit", "policyUUID": "u1"}]}));
+        let answer = json!({"defaultPolicies": [{"policyType": "qosRateLimit", "policyUUID": "u1", "meta": {"created": "today"}}]});
+        let state = state_from_api(&policies(), &planned, &answer).unwrap();
+        let first = &state.get("default_policies").as_items().unwrap()[0];
+        assert_eq!(first.get("created"), &Value::str("today"));
+        assert_eq!(first.get("policy_uuid"), &Value::str("u1"));
+        let bad = state_from_api(&policies(), &planned, &json!({"defaultPolicies": "x"}));
+        assert!(bad.is_err());
+    }
+
+    #[test]
+    fn nested_values_are_validated_with_their_paths() {
+        let f = Field::list_of(
+            "rules",
+            vec![Field::number("port").required().validate(crate::engine::schema::Validator::IntRange(1, 65535))],
+        )
+        .items(1, 2);
+        let mut d = Diagnostics::default();
+        let v = Value::List(vec![obj(&[("port", Value::int(0))])]);
+        f.check(&v, &AttrPath::attr("rules"), &mut d);
+        assert_eq!(d.0[0].path, Some(AttrPath::attr("rules").then_index(0).then_attr("port")));
+        let mut d = Diagnostics::default();
+        f.check(&Value::List(vec![]), &AttrPath::attr("rules"), &mut d);
+        assert!(d.0[0].detail.contains("from 1 to 2"), "{d}");
     }
 
     #[test]

@@ -111,6 +111,48 @@ pub struct ReplaceIf {
     pub describe: &'static str,
 }
 
+/// How a nested attribute or block holds its objects.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Nesting {
+    /// One object.
+    Single,
+    List,
+    Set,
+    /// Objects by string key.
+    Map,
+}
+
+/// The attributes of a nested attribute or block, each a [`Field`] whose API name is
+/// relative to the nested API object.
+#[derive(Clone, Debug)]
+pub struct Nested {
+    pub nesting: Nesting,
+    pub fields: Vec<Field>,
+    /// Written as a block (`name { ... }`) rather than an attribute (`name = { ... }`).
+    pub block: bool,
+    pub min_items: usize,
+    /// 0: no limit.
+    pub max_items: usize,
+}
+
+impl Nested {
+    pub fn object_type(&self) -> Type {
+        object_type(&self.fields, &[])
+    }
+
+    /// The objects of a value with their path steps (`[0]`, `["key"]`, or none).
+    pub fn elements<'a>(&self, v: &'a Value, path: &AttrPath) -> Vec<(AttrPath, &'a Value)> {
+        match (self.nesting, v) {
+            (Nesting::Single, _) => vec![(path.clone(), v)],
+            (_, Value::List(items) | Value::Set(items)) => {
+                items.iter().enumerate().map(|(i, x)| (path.clone().then_index(i as i64), x)).collect()
+            }
+            (_, Value::Map(m)) => m.iter().map(|(k, x)| (path.clone().then_key(k), x)).collect(),
+            _ => vec![],
+        }
+    }
+}
+
 /// Where a default comes from when the configuration leaves a field unset.
 #[derive(Clone, Debug)]
 pub enum DefaultValue {
@@ -140,6 +182,8 @@ pub struct Field {
     pub api: Option<ApiField>,
     /// An environment variable consulted when a provider argument is unset.
     pub env: Option<&'static str>,
+    /// The attributes inside a nested attribute or block.
+    pub nested: Option<Box<Nested>>,
 }
 
 impl Field {
@@ -161,7 +205,47 @@ impl Field {
             semantic: Semantic::Exact,
             api: None,
             env: None,
+            nested: None,
         }
+    }
+    /// A nested attribute: one object (`Single`), or a list, set or map of objects. The
+    /// children's API names are relative to the nested API object.
+    pub fn nested(name: &'static str, nesting: Nesting, fields: Vec<Field>) -> Field {
+        let n = Nested { nesting, fields, block: false, min_items: 0, max_items: 0 };
+        let obj = n.object_type();
+        let ty = match nesting {
+            Nesting::Single => obj,
+            Nesting::List => Type::list(obj),
+            Nesting::Set => Type::set(obj),
+            Nesting::Map => Type::map(obj),
+        };
+        let mut f = Field::new(name, ty);
+        f.nested = Some(Box::new(n));
+        f
+    }
+    pub fn object(name: &'static str, fields: Vec<Field>) -> Field {
+        Field::nested(name, Nesting::Single, fields)
+    }
+    pub fn list_of(name: &'static str, fields: Vec<Field>) -> Field {
+        Field::nested(name, Nesting::List, fields)
+    }
+    pub fn set_of(name: &'static str, fields: Vec<Field>) -> Field {
+        Field::nested(name, Nesting::Set, fields)
+    }
+    /// Written as a block in configurations (`name { ... }`), as older providers do.
+    pub fn block(mut self) -> Field {
+        if let Some(n) = self.nested.as_mut() {
+            n.block = true;
+        }
+        self
+    }
+    /// Bounds on the number of objects of a nested list, set or map.
+    pub fn items(mut self, min: usize, max: usize) -> Field {
+        if let Some(n) = self.nested.as_mut() {
+            n.min_items = min;
+            n.max_items = max;
+        }
+        self
     }
     pub fn string(name: &'static str) -> Field {
         Field::new(name, Type::String)
@@ -293,7 +377,32 @@ impl Field {
 
     /// Runs this field's validators against a configured value.
     pub fn check(&self, v: &Value, path: &AttrPath, diags: &mut Diagnostics) {
-        if !v.is_fully_known() || v.is_null() {
+        if v.is_null() || v.is_unknown() {
+            return;
+        }
+        if let Some(n) = &self.nested {
+            let count = v.as_items().map(<[Value]>::len).or_else(|| v.as_map().map(|m| m.len()));
+            if let (Some(count), true) = (count, n.nesting != Nesting::Single) {
+                if count < n.min_items || (n.max_items > 0 && count > n.max_items) {
+                    let bound = match (n.min_items, n.max_items) {
+                        (min, 0) => format!("at least {min}"),
+                        (min, max) if min == max => format!("exactly {min}"),
+                        (min, max) => format!("from {min} to {max}"),
+                    };
+                    diags.add_error(
+                        format!("Invalid value for {}", self.name),
+                        format!("{} must hold {bound} element(s), got {count}", self.name),
+                        Some(path.clone()),
+                    );
+                }
+            }
+            for (at, element) in n.elements(v, path) {
+                for child in &n.fields {
+                    child.check(element.get(child.name), &at.clone().then_attr(child.name), diags);
+                }
+            }
+        }
+        if !v.is_fully_known() {
             return;
         }
         for val in &self.validators {
@@ -439,6 +548,9 @@ pub fn semantically_equal(field: &Field, a: &Value, b: &Value) -> bool {
     if (a.is_null() && b.is_empty_like()) || (b.is_null() && a.is_empty_like()) {
         return true;
     }
+    if let Some(n) = &field.nested {
+        return nested_equal(n, a, b);
+    }
     match field.semantic {
         Semantic::Exact => false,
         Semantic::ByteSize => match (a.as_str(), b.as_str()) {
@@ -461,6 +573,27 @@ pub fn semantically_equal(field: &Field, a: &Value, b: &Value) -> bool {
             (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
             _ => false,
         },
+    }
+}
+
+fn objects_equal(fields: &[Field], a: &Value, b: &Value) -> bool {
+    fields.iter().all(|f| semantically_equal(f, a.get(f.name), b.get(f.name)))
+}
+
+fn nested_equal(n: &Nested, a: &Value, b: &Value) -> bool {
+    match (n.nesting, a, b) {
+        (Nesting::Single, _, _) => objects_equal(&n.fields, a, b),
+        (Nesting::List, Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| objects_equal(&n.fields, p, q))
+        }
+        // Sets: every object has a counterpart, whatever the order.
+        (Nesting::Set, Value::Set(x) | Value::List(x), Value::Set(y) | Value::List(y)) => {
+            x.len() == y.len() && x.iter().all(|p| y.iter().any(|q| objects_equal(&n.fields, p, q)))
+        }
+        (Nesting::Map, Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, p)| y.get(k).is_some_and(|q| objects_equal(&n.fields, p, q)))
+        }
+        _ => false,
     }
 }
 

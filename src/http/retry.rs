@@ -167,7 +167,7 @@ mod tests {
         let asked = Some(Duration::from_secs(30));
         assert_eq!(p.wait_before_retry(&status(429, asked), true, 0, Duration::ZERO), None);
         let asked = Some(Duration::from_secs(4));
-        assert_eq!(p.wait_before_retry(&status(429, asked), true, 0, Duration::from_secs(5)), Some(asked.unwrap()));
+        assert_eq!(p.wait_before_retry(&status(429, asked), true, 0, Duration::from_secs(5)), asked);
         assert_eq!(p.wait_before_retry(&status(429, asked), true, 0, Duration::from_secs(7)), None);
         // Backoff never runs past the budget.
         let w = p.wait_before_retry(&status(503, None), true, 2, Duration::from_millis(9_950)).expect("retry");

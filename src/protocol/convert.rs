@@ -3,7 +3,7 @@
 use crate::engine::datasource::DataSourceDef;
 use crate::engine::diag::{AttrPath, Diagnostics, PathStep, Severity};
 use crate::engine::resource::ResourceSchema;
-use crate::engine::schema::{Field, Mode};
+use crate::engine::schema::{Field, Mode, Nesting};
 use crate::protocol::pb;
 
 use pb::schema::nested_block::NestingMode;
@@ -13,9 +13,16 @@ pub fn attribute(f: &Field) -> pb::schema::Attribute {
     if let Some(var) = f.env {
         description.push_str(&format!(" May also be set with the `{var}` environment variable."));
     }
+    // A nested attribute carries its attributes instead of a type.
+    let nested_type = f.nested.as_ref().map(|n| pb::schema::Object {
+        attributes: n.fields.iter().map(attribute).collect(),
+        nesting: object_nesting(n.nesting) as i32,
+        ..Default::default()
+    });
     pb::schema::Attribute {
         name: f.name.to_string(),
-        r#type: f.ty.to_json().to_string().into_bytes(),
+        r#type: if nested_type.is_some() { vec![] } else { f.ty.to_json().to_string().into_bytes() },
+        nested_type,
         description,
         required: f.mode == Mode::Required,
         optional: matches!(f.mode, Mode::Optional | Mode::OptionalComputed),
@@ -27,9 +34,45 @@ pub fn attribute(f: &Field) -> pb::schema::Attribute {
     }
 }
 
+fn object_nesting(n: Nesting) -> pb::schema::object::NestingMode {
+    use pb::schema::object::NestingMode as Mode;
+    match n {
+        Nesting::Single => Mode::Single,
+        Nesting::List => Mode::List,
+        Nesting::Set => Mode::Set,
+        Nesting::Map => Mode::Map,
+    }
+}
+
+fn block_nesting(n: Nesting) -> NestingMode {
+    match n {
+        Nesting::Single => NestingMode::Single,
+        Nesting::List => NestingMode::List,
+        Nesting::Set => NestingMode::Set,
+        Nesting::Map => NestingMode::Map,
+    }
+}
+
+fn is_block(f: &Field) -> bool {
+    f.nested.as_ref().is_some_and(|n| n.block)
+}
+
 fn block(fields: &[Field], description: &str) -> pb::schema::Block {
     pb::schema::Block {
-        attributes: fields.iter().map(attribute).collect(),
+        attributes: fields.iter().filter(|f| !is_block(f)).map(attribute).collect(),
+        block_types: fields
+            .iter()
+            .filter_map(|f| {
+                let n = f.nested.as_ref().filter(|n| n.block)?;
+                Some(pb::schema::NestedBlock {
+                    type_name: f.name.to_string(),
+                    block: Some(block(&n.fields, &f.description)),
+                    nesting: block_nesting(n.nesting) as i32,
+                    min_items: n.min_items as i64,
+                    max_items: n.max_items as i64,
+                })
+            })
+            .collect(),
         description: description.to_string(),
         description_kind: pb::StringKind::Markdown as i32,
         ..Default::default()

@@ -2,7 +2,7 @@
 
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::normalize::parse_duration;
-use crate::engine::schema::{semantically_equal, Clear, DefaultValue, Field, Mode};
+use crate::engine::schema::{semantically_equal, Clear, DefaultValue, Field, Mode, Nested, Nesting};
 use crate::engine::value::Value;
 
 use super::{Constraint, PlanRequest, PlanResponse, ResourceSchema, TIMEOUTS};
@@ -57,6 +57,65 @@ pub fn check_constraints(constraints: &[Constraint], config: &Value, diags: &mut
     }
 }
 
+/// Plans the objects of a nested attribute: defaults for unset children, and computed
+/// children unknown in objects that are new (kept from the prior object otherwise).
+fn plan_nested(n: &Nested, planned: &Value, prior: &Value, config: &Value) -> Value {
+    let object = |p: &Value, before: Option<&Value>, cfg: &Value| -> Value {
+        if !matches!(p, Value::Object(_)) {
+            return p.clone();
+        }
+        let mut out = p.clone();
+        for c in &n.fields {
+            let unset = cfg.get(c.name).is_null();
+            match (&c.default, c.mode) {
+                (Some(DefaultValue::Static(d)), _) if unset => out.set(c.name, d.clone()),
+                (_, Mode::Computed | Mode::OptionalComputed) if unset => {
+                    let kept = before.map(|b| b.get(c.name).clone()).filter(|v| !v.is_null());
+                    out.set(c.name, kept.unwrap_or(Value::Unknown));
+                }
+                _ => {}
+            }
+            if let Some(inner) = &c.nested {
+                let v = plan_nested(
+                    inner,
+                    out.get(c.name),
+                    before.map(|b| b.get(c.name)).unwrap_or(&Value::Null),
+                    cfg.get(c.name),
+                );
+                out.set(c.name, v);
+            }
+        }
+        out
+    };
+    match (n.nesting, planned) {
+        (_, Value::Null | Value::Unknown) => planned.clone(),
+        (Nesting::Single, _) => object(planned, Some(prior).filter(|p| !p.is_null()), config),
+        (Nesting::List, Value::List(items)) => {
+            let (before, cfg) = (prior.as_items().unwrap_or_default(), config.as_items().unwrap_or_default());
+            Value::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| object(x, before.get(i), cfg.get(i).unwrap_or(&Value::Null)))
+                    .collect(),
+            )
+        }
+        // Set elements have no identity to match a prior object by: computed children of
+        // changed sets are unknown.
+        (Nesting::Set, Value::Set(items)) => Value::Set(items.iter().map(|x| object(x, None, x)).collect()),
+        (Nesting::Map, Value::Map(m)) => Value::Map(
+            m.iter()
+                .map(|(k, x)| {
+                    let before = prior.as_map().and_then(|p| p.get(k));
+                    let cfg = config.as_map().and_then(|c| c.get(k)).unwrap_or(&Value::Null);
+                    (k.clone(), object(x, before, cfg))
+                })
+                .collect(),
+        ),
+        _ => planned.clone(),
+    }
+}
+
 /// Computes the planned state with defaults, unknowns, replacements and `extra_checks`
 /// (a resource's own plan-time rules).
 pub fn plan_change(
@@ -96,6 +155,10 @@ pub fn plan_change(
         }
         if f.write_only {
             planned.set(f.name, Value::Null);
+        }
+        if let Some(n) = &f.nested {
+            let v = plan_nested(n, planned.get(f.name), prior.get(f.name), config.get(f.name));
+            planned.set(f.name, v);
         }
     }
     if diags.has_errors() {

@@ -51,14 +51,16 @@ fn project_name_field(noun: &str) -> Field {
 // ---------------------------------------------------------------- project
 
 pub fn project() -> ResourceDef {
-    // The documented project update takes only `projectName` and `defaultPolicies`
-    // (seed 003; UpdateProjectRequest), so the project's arguments all force replacement.
+    // The documented project update takes only `projectName` and `defaultPolicies`, both
+    // mandatory (seed 003; UpdateProjectRequest): every other argument forces replacement,
+    // and the update always sends the whole policy list.
     let item = "/api/v2/projects/{name}";
+    let update = Op::put(item).extra(&[("projectName", Member::Template("{name}"))]);
     ResourceDef::new(
         "lightbits_project",
         "project",
         "{name}",
-        Operations::crud(Op::post("/api/v2/projects"), Op::get(item), None, Op::delete(item))
+        Operations::crud(Op::post("/api/v2/projects"), Op::get(item), Some(UpdateOp::replace(update)), Op::delete(item))
             .lookup(&["name"], None)
             .etag("ETag"),
     )
@@ -78,6 +80,25 @@ pub fn project() -> ResourceDef {
             .desc(
                 "Free-text description, up to 256 bytes. The API cannot change it: changing it re-creates the project.",
             ),
+        Field::set_of(
+            "default_policies",
+            vec![
+                Field::string("policy_type")
+                    .required()
+                    .validate(Validator::OneOf(&["snapshot", "qosRateLimit"]))
+                    .api("policyType", Codec::Plain)
+                    .desc("Kind of policy: `snapshot` (a snapshot schedule) or `qosRateLimit`."),
+                Field::string("policy_uuid")
+                    .required()
+                    .validate(Validator::Uuid)
+                    .api("policyUUID", Codec::Plain)
+                    .desc("UUID of the policy."),
+            ],
+        )
+        .optional_computed()
+        .clear_with(Clear::Impossible("The Lightbits project update needs at least one default policy."))
+        .api_mutable("defaultPolicies", Codec::Plain)
+        .desc("Policies applied to new volumes of the project that name none of their own. Updated in place. When unset, the project's policies are not managed; the API cannot remove the last one, so a plan that would is refused."),
         Field::string("uuid").computed().api("UUID", Codec::Plain).desc("UUID the cluster assigned to the project."),
     ])
 }
