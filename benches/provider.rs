@@ -127,6 +127,18 @@ impl RssWatch {
     }
 }
 
+/// CPU seconds this process has used (the in-process simulator, while Terraform runs).
+fn own_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_comm = stat.rsplit(')').next().unwrap_or_default();
+    let f: Vec<f64> = after_comm.split_whitespace().map(|x| x.parse().unwrap_or(0.0)).collect();
+    if f.len() > 13 {
+        (f[11] + f[12]) / 100.0
+    } else {
+        0.0
+    }
+}
+
 fn timed(w: &Workspace, args: &[&str]) -> Duration {
     let start = Instant::now();
     let r = w.tf(args);
@@ -150,7 +162,9 @@ fn end_to_end(n: usize) {
     let apply = timed(&w, &["apply", "-auto-approve", "-input=false", "-no-color"]);
     let (peak_kb, apply_cpu) = watch.finish();
     let watch = RssWatch::start();
+    let sim_cpu_before = own_cpu_seconds();
     let plan = timed(&w, &["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    let sim_cpu = own_cpu_seconds() - sim_cpu_before;
     let (plan_peak_kb, plan_cpu) = watch.finish();
     let peak_kb = peak_kb.max(plan_peak_kb);
     let destroy = timed(&w, &["destroy", "-auto-approve", "-input=false", "-no-color"]);
@@ -162,7 +176,8 @@ fn end_to_end(n: usize) {
         destroy.as_secs_f64()
     );
     println!("end-to-end: provider peak resident memory {:.1} MiB", peak_kb as f64 / 1024.0);
-    println!("end-to-end: provider CPU time: apply {apply_cpu:.2}s, refresh+plan {plan_cpu:.2}s (the rest is Terraform and the simulator)");
+    println!("end-to-end: provider CPU time: apply {apply_cpu:.2}s, refresh+plan {plan_cpu:.2}s, summed over its launches");
+    println!("end-to-end: simulator CPU time (this process) during refresh+plan: {sim_cpu:.2}s; the rest is Terraform's");
 
     // Terraform's floor: the same number of resources with no plugin at all.
     w.config(&format!("resource \"terraform_data\" \"d\" {{\n  count = {n}\n  input = \"x-${{count.index}}\"\n}}\n"));
@@ -175,11 +190,44 @@ fn end_to_end(n: usize) {
     );
 }
 
+/// Median time from exec to the handshake line, with AutoMTLS as Terraform always asks
+/// (PLUGIN_CLIENT_CERT set): what each of Terraform's 3-4 provider launches per run costs.
+fn handshake() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let bin = tfprov::testkit::provider_dir().join("terraform-provider-lightbits");
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params").self_signed(&key).expect("cert");
+    let mut times = Vec::new();
+    for _ in 0..25 {
+        let start = Instant::now();
+        let mut child = Command::new(&bin)
+            .env("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2")
+            .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+            .env("PLUGIN_CLIENT_CERT", cert.pem())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start provider");
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = BufReader::new(out).read_line(&mut line);
+        }
+        times.push(start.elapsed());
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(line.starts_with("1|6|"), "no handshake: {line:?}");
+    }
+    times.sort();
+    println!("handshake: exec to handshake line with AutoMTLS: median {}, fastest {}", per_op(times[times.len() / 2], 1), per_op(times[0], 1));
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` asks for a test list
     }
     let n = std::env::var("BENCH_RESOURCES").ok().and_then(|s| s.parse().ok()).unwrap_or(500);
     micro();
+    handshake();
     end_to_end(n);
 }
