@@ -413,17 +413,19 @@ impl Field {
     }
 }
 
-/// Validators run for every resource instance in every plan: compile each pattern once.
-fn compiled(pattern: &'static str) -> Result<regex::Regex, String> {
-    static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<&'static str, regex::Regex>>> =
-        std::sync::OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    let mut map = cache.lock().map_err(|_| "regex cache poisoned".to_string())?;
+/// Validators run for every resource instance in every plan: compile each pattern once,
+/// and hand out the one compiled regex (a clone would start with a cold search cache).
+fn compiled(pattern: &'static str) -> Result<&'static regex::Regex, String> {
+    type Cache = std::sync::Mutex<std::collections::HashMap<&'static str, &'static regex::Regex>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let mut map = CACHE.get_or_init(Default::default).lock().map_err(|_| "regex cache poisoned".to_string())?;
     if let Some(re) = map.get(pattern) {
-        return Ok(re.clone());
+        return Ok(re);
     }
-    let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
-    map.insert(pattern, re.clone());
+    // Patterns are `'static` declarations, a handful per provider: leaking each once is
+    // bounded.
+    let re: &'static regex::Regex = Box::leak(Box::new(regex::Regex::new(pattern).map_err(|e| e.to_string())?));
+    map.insert(pattern, re);
     Ok(re)
 }
 

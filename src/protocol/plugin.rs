@@ -48,7 +48,11 @@ pub fn main(provider: Provider, opts: ServeOptions) -> i32 {
         }
     }
     crate::logging::init("provider");
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // One worker: each RPC costs well under a millisecond of CPU, and waking a second
+    // worker for every gRPC frame and HTTP answer cost more than it ran in parallel
+    // (measured: provider CPU of a 1000-volume refresh plan 0.46 s with two workers, 0.35 s
+    // with one, wall time unchanged). The multi-thread scheduler stays for its blocking pool.
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
