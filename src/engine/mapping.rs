@@ -31,6 +31,9 @@ pub fn state_from_api(fields: &[Field], base: &Value, obj: &J) -> Result<Value, 
                             format!("The API returned {} for {}: {e}", redacted(f, j), f.name),
                         )
                     })?;
+                    if f.sensitive {
+                        remember_secret(&v);
+                    }
                     if !b.is_unknown() && semantically_equal(f, b, &v) {
                         b.clone()
                     } else if (b.is_unknown() || b.is_null()) && v.as_str() == Some("") {
@@ -120,10 +123,17 @@ pub fn redacted(f: &Field, v: impl std::fmt::Display) -> String {
 /// The value a field sends: write-only values come from the configuration, since they
 /// are never in plans or state.
 fn sent_value<'a>(f: &Field, planned: &'a Value, config: &'a Value) -> &'a Value {
-    if f.write_only {
-        config.get(f.name)
-    } else {
-        planned.get(f.name)
+    let v = if f.write_only { config.get(f.name) } else { planned.get(f.name) };
+    if f.write_only || f.sensitive {
+        remember_secret(v);
+    }
+    v
+}
+
+/// Secrets a resource sends or receives are masked in every log line and diagnostic.
+fn remember_secret(v: &Value) {
+    if let Some(s) = v.as_str() {
+        crate::logging::register_secret(s);
     }
 }
 

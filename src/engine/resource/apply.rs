@@ -18,7 +18,7 @@ use crate::engine::schema::{semantically_equal, DefaultValue};
 use crate::engine::template;
 use crate::engine::value::Value;
 
-use super::ops::{at, BodyShape, CreateOp, DeleteOp, ListSpec, Member, Op, ReadOp, UpdateStyle};
+use super::ops::{at, BodyShape, CreateOp, DeleteOp, ListSpec, Member, Op, ReadOp, Step, UpdateStyle};
 use super::{
     api_error_diag, ApplyRequest, ApplyResponse, Ctx, DeleteRequest, DeleteResponse, ImportState, PlanRequest,
     PlanResponse, Private, ReadRequest, ReadResponse, Resource, ResourceDef, ResourceSchema, TIMEOUTS,
@@ -26,6 +26,9 @@ use super::{
 
 /// An object as the API answered it, with its ETag.
 type Fetched = (J, Option<String>);
+
+/// Progress key of a multi-step create: the first request's object exists.
+const CREATED: &str = "created";
 
 #[async_trait]
 impl Resource for ResourceDef {
@@ -47,7 +50,8 @@ impl Resource for ResourceDef {
 
     async fn create(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
         match &self.ops.create {
-            CreateOp::Send(op) => self.create_by_request(ctx, op, req).await,
+            CreateOp::Send(op) => self.create_by_request(ctx, op, &[], req).await,
+            CreateOp::Steps { first, then } => self.create_by_request(ctx, first, then, req).await,
             CreateOp::Adopt => self.adopt(ctx, req).await,
         }
     }
@@ -74,7 +78,16 @@ impl Resource for ResourceDef {
     }
 
     async fn update(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
-        self.update_object(ctx, req.prior, req.planned, req.config, req.private).await
+        let mut private = req.private;
+        // A multi-step create that stopped half-way (and was untainted): finish it first.
+        if let (CreateOp::Steps { then, .. }, true) = (&self.ops.create, private.progress.contains_key(CREATED)) {
+            if let Err(d) = self.run_steps(ctx, then, req.prior, req.config, &mut private).await {
+                return ApplyResponse { state: Some(req.prior.clone()), private, diags: d };
+            }
+        }
+        let mut out = self.update_object(ctx, req.prior, req.planned, req.config, private.clone()).await;
+        out.private.progress = private.progress;
+        out
     }
 
     async fn delete(&self, ctx: &Ctx, req: DeleteRequest<'_>) -> DeleteResponse {
@@ -454,7 +467,40 @@ impl ResourceDef {
         }
     }
 
-    async fn create_by_request(&self, ctx: &Ctx, op: &Op, req: ApplyRequest<'_>) -> ApplyResponse {
+    /// Runs the steps of a multi-step create not yet recorded as done, recording each.
+    async fn run_steps(
+        &self,
+        ctx: &Ctx,
+        steps: &[Step],
+        state: &Value,
+        config: &Value,
+        private: &mut Private,
+    ) -> Result<(), Diagnostics> {
+        for step in steps {
+            if private.progress.get(step.name) == Some(&J::Bool(true)) {
+                continue;
+            }
+            let req = self.request(ctx, &step.op, state, Map::new(), config)?;
+            if let Err(e) = self.send(ctx, &step.op, req).await {
+                let mut d = self.api_diag(&format!("complete ({}) the", step.name), state, e);
+                d.add_error(
+                    format!("The {} was created, but not completed", self.schema.noun),
+                    format!(
+                        "Step {:?} failed. The {} {} is kept in state (tainted), so nothing is orphaned: the next apply replaces it, or run `terraform untaint` on it and apply again to finish the remaining steps.",
+                        step.name,
+                        self.schema.noun,
+                        self.display_id(state)
+                    ),
+                    None,
+                );
+                return Err(d);
+            }
+            private.progress.insert(step.name.to_string(), J::Bool(true));
+        }
+        Ok(())
+    }
+
+    async fn create_by_request(&self, ctx: &Ctx, op: &Op, steps: &[Step], req: ApplyRequest<'_>) -> ApplyResponse {
         let planned = req.planned;
         let fail = |d| ApplyResponse { state: None, private: Private::default(), diags: d };
         let (obj, etag) = match self.create_object(ctx, op, planned, req.config).await {
@@ -472,6 +518,21 @@ impl ResourceDef {
                 }
             }
         };
+        if steps.is_empty() {
+            return self.finish_create(ctx, planned, created, etag).await;
+        }
+        let mut private = Private::with_etag(etag.clone());
+        private.progress.insert(CREATED.to_string(), J::Bool(true));
+        if let Err(d) = self.run_steps(ctx, steps, &created, req.config, &mut private).await {
+            return ApplyResponse { state: Some(created), private, diags: d };
+        }
+        let mut out = self.finish_create(ctx, planned, created, etag).await;
+        out.private.progress = private.progress;
+        out
+    }
+
+    /// Waits for the new object to be ready (or reads it once) and maps it.
+    async fn finish_create(&self, ctx: &Ctx, planned: &Value, created: Value, etag: Option<String>) -> ApplyResponse {
         let timeout = self.timeout(planned, "create");
         match self.wait_ready(ctx, &created, timeout, "create").await {
             Ok((o, fresh)) => match self.state_of(&created, &o) {

@@ -26,7 +26,7 @@ use crate::engine::value::{Type, Value};
 
 pub use ops::{
     AsyncStates, BodyShape, CreateOp, DeleteOp, LastPage, ListSpec, Lookup, Member, Op, Operations, Paging, ReadOp,
-    Toggle, UpdateOp, UpdateStyle,
+    Step, Toggle, UpdateOp, UpdateStyle,
 };
 pub use plan::{plan_change, validate_config};
 

@@ -118,6 +118,19 @@ pub enum CreateOp {
     /// The object always exists (a singleton): create adopts it and applies the
     /// configuration as an update.
     Adopt,
+    /// A request creates the object, then each step completes it (bind it to a site, set
+    /// what the create cannot carry). Steps done are recorded in private state: when one
+    /// fails, the object is kept in state with its progress, and an update after
+    /// `terraform untaint` runs the steps still missing instead of starting over.
+    Steps { first: Op, then: Vec<Step> },
+}
+
+/// One request completing a multi-step create; its path, query and body are rendered from
+/// the new object's state.
+#[derive(Clone, Copy, Debug)]
+pub struct Step {
+    pub name: &'static str,
+    pub op: Op,
 }
 
 /// How the object is read.

@@ -20,10 +20,13 @@ pub(crate) struct FakeApi {
 impl Api for FakeApi {
     async fn call(&self, req: ApiRequest, _: &CancellationToken) -> Result<crate::engine::api::ApiResponse, ApiError> {
         let r = (self.answer)(&req);
+        let req_method = req.method;
         if let Ok(mut l) = self.log.lock() {
             l.push(req);
         }
-        r.map(ApiResponse::ok)
+        // Creates answer 201, as REST APIs do.
+        let status = if matches!(req_method, Method::Post) { 201 } else { 200 };
+        r.map(|body| ApiResponse { status, ..ApiResponse::ok(body) })
     }
 }
 
@@ -546,4 +549,67 @@ fn import_ids_are_checked_before_any_api_call() {
 fn sensitive_values_stay_out_of_conflict_and_mismatch_messages() {
     let f = Field::string("password").optional().sensitive().api_mutable("password", Codec::Plain);
     assert_eq!(crate::engine::mapping::redacted(&f, "hunter2"), "(sensitive value)");
+}
+
+/// A Luminate-like application: created, then bound to a site by a second request.
+fn application() -> ResourceDef {
+    ResourceDef::new(
+        "test_application",
+        "application",
+        "{id_attr}",
+        Operations::crud(Op::post("/applications"), Op::get("/applications/{id_attr}"), Some(UpdateOp::patch(Op::put("/applications/{id_attr}"))), Op::delete("/applications/{id_attr}"))
+            .create(CreateOp::Steps {
+                first: Op::post("/applications").ok(&[201]),
+                then: vec![Step { name: "bind", op: Op::new(Method::Put, "/applications/{id_attr}/site-binding/{site_id}").ok(&[200]) }],
+            })
+            .lookup(&["name"], Some(ListSpec::new(Op::get("/applications").query(&[("filter", "{name}")]), "content"))),
+    )
+    .fields(vec![
+        Field::string("name").required().api_mutable("name", Codec::Plain),
+        Field::string("site_id").required().replace(),
+        Field::string("id_attr").computed().api("id", Codec::Plain),
+    ])
+}
+
+#[tokio::test]
+async fn a_multi_step_create_keeps_its_progress_and_finishes_on_the_next_update() {
+    let binds = Arc::new(Mutex::new(0));
+    let counter = binds.clone();
+    let fail_bind = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let failing = fail_bind.clone();
+    let app = json!({"id": "a1", "name": "web"});
+    let (ctx, api) = ctx_with(
+        move |req| match (req.method, req.path.as_str()) {
+            (Method::Post, _) => Ok(app.clone()),
+            (Method::Put, p) if p.ends_with("/site-binding/s1") => {
+                *counter.lock().unwrap() += 1;
+                if failing.load(std::sync::atomic::Ordering::SeqCst) {
+                    Err(ApiError::Status { status: 400, message: "site not in the collection".into() })
+                } else {
+                    Ok(J::Null)
+                }
+            }
+            _ => Ok(app.clone()),
+        },
+        Value::Null,
+    );
+    let a = application();
+    let planned = obj(&[("name", Value::str("web")), ("site_id", Value::str("s1")), ("id_attr", Value::Unknown), ("id", Value::Unknown)]);
+    let out = create_with(&a, &ctx, &planned, &Value::Null).await;
+    assert!(out.diags.has_errors());
+    assert!(out.diags.0.iter().any(|d| d.summary.contains("created, but not completed")), "{}", out.diags);
+    let state = out.state.expect("the created application is kept, not orphaned");
+    assert_eq!(state.get("id_attr"), &Value::str("a1"));
+    assert_eq!(out.private.progress.get("created"), Some(&J::Bool(true)));
+    assert_eq!(out.private.progress.get("bind"), None);
+
+    // After `terraform untaint`, an update runs only the missing step.
+    fail_bind.store(false, std::sync::atomic::Ordering::SeqCst);
+    let out = a.update(&ctx, ApplyRequest { prior: &state, planned: &state, config: &Value::Null, private: out.private }).await;
+    assert!(out.diags.is_empty(), "{}", out.diags);
+    assert_eq!(out.private.progress.get("bind"), Some(&J::Bool(true)));
+    assert_eq!(*binds.lock().unwrap(), 2, "one failed bind, one that finished the job");
+    assert_eq!(post_count(&api), 1, "the application was never created twice");
+    // Progress survives Terraform's private-state round trip.
+    assert_eq!(Private::decode(&out.private.encode()), out.private);
 }
