@@ -176,8 +176,12 @@ fn end_to_end(n: usize) {
         destroy.as_secs_f64()
     );
     println!("end-to-end: provider peak resident memory {:.1} MiB", peak_kb as f64 / 1024.0);
-    println!("end-to-end: provider CPU time: apply {apply_cpu:.2}s, refresh+plan {plan_cpu:.2}s, summed over its launches");
-    println!("end-to-end: simulator CPU time (this process) during refresh+plan: {sim_cpu:.2}s; the rest is Terraform's");
+    println!(
+        "end-to-end: provider CPU time: apply {apply_cpu:.2}s, refresh+plan {plan_cpu:.2}s, summed over its launches"
+    );
+    println!(
+        "end-to-end: simulator CPU time (this process) during refresh+plan: {sim_cpu:.2}s; the rest is Terraform's"
+    );
 
     // Terraform's floor: the same number of resources with no plugin at all.
     w.config(&format!("resource \"terraform_data\" \"d\" {{\n  count = {n}\n  input = \"x-${{count.index}}\"\n}}\n"));
@@ -197,7 +201,8 @@ fn handshake() {
     use std::process::{Command, Stdio};
     let bin = tfprov::testkit::provider_dir().join("terraform-provider-lightbits");
     let key = rcgen::KeyPair::generate().expect("key");
-    let cert = rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params").self_signed(&key).expect("cert");
+    let cert =
+        rcgen::CertificateParams::new(vec!["localhost".to_string()]).expect("params").self_signed(&key).expect("cert");
     let mut times = Vec::new();
     for _ in 0..25 {
         let start = Instant::now();
@@ -219,7 +224,11 @@ fn handshake() {
         assert!(line.starts_with("1|6|"), "no handshake: {line:?}");
     }
     times.sort();
-    println!("handshake: exec to handshake line with AutoMTLS: median {}, fastest {}", per_op(times[times.len() / 2], 1), per_op(times[0], 1));
+    println!(
+        "handshake: exec to handshake line with AutoMTLS: median {}, fastest {}",
+        per_op(times[times.len() / 2], 1),
+        per_op(times[0], 1)
+    );
 }
 
 fn main() {

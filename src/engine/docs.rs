@@ -66,18 +66,21 @@ fn field_line(f: &Field) -> String {
     format!("- `{}` ({}) {}\n", f.name, flags.join(", "), d.trim())
 }
 
+type Pick = fn(&Field) -> bool;
+
+/// How schema pages group attributes, as the registry does.
+const GROUPS: [(&str, Pick); 3] = [
+    ("Required", |f| f.mode == Mode::Required),
+    ("Optional", |f| matches!(f.mode, Mode::Optional | Mode::OptionalComputed)),
+    ("Read-Only", |f| f.mode == Mode::Computed),
+];
+
 /// The "Nested Schema for `x`" sections of nested attributes and blocks, depth first.
 fn nested_sections(fields: &[Field], out: &mut String) {
     for f in fields {
         let Some(n) = &f.nested else { continue };
         out.push_str(&format!("\n### Nested Schema for `{}`\n", f.name));
-        type Pick = fn(&Field) -> bool;
-        let groups: [(&str, Pick); 3] = [
-            ("Required", |f| f.mode == Mode::Required),
-            ("Optional", |f| matches!(f.mode, Mode::Optional | Mode::OptionalComputed)),
-            ("Read-Only", |f| f.mode == Mode::Computed),
-        ];
-        for (title, pick) in groups {
+        for (title, pick) in GROUPS {
             let lines: Vec<String> = n.fields.iter().filter(|c| pick(c)).map(field_line).collect();
             if !lines.is_empty() {
                 out.push_str(&format!("\n{title}:\n\n{}", lines.concat()));
@@ -89,13 +92,7 @@ fn nested_sections(fields: &[Field], out: &mut String) {
 
 fn schema_section(fields: &[Field], timeouts: Option<&ResourceSchema>) -> String {
     let mut s = String::from("## Schema\n");
-    type Pick = fn(&Field) -> bool;
-    let groups: [(&str, Pick); 3] = [
-        ("Required", |f| f.mode == Mode::Required),
-        ("Optional", |f| matches!(f.mode, Mode::Optional | Mode::OptionalComputed)),
-        ("Read-Only", |f| f.mode == Mode::Computed),
-    ];
-    for (title, pick) in groups {
+    for (title, pick) in GROUPS {
         let lines: Vec<String> = fields.iter().filter(|f| pick(f)).map(field_line).collect();
         let has_timeouts = title == "Optional" && timeouts.is_some_and(|r| r.timeouts.is_some());
         if lines.is_empty() && !has_timeouts {

@@ -518,12 +518,16 @@ impl ResourceDef {
                 }
             }
         };
-        if steps.is_empty() {
-            return self.finish_create(ctx, planned, created, etag).await;
-        }
         let mut private = Private::with_etag(etag.clone());
-        private.progress.insert(CREATED.to_string(), J::Bool(true));
-        if let Err(d) = self.run_steps(ctx, steps, &created, req.config, &mut private).await {
+        if !steps.is_empty() {
+            private.progress.insert(CREATED.to_string(), J::Bool(true));
+            if let Err(d) = self.run_steps(ctx, steps, &created, req.config, &mut private).await {
+                return ApplyResponse { state: Some(created), private, diags: d };
+            }
+        }
+        // Booleans the create request cannot carry (block, disable) go through their
+        // toggles; a failure keeps the new object in state (tainted), never orphaned.
+        if let Err(d) = self.send_toggles(ctx, &created, planned, req.config, &mut false).await {
             return ApplyResponse { state: Some(created), private, diags: d };
         }
         let mut out = self.finish_create(ctx, planned, created, etag).await;
@@ -695,12 +699,25 @@ impl ResourceDef {
                 *applied = true;
             }
         }
-        for t in &update.toggles {
-            let (before, after) = (prior.get(t.attr).as_bool(), planned.get(t.attr).as_bool());
+        self.send_toggles(ctx, prior, planned, config, applied).await
+    }
+
+    /// Calls the on/off endpoint of every toggle whose planned value differs from `current`.
+    async fn send_toggles(
+        &self,
+        ctx: &Ctx,
+        current: &Value,
+        planned: &Value,
+        config: &Value,
+        applied: &mut bool,
+    ) -> Result<(), Diagnostics> {
+        let toggles = self.ops.update.as_ref().map(|u| u.toggles.as_slice()).unwrap_or_default();
+        for t in toggles {
+            let (before, after) = (current.get(t.attr).as_bool(), planned.get(t.attr).as_bool());
             if let Some(on) = after.filter(|a| Some(*a) != before) {
                 let op = if on { &t.on } else { &t.off };
-                let req = self.request(ctx, op, prior, Map::new(), config)?;
-                self.send(ctx, op, req).await.map_err(|e| self.api_diag("update", prior, e))?;
+                let req = self.request(ctx, op, current, Map::new(), config)?;
+                self.send(ctx, op, req).await.map_err(|e| self.api_diag("update", current, e))?;
                 *applied = true;
             }
         }

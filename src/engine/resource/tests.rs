@@ -557,12 +557,20 @@ fn application() -> ResourceDef {
         "test_application",
         "application",
         "{id_attr}",
-        Operations::crud(Op::post("/applications"), Op::get("/applications/{id_attr}"), Some(UpdateOp::patch(Op::put("/applications/{id_attr}"))), Op::delete("/applications/{id_attr}"))
-            .create(CreateOp::Steps {
-                first: Op::post("/applications").ok(&[201]),
-                then: vec![Step { name: "bind", op: Op::new(Method::Put, "/applications/{id_attr}/site-binding/{site_id}").ok(&[200]) }],
-            })
-            .lookup(&["name"], Some(ListSpec::new(Op::get("/applications").query(&[("filter", "{name}")]), "content"))),
+        Operations::crud(
+            Op::post("/applications"),
+            Op::get("/applications/{id_attr}"),
+            Some(UpdateOp::patch(Op::put("/applications/{id_attr}"))),
+            Op::delete("/applications/{id_attr}"),
+        )
+        .create(CreateOp::Steps {
+            first: Op::post("/applications").ok(&[201]),
+            then: vec![Step {
+                name: "bind",
+                op: Op::new(Method::Put, "/applications/{id_attr}/site-binding/{site_id}").ok(&[200]),
+            }],
+        })
+        .lookup(&["name"], Some(ListSpec::new(Op::get("/applications").query(&[("filter", "{name}")]), "content"))),
     )
     .fields(vec![
         Field::string("name").required().api_mutable("name", Codec::Plain),
@@ -594,7 +602,12 @@ async fn a_multi_step_create_keeps_its_progress_and_finishes_on_the_next_update(
         Value::Null,
     );
     let a = application();
-    let planned = obj(&[("name", Value::str("web")), ("site_id", Value::str("s1")), ("id_attr", Value::Unknown), ("id", Value::Unknown)]);
+    let planned = obj(&[
+        ("name", Value::str("web")),
+        ("site_id", Value::str("s1")),
+        ("id_attr", Value::Unknown),
+        ("id", Value::Unknown),
+    ]);
     let out = create_with(&a, &ctx, &planned, &Value::Null).await;
     assert!(out.diags.has_errors());
     assert!(out.diags.0.iter().any(|d| d.summary.contains("created, but not completed")), "{}", out.diags);
@@ -605,11 +618,88 @@ async fn a_multi_step_create_keeps_its_progress_and_finishes_on_the_next_update(
 
     // After `terraform untaint`, an update runs only the missing step.
     fail_bind.store(false, std::sync::atomic::Ordering::SeqCst);
-    let out = a.update(&ctx, ApplyRequest { prior: &state, planned: &state, config: &Value::Null, private: out.private }).await;
+    let out = a
+        .update(&ctx, ApplyRequest { prior: &state, planned: &state, config: &Value::Null, private: out.private })
+        .await;
     assert!(out.diags.is_empty(), "{}", out.diags);
     assert_eq!(out.private.progress.get("bind"), Some(&J::Bool(true)));
     assert_eq!(*binds.lock().unwrap(), 2, "one failed bind, one that finished the job");
     assert_eq!(post_count(&api), 1, "the application was never created twice");
     // Progress survives Terraform's private-state round trip.
     assert_eq!(Private::decode(&out.private.encode()), out.private);
+}
+
+/// Lightrun's user, declared as the interface describes it: keyed by email, every
+/// update sends all three updatable fields, `enabled` through enable/disable endpoints
+/// (also right after the create when the plan says disabled).
+fn lightrun_user() -> ResourceDef {
+    let item = "/api/v1/users/{email}";
+    ResourceDef::new(
+        "lightrun_user",
+        "user",
+        "{email}",
+        Operations::crud(
+            Op::post("/api/v1/users").ok(&[201]),
+            Op::get(item),
+            Some(UpdateOp::replace(Op::put(item)).toggle(Toggle {
+                attr: "enabled",
+                on: Op::new(Method::Put, "/api/v1/users/{email}/enable"),
+                off: Op::new(Method::Put, "/api/v1/users/{email}/disable"),
+            })),
+            Op::delete(item),
+        )
+        .lookup(&["email"], None),
+    )
+    .fields(vec![
+        Field::string("email").required().replace().api_create("email", Codec::Plain),
+        Field::string("first_name").required().api_mutable("firstName", Codec::Plain),
+        Field::string("last_name").required().api_mutable("lastName", Codec::Plain),
+        Field::new("roles", crate::engine::value::Type::set(crate::engine::value::Type::String))
+            .optional_computed()
+            .semantic(Semantic::UnorderedStrings)
+            .api_mutable("roles", Codec::Plain),
+        Field::bool("enabled").default(Value::Bool(true)).api("enabled", Codec::Plain),
+        Field::string("user_id").computed().api("id", Codec::Plain),
+    ])
+}
+
+#[tokio::test]
+async fn a_user_created_disabled_is_disabled_right_after_the_create() {
+    let stored = Arc::new(Mutex::new(json!({})));
+    let store = stored.clone();
+    let (ctx, api) = ctx_with(
+        move |req| {
+            let mut cur = store.lock().unwrap();
+            match (req.method, req.path.as_str()) {
+                (Method::Post, _) => {
+                    *cur = req.json().cloned().unwrap_or_default();
+                    cur["enabled"] = json!(true);
+                    cur["id"] = json!("u-1");
+                }
+                (Method::Put, p) if p.ends_with("/disable") => cur["enabled"] = json!(false),
+                _ => {}
+            }
+            Ok(cur.clone())
+        },
+        Value::Null,
+    );
+    let u = lightrun_user();
+    assert_eq!(u.declaration_errors(), Vec::<String>::new());
+    let planned = obj(&[
+        ("email", Value::str("a@example.com")),
+        ("first_name", Value::str("A")),
+        ("last_name", Value::str("B")),
+        ("roles", Value::Unknown),
+        ("enabled", Value::Bool(false)),
+        ("user_id", Value::Unknown),
+        ("id", Value::str("a@example.com")),
+    ]);
+    let out = create_with(&u, &ctx, &planned, &Value::Null).await;
+    assert!(out.diags.is_empty(), "{}", out.diags);
+    let state = out.state.unwrap();
+    assert_eq!(state.get("enabled"), &Value::Bool(false));
+    assert_eq!(state.get("user_id"), &Value::str("u-1"));
+    let paths: Vec<String> =
+        api.log.lock().unwrap().iter().map(|r| format!("{} {}", r.method.as_str(), r.path)).collect();
+    assert!(paths.contains(&"PUT /api/v1/users/a%40example.com/disable".to_string()), "{paths:?}");
 }
