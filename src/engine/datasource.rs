@@ -15,9 +15,21 @@ use crate::engine::schema::{object_type, semantically_equal, DefaultValue, Field
 use crate::engine::template::render;
 use crate::engine::value::{Type, Value};
 
+/// What a data source read found, with warnings that ride on success.
+pub struct DataSourceResponse {
+    pub state: Value,
+    pub warnings: Diagnostics,
+}
+
+impl From<Value> for DataSourceResponse {
+    fn from(state: Value) -> Self {
+        DataSourceResponse { state, warnings: Diagnostics::default() }
+    }
+}
+
 #[async_trait]
 pub trait DataSourceRead: Send + Sync {
-    async fn read(&self, ctx: &Ctx, def: &DataSourceDef, config: &Value) -> Result<Value, Diagnostics>;
+    async fn read(&self, ctx: &Ctx, def: &DataSourceDef, config: &Value) -> Result<DataSourceResponse, Diagnostics>;
 }
 
 pub struct DataSourceDef {
@@ -57,7 +69,7 @@ impl DataSourceDef {
         diags
     }
 
-    pub async fn read(&self, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
+    pub async fn read(&self, ctx: &Ctx, config: &Value) -> Result<DataSourceResponse, Diagnostics> {
         let mut cfg = config.clone();
         for f in &self.fields {
             if let (true, Some(DefaultValue::FromProvider(attr))) = (cfg.get(f.name).is_null(), &f.default) {
@@ -124,7 +136,7 @@ pub struct LookupOne {
 
 #[async_trait]
 impl DataSourceRead for LookupOne {
-    async fn read(&self, ctx: &Ctx, def: &DataSourceDef, config: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, ctx: &Ctx, def: &DataSourceDef, config: &Value) -> Result<DataSourceResponse, Diagnostics> {
         let what = format!("{} {}", self.noun, describe_lookup(config, def));
         let keyed = self.by_key.as_ref().and_then(|op| Some((op, op_request(op, config, &ctx.provider_config)?)));
         let obj = match (keyed, &self.by_list) {
@@ -153,7 +165,7 @@ impl DataSourceRead for LookupOne {
         let mut out = state_from_api(&def.fields, config, &obj)?;
         let id = render(self.id_template, &out, &ctx.provider_config, false).map(Value::str).unwrap_or(Value::Null);
         out.set("id", id);
-        Ok(out)
+        Ok(out.into())
     }
 }
 
@@ -197,7 +209,7 @@ impl PagedList {
 
 #[async_trait]
 impl DataSourceRead for PagedList {
-    async fn read(&self, ctx: &Ctx, _def: &DataSourceDef, config: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, ctx: &Ctx, _def: &DataSourceDef, config: &Value) -> Result<DataSourceResponse, Diagnostics> {
         let mut objects = Vec::new();
         for_each_page(ctx, &self.list, config, |items| {
             objects.extend_from_slice(items);
@@ -213,7 +225,7 @@ impl DataSourceRead for PagedList {
         out.set(self.output, Value::List(items));
         let id = render(self.id_template, &out, &ctx.provider_config, false).map(Value::str).unwrap_or(Value::Null);
         out.set("id", id);
-        Ok(out)
+        Ok(out.into())
     }
 }
 
@@ -252,7 +264,7 @@ mod tests {
             DataSourceDef::new("t", "", vec![], LookupOne { by_key: None, by_list: None, id_template: "", noun: "" });
         let mut cfg = Value::Null;
         cfg.set("project_name", Value::str("p1"));
-        let out = lister.read(&ctx, &def, &cfg).await.unwrap();
+        let out = lister.read(&ctx, &def, &cfg).await.unwrap().state;
         let names: Vec<String> = out
             .get("volumes")
             .as_items()

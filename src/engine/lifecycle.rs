@@ -186,7 +186,11 @@ impl Provider {
         }
     }
 
-    pub async fn read_data_source(&self, type_name: &str, config: &Value) -> Result<Value, Diagnostics> {
+    pub async fn read_data_source(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<crate::engine::datasource::DataSourceResponse, Diagnostics> {
         let def = self.def.data_source(type_name).ok_or_else(|| unknown_data_source(type_name))?;
         let ctx = self.ctx()?;
         def.read(&ctx, config).await

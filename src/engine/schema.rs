@@ -2,7 +2,7 @@
 //! as data by the vendor modules (`Field::string("name").required().replace()...`).
 
 use crate::engine::diag::{AttrPath, Diagnostics};
-use crate::engine::normalize::{parse_duration, parse_duration_secs, parse_size};
+use crate::engine::normalize::{parse_duration_secs, parse_size};
 use crate::engine::value::{Type, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,7 +25,10 @@ pub enum Validator {
     IntRange(i64, i64),
     Regex(&'static str, &'static str),
     Size,
+    /// A duration the API keeps (up to a century).
     Duration,
+    /// A time limit of the provider's own (up to a year).
+    Timeout,
     MaxLen(usize),
     MaxItems(usize),
     MinItems(usize),
@@ -469,8 +472,17 @@ fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
         Validator::Size => {
             parse_size(v.as_str().unwrap_or_default())?;
         }
+        Validator::Timeout => {
+            crate::engine::normalize::parse_duration(v.as_str().unwrap_or_default())?;
+        }
         Validator::Duration => {
-            parse_duration(v.as_str().unwrap_or_default())?;
+            // Durations the API keeps (a retention time) may exceed the one-year cap of
+            // timeouts, but must stay within what whole seconds in an i64 can say.
+            let text = v.as_str().unwrap_or_default();
+            let secs = parse_duration_secs(text)?;
+            if !(0.0..=MAX_API_DURATION_SECS).contains(&secs) {
+                return Err(format!("{text:?} must be a duration from 0s to 100 years"));
+            }
         }
         Validator::MaxLen(n) => {
             let s = v.as_str().unwrap_or_default();
@@ -510,6 +522,9 @@ fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A century: far beyond any real retention time, far within i64 seconds.
+const MAX_API_DURATION_SECS: f64 = 100.0 * 366.0 * 86400.0;
 
 pub fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();

@@ -402,8 +402,12 @@ impl ProviderRpc for ProviderService {
             Err(d) => return fail(d),
         };
         match self.provider.read_data_source(&req.type_name, &config).await {
-            Ok(state) => match encode(&state, ty) {
-                Ok(v) => Ok(Response::new(pb::read_data_source::Response { state: Some(v), ..Default::default() })),
+            Ok(found) => match encode(&found.state, ty) {
+                Ok(v) => Ok(Response::new(pb::read_data_source::Response {
+                    state: Some(v),
+                    diagnostics: diags(&found.warnings),
+                    ..Default::default()
+                })),
                 Err(d) => fail(d),
             },
             Err(d) => fail(d),

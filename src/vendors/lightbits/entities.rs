@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use serde_json::{Map, Value as J};
 
 use crate::engine::api::ApiRequest;
-use crate::engine::datasource::{fields_from_resource, DataSourceDef, DataSourceRead, LookupOne, PagedList};
+use crate::engine::datasource::{
+    fields_from_resource, DataSourceDef, DataSourceRead, DataSourceResponse, LookupOne, PagedList,
+};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::mapping::state_from_api;
 use crate::engine::normalize::parse_size;
@@ -412,7 +414,7 @@ struct ClusterReader;
 
 #[async_trait]
 impl DataSourceRead for ClusterReader {
-    async fn read(&self, ctx: &Ctx, def: &DataSourceDef, config: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, ctx: &Ctx, def: &DataSourceDef, config: &Value) -> Result<DataSourceResponse, Diagnostics> {
         let mut merged = Map::new();
         for path in ["/api/v2/cluster", "/api/v2/version"] {
             let r = ctx
@@ -427,7 +429,7 @@ impl DataSourceRead for ClusterReader {
         let mut out = state_from_api(&def.fields, config, &J::Object(merged))?;
         let id = out.get("uuid").clone();
         out.set("id", id);
-        Ok(out)
+        Ok(out.into())
     }
 }
 

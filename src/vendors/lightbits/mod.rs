@@ -52,7 +52,7 @@ fn provider_fields() -> Vec<Field> {
             .env("LIGHTBITS_PROJECT"),
         Field::string("request_timeout")
             .desc("Time limit of one API request, as a duration such as `\"30s\"` (default) or `\"2m\"`.")
-            .validate(Validator::Duration),
+            .validate(Validator::Timeout),
         Field::number("max_retries")
             .desc("How many times a request is retried when the API is busy (HTTP 429, 503, or 409 \"operation in progress\") or unreachable. Default 5.")
             .validate(Validator::IntRange(0, 50)),
