@@ -93,7 +93,10 @@ fn schema_lists_every_type_with_descriptions() {
     let mut resources: Vec<&str> =
         p["resource_schemas"].as_object().expect("resources").keys().map(String::as_str).collect();
     resources.sort();
-    assert_eq!(resources, ["lightbits_project", "lightbits_snapshot", "lightbits_volume"]);
+    assert_eq!(
+        resources,
+        ["lightbits_cluster_encryption", "lightbits_project", "lightbits_snapshot", "lightbits_volume"]
+    );
     let mut data: Vec<&str> =
         p["data_source_schemas"].as_object().expect("data sources").keys().map(String::as_str).collect();
     data.sort();

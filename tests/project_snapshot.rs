@@ -191,3 +191,45 @@ fn missing_project_is_reported_at_plan_time() {
     assert!(r.stderr.contains("Missing project_name"), "{}", r.stderr);
     assert!(r.stderr.contains("default_project"), "{}", r.stderr);
 }
+
+#[test]
+fn cluster_encryption_is_adopted_and_destroy_only_forgets_it_with_a_warning() {
+    let w = workspace!();
+    let hcl = "resource \"lightbits_cluster_encryption\" \"e\" {\n  key_store = \"file\"\n}\n";
+    w.config(hcl);
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(w.state_of("lightbits_cluster_encryption.e")["state"], "Enabled");
+    assert_eq!(w.http("GET", "/api/v2/cluster", None).1["encryptionStatus"]["encryptionState"], "Enabled");
+
+    // The plan of a destroy already says what will be left behind.
+    let r = w.tf(&["plan", "-destroy", "-input=false", "-no-color"]);
+    assert!(r.all().contains("only removes it from Terraform state"), "{}", r.all());
+    assert!(r.all().contains("cannot be disabled once enabled"), "{}", r.all());
+    let r = w.destroy();
+    assert!(r.all().contains("cannot be disabled once enabled"), "{}", r.all());
+    assert_eq!(
+        w.http("GET", "/api/v2/cluster", None).1["encryptionStatus"]["encryptionState"],
+        "Enabled",
+        "the cluster keeps it"
+    );
+
+    // Declared again on a cluster that has it: the API's 409 means "adopt".
+    w.apply();
+    w.assert_plan_empty();
+
+    // Import: the API does not report the key store, so the configured one is recorded
+    // by one update that makes no API call; then the plan is empty.
+    assert_eq!(w.tf(&["state", "rm", "lightbits_cluster_encryption.e"]).code, 0);
+    let r = w.tf(&["import", "-no-color", "lightbits_cluster_encryption.e", "encryption"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to change") && !p.stdout.contains("replace"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    // A different key store is something the API cannot do: refused at plan time.
+    w.config("resource \"lightbits_cluster_encryption\" \"e\" {\n  key_store = \"tpm\"\n}\n");
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("The key store cannot change"), "{}", r.stderr);
+}

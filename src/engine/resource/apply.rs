@@ -422,12 +422,20 @@ impl ResourceDef {
                         return Ok((obj, etag));
                     }
                 }
-                Err(ApiError::AlreadyExists(msg)) => {
+                Err(ApiError::AlreadyExists(msg)) if !self.ops.adopt_existing => {
                     if retried || !self.after_namesake_deleted(ctx, planned).await? {
                         return Err(self.exists_diag(planned, &msg));
                     }
                     retried = true;
                     continue;
+                }
+                Err(ApiError::AlreadyExists(msg)) => {
+                    // Adopted below when it matches the plan; never created twice.
+                    tracing::info!(
+                        resource = self.schema.type_name,
+                        "already exists ({msg}); adopting it if it matches"
+                    );
+                    retried = true;
                 }
                 Err(e) if e.outcome_unknown() => {
                     tracing::warn!(

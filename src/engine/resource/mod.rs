@@ -293,10 +293,11 @@ impl ResourceDef {
         for f in &self.schema.fields {
             let updatable = f.api.as_ref().is_some_and(|a| a.in_update);
             let sent_on_create = f.api.as_ref().is_some_and(|a| a.in_create);
-            if self.ops.update.is_none() && f.is_configurable() && sent_on_create && !f.replace_on_change {
+            let replaced = f.replace_on_change || f.replace_if.is_some();
+            if self.ops.update.is_none() && f.is_configurable() && sent_on_create && !replaced {
                 errs.push(format!("{name}.{}: the API has no update, so it must force replacement", f.name));
             }
-            if f.is_configurable() && sent_on_create && !updatable && !f.replace_on_change && f.replace_if.is_none() {
+            if f.is_configurable() && sent_on_create && !updatable && !replaced {
                 errs.push(format!("{name}.{}: sent on create only, yet neither updated nor replaced", f.name));
             }
             if f.write_only && f.write_only_trigger.is_none() && updatable {

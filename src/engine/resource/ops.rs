@@ -277,6 +277,9 @@ pub struct Operations {
     /// Body member holding the ETag when no header carries it. `Some` turns on If-Match
     /// on updates and deletes, with the conflict check on 412.
     pub etag: Option<&'static str>,
+    /// A create answered "already exists" adopts the existing object when it matches the
+    /// plan (an irreversible switch already on, a duplicate that is identical).
+    pub adopt_existing: bool,
 }
 
 impl Operations {
@@ -290,7 +293,12 @@ impl Operations {
             lookup: None,
             async_states: None,
             etag: None,
+            adopt_existing: false,
         }
+    }
+    pub fn adopt_existing(mut self) -> Operations {
+        self.adopt_existing = true;
+        self
     }
     pub fn lookup(mut self, key: &'static [&'static str], list: Option<ListSpec>) -> Operations {
         self.lookup = Some(Lookup { key, list });

@@ -7,7 +7,7 @@ use std::time::Instant;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -16,8 +16,8 @@ use serde_json::{json, Value};
 use super::error::{ProtoJson, SimError, Tagged};
 use super::parse;
 use super::requests::{
-    CreateProjectRequest, CreateSnapshotRequest, CreateVolumeRequest, DefaultPolicy, Label, PolicyType, StringList,
-    UpdateProjectRequest, UpdateVolumeRequest,
+    CreateProjectRequest, CreateSnapshotRequest, CreateVolumeRequest, DefaultPolicy, EnableEncryptionRequest, Label,
+    PolicyType, StringList, UpdateProjectRequest, UpdateVolumeRequest,
 };
 use super::store::{Kind, Object, Store, Transition};
 use super::Sim;
@@ -29,6 +29,7 @@ pub fn routes() -> Router<Arc<Sim>> {
         .route("/api/v2/version", get(version))
         .route("/api/v2/cluster", get(cluster))
         .route("/api/v2/clusterinfo", get(cluster_info))
+        .route("/api/v2/cluster/encryption/enable", post(enable_encryption))
         .route("/api/v2/projects", get(list_projects).post(create_project))
         .route("/api/v2/projects/{name}", get(get_project).put(update_project).delete(delete_project))
         .route("/api/v2/projects/{project}/volumes", get(list_volumes_scoped).post(create_volume_scoped))
@@ -143,7 +144,7 @@ async fn cluster(State(sim): State<Arc<Sim>>) -> Json<Value> {
         "discoveryEndpoints": ["127.0.0.1:8009"],
         "clusterName": "lightbits-simulator",
         "inBandAuthMode": "Disabled",
-        "encryptionStatus": {"encryptionState": "Disabled"},
+        "encryptionStatus": {"encryptionState": sim.encryption_state()},
         "federatedAuthenticationStatus": {"federatedAuthenticationEnabled": false},
     }))
 }
@@ -161,9 +162,27 @@ async fn cluster_info(State(sim): State<Arc<Sim>>) -> Json<Value> {
         "discoveryEndpoints": ["127.0.0.1:8009"],
         "nvmeEndpoints": ["127.0.0.1:4420"],
         "clusterName": "lightbits-simulator",
-        "encryptionStatus": {"encryptionState": "Disabled"},
+        "encryptionStatus": {"encryptionState": sim.encryption_state()},
         "inBandAuthMode": "Disabled",
     }))
+}
+
+/// `POST /api/v2/cluster/encryption/enable` (catalog §4.5.9): irreversible; a second
+/// request answers 409 "Encryption is already enabled or enabling.".
+async fn enable_encryption(
+    State(sim): State<Arc<Sim>>,
+    ProtoJson(request): ProtoJson<EnableEncryptionRequest>,
+) -> Result<Json<Value>, SimError> {
+    match &request.key_store {
+        None | Some(Value::Null) => {}
+        Some(Value::String(s)) if s == "file" || s == "tpm" => {}
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= 1) => {}
+        Some(other) => return Err(SimError::bad_request(format!("invalid value for enum type KeyStore: {other}"))),
+    }
+    if !sim.enable_encryption() {
+        return Err(SimError::conflict("Encryption is already enabled or enabling."));
+    }
+    Ok(Json(json!({})))
 }
 
 fn subsystem_nqn(sim: &Sim) -> String {

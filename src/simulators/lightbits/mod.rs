@@ -99,6 +99,9 @@ pub struct Sim {
     store: Mutex<Store>,
     faults: Mutex<Vec<Fault>>,
     pub cluster_uuid: String,
+    /// When cluster encryption was asked for: Enabling until the transition delay has
+    /// passed, then Enabled. It can never be disabled again.
+    encryption_since: Mutex<Option<std::time::Instant>>,
 }
 
 impl Sim {
@@ -108,6 +111,7 @@ impl Sim {
             store: Mutex::new(Store::default()),
             faults: Mutex::new(Vec::new()),
             cluster_uuid: uuid::Uuid::new_v4().to_string(),
+            encryption_since: Mutex::new(None),
         });
         // Like a fresh cluster: the "default" project exists.
         sim.store().insert(
@@ -127,6 +131,26 @@ impl Sim {
 
     pub(crate) fn cfg(&self) -> SimConfig {
         self.config.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// `ClusterEncryptionStatus.encryptionState`: Disabled, Enabling or Enabled.
+    pub fn encryption_state(&self) -> &'static str {
+        let since = *self.encryption_since.lock().unwrap_or_else(|p| p.into_inner());
+        match since {
+            None => "Disabled",
+            Some(t) if t.elapsed() < self.cfg().transition_delay => "Enabling",
+            Some(_) => "Enabled",
+        }
+    }
+
+    /// Starts enabling encryption; false when it is already enabled or enabling.
+    pub(crate) fn enable_encryption(&self) -> bool {
+        let mut since = self.encryption_since.lock().unwrap_or_else(|p| p.into_inner());
+        if since.is_some() {
+            return false;
+        }
+        *since = Some(std::time::Instant::now());
+        true
     }
 
     /// Counts of objects per kind, for tests and `GET /_sim/state`.

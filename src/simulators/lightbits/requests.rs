@@ -294,3 +294,16 @@ mod tests {
             .is_err());
     }
 }
+
+/// `POST /api/v2/cluster/encryption/enable` (EnableClusterEncryptionRequest): where the
+/// key-encryption key is kept, `file` (the default) or `tpm`, by name or number.
+#[derive(Deserialize)]
+pub struct EnableEncryptionRequest {
+    #[serde(rename = "keyStore", default)]
+    pub key_store: Option<Value>,
+}
+
+impl ProtoMessage for EnableEncryptionRequest {
+    const NAME: &'static str = "EnableClusterEncryptionRequest";
+    const FIELDS: &'static [&'static str] = &["keyStore"];
+}

@@ -14,8 +14,8 @@ use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::mapping::state_from_api;
 use crate::engine::normalize::parse_size;
 use crate::engine::resource::{
-    api_error_diag, AsyncStates, Ctx, ListSpec, Member, Op, Operations, Paging, ResourceDef, ResourceHooks, Timeouts,
-    UpdateOp,
+    api_error_diag, AsyncStates, Ctx, DeleteOp, ListSpec, Member, Op, Operations, Paging, ResourceDef, ResourceHooks,
+    Timeouts, UpdateOp,
 };
 use crate::engine::schema::{Clear, Codec, Field, Mode, Semantic, Validator};
 use crate::engine::value::{Type, Value};
@@ -372,6 +372,68 @@ pub fn snapshot() -> ResourceDef {
     ])
 }
 
+// ---------------------------------------------------------------- cluster encryption
+
+/// Cluster-level encryption (catalog §4.5.9): enabled by one request, and "cluster
+/// encryption cannot be disabled once enabled", so destroy only forgets it (and says so
+/// at plan time). A cluster already encrypted is adopted.
+pub fn cluster_encryption() -> ResourceDef {
+    ResourceDef::new(
+        "lightbits_cluster_encryption",
+        "cluster encryption",
+        "encryption",
+        Operations::crud(
+            Op::post("/api/v2/cluster/encryption/enable"),
+            Op::get("/api/v2/cluster").answer_at("encryptionStatus"),
+            None,
+            Op::delete("/api/v2/cluster/encryption"),
+        )
+        .delete(DeleteOp::StateOnly {
+            before: None,
+            warning: "Lightbits cluster encryption cannot be disabled once enabled: it stays enabled on the cluster, and volumes stay encrypted.",
+        })
+        .lookup(&[], None)
+        .adopt_existing()
+        .async_states(AsyncStates { json: "encryptionState", ready: &["Enabled"], failed: &[], deleting: &["Disabled"] }),
+    )
+    .desc("Cluster-level encryption of volume data (a key-encryption key protecting each volume's key). The API cannot disable it: destroying this resource only removes it from Terraform state, with a warning at plan time. A cluster already encrypted is adopted.")
+    .hooks(EncryptionHooks)
+    .timeouts(Timeouts { create: TEN_MINUTES, update: None, delete: TEN_MINUTES })
+    .fields(vec![
+        Field::string("key_store")
+            .optional()
+            .validate(Validator::OneOf(&["file", "tpm"]))
+            // The API never reports the key store: only a known, different value is a change,
+            // and one the API cannot make (refused at plan time by EncryptionHooks).
+            .replace_if(|prior, planned| !prior.is_null() && prior != planned, "it changes from a value Terraform set (an imported encryption's key store is unknown)")
+            .api_create("keyStore", Codec::Plain)
+            .desc("Where the key-encryption key is kept: `file` (the cluster's default when unset) or `tpm`. It cannot change once encryption is on (a plan that changes it is refused). The API does not report it, so after an import it is taken from the configuration."),
+        Field::string("state")
+            .computed_volatile()
+            .api("encryptionState", Codec::Plain)
+            .desc("`Enabling` or `Enabled`, as the cluster reports it."),
+    ])
+}
+
+struct EncryptionHooks;
+
+impl ResourceHooks for EncryptionHooks {
+    /// Encryption cannot be turned off, so it can never be turned on again with another
+    /// key store: such a replacement would be a promise apply cannot keep.
+    fn check_plan(&self, prior: &Value, planned: &Value, diags: &mut Diagnostics) {
+        let (before, after) = (prior.get("key_store"), planned.get("key_store"));
+        if before.as_str().is_some() && after.is_fully_known() && before != after {
+            diags.add_error(
+                "The key store cannot change",
+                format!(
+                    "Cluster encryption was enabled with key_store = {before}; the Lightbits API cannot disable it to enable it again with {after}."
+                ),
+                Some(AttrPath::attr("key_store")),
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------- cluster
 
 fn cluster_fields() -> Vec<Field> {
@@ -468,7 +530,7 @@ mod tests {
 
     #[test]
     fn declarations_make_no_promise_apply_cannot_keep() {
-        for r in [project(), volume(), snapshot()] {
+        for r in [project(), volume(), snapshot(), cluster_encryption()] {
             assert_eq!(r.declaration_errors(), Vec::<String>::new());
         }
     }

@@ -21,7 +21,12 @@ pub fn provider() -> ProviderDef {
         name: "lightbits",
         description: "Manages a Lightbits (LightOS) NVMe/TCP storage cluster through its REST API v2: projects, volumes and snapshots.".into(),
         fields: provider_fields(),
-        resources: vec![Box::new(entities::project()), Box::new(entities::volume()), Box::new(entities::snapshot())],
+        resources: vec![
+            Box::new(entities::project()),
+            Box::new(entities::volume()),
+            Box::new(entities::snapshot()),
+            Box::new(entities::cluster_encryption()),
+        ],
         data_sources: vec![
             entities::project_data_source(),
             entities::volume_data_source(),
