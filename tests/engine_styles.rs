@@ -1,0 +1,276 @@
+//! The engine against an API of another style than Lightbits, through the real vendor
+//! client: a Lastline-like RPC server (form fields in, `{success, data, error, error_code}`
+//! out, a session cookie from a login body, HTTP 200 with `success = 0` for errors), and an
+//! account declared as data. No Terraform here: this checks that the declaration model and
+//! the client fit an RPC API before the Lastline provider exists.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde_json::{json, Value as J};
+use tfprov::engine::api::Api;
+use tfprov::engine::resource::{
+    ApplyRequest, Ctx, DeleteRequest, ListSpec, Member, Op, Operations, Private, ReadOp, ReadRequest, Resource,
+    ResourceDef, Toggle, UpdateOp,
+};
+use tfprov::engine::schema::{Codec, Field};
+use tfprov::engine::value::Value;
+use tfprov::http::{vendors, TransportConfig};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Default)]
+struct Rpc {
+    accounts: HashMap<String, J>,
+    session: Option<String>,
+    logins: u32,
+    /// Every call as `method path?query` plus its form fields, for assertions.
+    calls: Vec<(String, HashMap<String, String>)>,
+}
+
+type Shared = Arc<Mutex<Rpc>>;
+
+fn envelope(data: J) -> Response {
+    Json(json!({"success": 1, "data": data})).into_response()
+}
+
+fn refused(error: &str, code: i64) -> Response {
+    // Lastline answers errors with HTTP 200 and success = 0.
+    Json(json!({"success": 0, "error": error, "error_code": code})).into_response()
+}
+
+async fn login(State(rpc): State<Shared>, Form(f): Form<HashMap<String, String>>) -> Response {
+    let mut rpc = rpc.lock().unwrap();
+    if f.get("username").map(String::as_str) != Some("admin")
+        || f.get("password").map(String::as_str) != Some("pw-1234")
+    {
+        return refused("Invalid credentials", 3004);
+    }
+    rpc.logins += 1;
+    let id = format!("sess{}", rpc.logins);
+    rpc.session = Some(id.clone());
+    let mut r = envelope(json!({}));
+    r.headers_mut().insert("set-cookie", format!("PHPSESSID={id}; Path=/").parse().unwrap());
+    r
+}
+
+fn logged_in(rpc: &Rpc, headers: &HeaderMap) -> bool {
+    let cookie = headers.get("cookie").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    rpc.session.as_ref().is_some_and(|s| cookie.contains(&format!("PHPSESSID={s}")))
+}
+
+/// One RPC method; `Form` reads a GET's query string and a POST's body alike.
+async fn call(
+    State(rpc): State<Shared>,
+    Path(method): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let mut rpc = rpc.lock().unwrap();
+    rpc.calls.push((format!("{method}?{}", query.unwrap_or_default()), form.clone()));
+    if !logged_in(&rpc, &headers) {
+        return refused("Authentication required", 3004);
+    }
+    let user = form.get("account_username").cloned().unwrap_or_default();
+    match method.as_str() {
+        "create.json" => {
+            if rpc.accounts.contains_key(&user) {
+                return refused("Account already exists", 1001);
+            }
+            let account = json!({"account_username": user, "email": form.get("email"), "is_blocked": false, "create_time": "2026-12-04"});
+            rpc.accounts.insert(user, account.clone());
+            envelope(account)
+        }
+        "get_accounts.json" => envelope(J::Array(rpc.accounts.get(&user).cloned().into_iter().collect())),
+        "update.json" => {
+            if form.get("password_verify").map(String::as_str) != Some("pw-1234") {
+                return refused("password_verify does not match", 3001);
+            }
+            match rpc.accounts.get_mut(&user) {
+                Some(a) => {
+                    if let Some(e) = form.get("email") {
+                        a["email"] = json!(e);
+                    }
+                    envelope(json!(1))
+                }
+                None => refused("Unknown account", 6004),
+            }
+        }
+        "block.json" | "unblock.json" => match rpc.accounts.get_mut(&user) {
+            Some(a) => {
+                a["is_blocked"] = json!(method == "block.json");
+                envelope(json!(1))
+            }
+            None => refused("Unknown account", 6004),
+        },
+        "delete.json" => match rpc.accounts.remove(&user) {
+            Some(_) => envelope(json!(1)),
+            None => refused("Unknown account", 6004),
+        },
+        _ => (StatusCode::NOT_FOUND, "no such method").into_response(),
+    }
+}
+
+async fn serve(rpc: Shared) -> SocketAddr {
+    let app = Router::new()
+        .route("/papi/login", post(login))
+        .route("/papi/accounting/account/{method}", get(call).post(call))
+        .with_state(rpc);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// The account of ../shared/interfaces/lastline.md, reduced to the attributes that show
+/// each mechanism: a list read, form writes, selectors, a value from the provider
+/// configuration, a write-only password and a toggle.
+fn lastline_account() -> ResourceDef {
+    const ACCOUNT: &[(&str, Member)] = &[("account_username", Member::Template("{username}"))];
+    let by_username = ListSpec::new(
+        Op::get("/accounting/account/get_accounts.json").query(&[("account_username", "{username}")]),
+        "",
+    );
+    ResourceDef::new(
+        "lastline_account",
+        "account",
+        "{username}",
+        Operations::crud(
+            Op::post("/accounting/account/create.json"),
+            Op::get("/unused"),
+            Some(
+                UpdateOp::patch(Op::post("/accounting/account/update.json").extra(&[
+                    ("account_username", Member::Template("{username}")),
+                    ("password_verify", Member::Template("{provider.password}")),
+                ]))
+                .toggle(Toggle {
+                    attr: "blocked",
+                    on: Op::post("/accounting/account/block.json").extra(ACCOUNT),
+                    off: Op::post("/accounting/account/unblock.json").extra(ACCOUNT),
+                }),
+            ),
+            Op::post("/accounting/account/delete.json").extra(ACCOUNT),
+        )
+        .read(ReadOp::FromList { list: by_username, key: &["username"] })
+        .lookup(&["username"], Some(by_username)),
+    )
+    .fields(vec![
+        Field::string("username").required().replace().api_create("account_username", Codec::Plain),
+        Field::string("email").required().api_mutable("email", Codec::Plain),
+        Field::string("password_wo")
+            .sent_when_changed("password_wo_version")
+            .api_create("password", Codec::Plain)
+            .update_as("new_password"),
+        Field::number("password_wo_version").optional(),
+        Field::bool("blocked").default(Value::Bool(false)).api("is_blocked", Codec::Plain),
+        Field::string("create_time").computed().api("create_time", Codec::Plain),
+    ])
+}
+
+fn obj(pairs: &[(&str, Value)]) -> Value {
+    let mut v = Value::Object(Default::default());
+    for (k, x) in pairs {
+        v.set(k, x.clone());
+    }
+    v
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_rpc_account_is_a_declaration() {
+    let rpc: Shared = Arc::default();
+    let addr = serve(rpc.clone()).await;
+    let client =
+        vendors::lastline(TransportConfig::new(vec![format!("http://{addr}/papi")], "test"), "admin", "pw-1234", 2)
+            .expect("client");
+    let api: Arc<dyn Api> = Arc::new(client);
+    let ctx =
+        Ctx { api, provider_config: obj(&[("password", Value::str("pw-1234"))]), cancel: CancellationToken::new() };
+    let account = lastline_account();
+    assert_eq!(account.declaration_errors(), Vec::<String>::new());
+
+    // Create, blocked from the start: the create, then the block toggle.
+    let planned = obj(&[
+        ("id", Value::str("alice@example.com")),
+        ("username", Value::str("alice@example.com")),
+        ("email", Value::str("alice@example.com")),
+        ("password_wo", Value::Null),
+        ("password_wo_version", Value::int(1)),
+        ("blocked", Value::Bool(true)),
+        ("create_time", Value::Unknown),
+    ]);
+    let config = obj(&[("password_wo", Value::str("first-secret"))]);
+    let created = account
+        .create(
+            &ctx,
+            ApplyRequest { prior: &Value::Null, planned: &planned, config: &config, private: Private::default() },
+        )
+        .await;
+    assert!(created.diags.is_empty(), "{}", created.diags);
+    let state = created.state.expect("state");
+    assert_eq!(state.get("blocked"), &Value::Bool(true));
+    assert_eq!(state.get("create_time"), &Value::str("2026-12-04"));
+    assert!(state.get("password_wo").is_null());
+    {
+        let rpc = rpc.lock().unwrap();
+        let create = rpc.calls.iter().find(|(m, _)| m.starts_with("create.json")).expect("create call");
+        assert_eq!(create.1.get("password").map(String::as_str), Some("first-secret"), "sent as a form field");
+        assert!(rpc.calls.iter().all(|(m, _)| !m.contains("password")), "never in a URL");
+        assert!(rpc.calls.iter().any(|(m, _)| m.starts_with("block.json")));
+    }
+
+    // The session expires: the client logs in again once and repeats the call.
+    rpc.lock().unwrap().session = Some("expired-elsewhere".into());
+    let mut next = state.clone();
+    next.set("email", Value::str("alice@corp.example"));
+    next.set("password_wo_version", Value::int(2));
+    next.set("blocked", Value::Bool(false));
+    let config = obj(&[("password_wo", Value::str("second-secret"))]);
+    let updated = account
+        .update(&ctx, ApplyRequest { prior: &state, planned: &next, config: &config, private: Private::default() })
+        .await;
+    assert!(updated.diags.is_empty(), "{}", updated.diags);
+    let state = updated.state.expect("state");
+    assert_eq!(state.get("email"), &Value::str("alice@corp.example"));
+    assert_eq!(state.get("blocked"), &Value::Bool(false));
+    {
+        let rpc = rpc.lock().unwrap();
+        assert_eq!(rpc.logins, 2, "one login, then one after the session expired");
+        let update = rpc.calls.iter().rev().find(|(m, _)| m.starts_with("update.json")).expect("update call");
+        assert_eq!(update.1.get("new_password").map(String::as_str), Some("second-secret"));
+        assert_eq!(update.1.get("password_verify").map(String::as_str), Some("pw-1234"));
+        assert_eq!(update.1.get("account_username").map(String::as_str), Some("alice@example.com"));
+    }
+
+    // An envelope error (HTTP 200, success = 0) is a diagnostic quoting error and code.
+    let mut bad = state.clone();
+    bad.set("email", Value::str("x@example.com"));
+    let ctx_wrong = Ctx { provider_config: obj(&[("password", Value::str("wrong"))]), ..ctx.clone() };
+    let refused = account
+        .update(
+            &ctx_wrong,
+            ApplyRequest { prior: &state, planned: &bad, config: &Value::Null, private: Private::default() },
+        )
+        .await;
+    let text = refused.diags.to_string();
+    assert!(
+        refused.diags.has_errors() && text.contains("password_verify does not match") && text.contains("3001"),
+        "{text}"
+    );
+    assert_eq!(
+        refused.state.as_ref().map(|s| s.get("email")),
+        Some(&Value::str("alice@corp.example")),
+        "nothing half-applied"
+    );
+
+    // Delete, then reads find nothing: an empty list means gone.
+    let deleted = account.delete(&ctx, DeleteRequest { prior: &state, private: Private::default() }).await;
+    assert!(deleted.diags.is_empty(), "{}", deleted.diags);
+    let read = account.read(&ctx, ReadRequest { current: &state, private: Private::default() }).await;
+    assert!(read.state.is_none() && read.diags.is_empty(), "{}", read.diags);
+}
