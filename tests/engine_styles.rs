@@ -274,3 +274,186 @@ async fn an_rpc_account_is_a_declaration() {
     let read = account.read(&ctx, ReadRequest { current: &state, private: Private::default() }).await;
     assert!(read.state.is_none() && read.diags.is_empty(), "{}", read.diags);
 }
+
+// ---------------------------------------------------------------------------------------
+// Lighthouse style: a cookie session from a JSON login, reads by filtering a bare array,
+// a secret sent as a bare JSON string to its own route, and no delete at all.
+
+#[derive(Default)]
+struct Beacons {
+    list: Vec<J>,
+    tokens: HashMap<String, String>,
+    session: Option<String>,
+    logins: u32,
+}
+
+type SharedBeacons = Arc<Mutex<Beacons>>;
+
+fn auth_error() -> Response {
+    (StatusCode::UNAUTHORIZED, Json(json!({"Cause": "auth", "Message": "not logged in"}))).into_response()
+}
+
+async fn beacon_login(State(b): State<SharedBeacons>, Json(body): Json<J>) -> Response {
+    let mut b = b.lock().unwrap();
+    if body != json!({"Email": "admin@example.com", "Password": "pw-5678"}) {
+        return (StatusCode::UNAUTHORIZED, Json(json!({"Cause": "auth", "Message": "email or password incorrect"})))
+            .into_response();
+    }
+    b.logins += 1;
+    let id = format!("c{}", b.logins);
+    b.session = Some(id.clone());
+    let mut r = StatusCode::OK.into_response();
+    r.headers_mut().insert("set-cookie", format!("auth={id}; Path=/").parse().unwrap());
+    r
+}
+
+fn beacon_session(b: &Beacons, headers: &HeaderMap) -> bool {
+    let cookie = headers.get("cookie").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    b.session.as_ref().is_some_and(|s| cookie.contains(&format!("auth={s}")))
+}
+
+async fn beacon_create(State(b): State<SharedBeacons>, headers: HeaderMap, Json(body): Json<J>) -> Response {
+    let mut b = b.lock().unwrap();
+    if !beacon_session(&b, &headers) {
+        return auth_error();
+    }
+    let address = body["Address"].as_str().unwrap_or_default().to_string();
+    b.tokens.insert(address.clone(), body["Token"].as_str().unwrap_or_default().to_string());
+    b.list.push(json!({"Address": address, "Alias": body["Alias"]}));
+    // Lighthouse answers JSON as text/plain; the client parses by content.
+    ([("content-type", "text/plain")], "null").into_response()
+}
+
+async fn beacon_list(State(b): State<SharedBeacons>, headers: HeaderMap) -> Response {
+    let b = b.lock().unwrap();
+    if !beacon_session(&b, &headers) {
+        return auth_error();
+    }
+    ([("content-type", "text/plain")], J::Array(b.list.clone()).to_string()).into_response()
+}
+
+async fn beacon_token(
+    State(b): State<SharedBeacons>,
+    Path(address): Path<String>,
+    headers: HeaderMap,
+    Json(token): Json<J>,
+) -> Response {
+    let mut b = b.lock().unwrap();
+    if !beacon_session(&b, &headers) {
+        return auth_error();
+    }
+    match token.as_str() {
+        Some(t) => {
+            b.tokens.insert(address, t.to_string());
+            StatusCode::OK.into_response()
+        }
+        None => (StatusCode::BAD_REQUEST, "the token must be a JSON string").into_response(),
+    }
+}
+
+fn lighthouse_beacon() -> ResourceDef {
+    let list = ListSpec::new(Op::get("/api/v0.2/beacons/list"), "");
+    let mut ops = Operations::crud(
+        Op::post("/api/v0.2/beacons/create"),
+        Op::get("/unused"),
+        Some(UpdateOp {
+            op: None,
+            style: tfprov::engine::resource::UpdateStyle::Patch,
+            toggles: vec![],
+            per_field: vec![(
+                "token_wo",
+                Op::put("/api/v0.2/beacons/token/{address...}")
+                    .body(tfprov::engine::resource::BodyShape::Attr("token_wo")),
+            )],
+        }),
+        Op::delete("/unused"),
+    )
+    .read(ReadOp::FromList { list, key: &["address"] })
+    .lookup(&["address"], Some(list));
+    ops.delete = tfprov::engine::resource::DeleteOp::StateOnly {
+        before: None,
+        warning: "Lighthouse cannot delete beacons: {address} stays registered, with its token and permissions.",
+    };
+    ResourceDef::new("lighthouse_beacon", "beacon", "{address...}", ops).fields(vec![
+        Field::string("address").required().replace().api_create("Address", Codec::Plain),
+        Field::string("alias").required().replace().api_create("Alias", Codec::Plain),
+        Field::string("token_wo").sent_when_changed("token_wo_version").api_create("Token", Codec::Plain),
+        Field::number("token_wo_version").optional(),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_beacon_with_no_delete_is_a_declaration() {
+    let shared: SharedBeacons = Arc::default();
+    let app = Router::new()
+        .route("/api/v0.2/login", post(beacon_login))
+        .route("/api/v0.2/beacons/create", post(beacon_create))
+        .route("/api/v0.2/beacons/list", get(beacon_list))
+        .route("/api/v0.2/beacons/token/{*address}", axum::routing::put(beacon_token))
+        .with_state(shared.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = vendors::lighthouse(
+        TransportConfig::new(vec![format!("http://{addr}")], "test"),
+        "admin@example.com",
+        "pw-5678",
+        2,
+    )
+    .expect("client");
+    let ctx = Ctx { api: Arc::new(client), provider_config: Value::Null, cancel: CancellationToken::new() };
+    let beacon = lighthouse_beacon();
+    assert_eq!(beacon.declaration_errors(), Vec::<String>::new());
+
+    let address = "10.0.0.7:5001/v1.12";
+    let planned = obj(&[
+        ("id", Value::str(address)),
+        ("address", Value::str(address)),
+        ("alias", Value::str("edge-7")),
+        ("token_wo", Value::Null),
+        ("token_wo_version", Value::int(1)),
+    ]);
+    let created = beacon
+        .create(
+            &ctx,
+            ApplyRequest {
+                prior: &Value::Null,
+                planned: &planned,
+                config: &obj(&[("token_wo", Value::str("tok-one"))]),
+                private: Private::default(),
+            },
+        )
+        .await;
+    assert!(created.diags.is_empty(), "{}", created.diags);
+    let state = created.state.expect("state");
+    assert_eq!(state.get("id"), &Value::str(address));
+    assert_eq!(shared.lock().unwrap().tokens.get(address).map(String::as_str), Some("tok-one"));
+
+    // The server restarted (sessions are lost): one new login, then the token rotation
+    // goes out as a bare JSON string.
+    shared.lock().unwrap().session = None;
+    let mut rotated = state.clone();
+    rotated.set("token_wo_version", Value::int(2));
+    let out = beacon
+        .update(
+            &ctx,
+            ApplyRequest {
+                prior: &state,
+                planned: &rotated,
+                config: &obj(&[("token_wo", Value::str("tok-two"))]),
+                private: Private::default(),
+            },
+        )
+        .await;
+    assert!(out.diags.is_empty(), "{}", out.diags);
+    assert_eq!(shared.lock().unwrap().tokens.get(address).map(String::as_str), Some("tok-two"));
+    assert_eq!(shared.lock().unwrap().logins, 2);
+
+    // Destroy forgets, warns, and leaves the beacon on the server.
+    let gone = beacon.delete(&ctx, DeleteRequest { prior: &state, private: Private::default() }).await;
+    assert!(!gone.diags.has_errors());
+    assert!(gone.diags.to_string().contains("10.0.0.7:5001/v1.12 stays registered"), "{}", gone.diags);
+    assert_eq!(shared.lock().unwrap().list.len(), 1);
+    let read = beacon.read(&ctx, ReadRequest { current: &state, private: Private::default() }).await;
+    assert!(read.state.is_some(), "still listed: still in state for a read");
+}

@@ -291,7 +291,11 @@ impl ResourceDef {
         let mut errs = Vec::new();
         let name = self.schema.type_name;
         for f in &self.schema.fields {
-            let updatable = f.api.as_ref().is_some_and(|a| a.in_update);
+            // Updated by the main request, a request of its own, or a toggle.
+            let updatable = f.api.as_ref().is_some_and(|a| a.in_update)
+                || self.ops.update.as_ref().is_some_and(|u| {
+                    u.per_field.iter().any(|(attr, _)| *attr == f.name) || u.toggles.iter().any(|t| t.attr == f.name)
+                });
             let sent_on_create = f.api.as_ref().is_some_and(|a| a.in_create);
             let replaced = f.replace_on_change || f.replace_if.is_some();
             if self.ops.update.is_none() && f.is_configurable() && sent_on_create && !replaced {
