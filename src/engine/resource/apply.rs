@@ -489,7 +489,13 @@ impl ResourceDef {
                 continue;
             }
             let req = self.request(ctx, &step.op, state, Map::new(), config)?;
-            if let Err(e) = self.send(ctx, &step.op, req).await {
+            let mut sent = self.send(ctx, &step.op, req.clone()).await;
+            if let Err(e) = &sent {
+                if self.hooks.repair_step(ctx, step.name, state, e).await? {
+                    sent = self.send(ctx, &step.op, req).await;
+                }
+            }
+            if let Err(e) = sent {
                 let mut d = self.api_diag(&format!("complete ({}) the", step.name), state, e);
                 d.add_error(
                     format!("The {} was created, but not completed", self.schema.noun),

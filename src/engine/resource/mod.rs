@@ -242,11 +242,23 @@ pub trait UpgradeState: Send + Sync {
 }
 
 /// Per-entity code for the few things data cannot say.
+#[async_trait]
 pub trait ResourceHooks: Send + Sync {
     /// Extra plan-time checks, e.g. refusing a volume shrink.
     fn check_plan(&self, _prior: &Value, _planned: &Value, _diags: &mut Diagnostics) {}
     /// Adjusts an update body before it is sent (e.g. adding a force flag).
     fn adjust_update_body(&self, _prior: &Value, _planned: &Value, _body: &mut Map<String, J>) {}
+    /// A step of a multi-step create failed with `error`. Return true after repairing what
+    /// the step needs (Luminate: link the site to a collection) to try the step once more.
+    async fn repair_step(
+        &self,
+        _ctx: &Ctx,
+        _step: &str,
+        _state: &Value,
+        _error: &ApiError,
+    ) -> Result<bool, Diagnostics> {
+        Ok(false)
+    }
 }
 
 pub struct NoHooks;

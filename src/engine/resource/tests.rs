@@ -703,3 +703,55 @@ async fn a_user_created_disabled_is_disabled_right_after_the_create() {
         api.log.lock().unwrap().iter().map(|r| format!("{} {}", r.method.as_str(), r.path)).collect();
     assert!(paths.contains(&"PUT /api/v1/users/a%40example.com/disable".to_string()), "{paths:?}");
 }
+
+/// Luminate's bind fallback: a 400 from the bind means the site is not linked to the
+/// application's collection; link it, then bind again.
+struct LinkSiteThenBind;
+
+#[async_trait::async_trait]
+impl ResourceHooks for LinkSiteThenBind {
+    async fn repair_step(&self, ctx: &Ctx, step: &str, state: &Value, error: &ApiError) -> Result<bool, Diagnostics> {
+        if step != "bind" || error.status() != Some(400) {
+            return Ok(false);
+        }
+        let site = state.get("site_id").as_str().unwrap_or_default().to_string();
+        let link = ApiRequest::new(Method::Post, "/collection/site-links").body(json!({"links": [{"siteId": site}]}));
+        ctx.api.call(link, &ctx.cancel).await.map_err(|e| api_error_diag("link the site of", "application", e))?;
+        Ok(true)
+    }
+}
+
+#[tokio::test]
+async fn a_step_hook_repairs_and_retries_once() {
+    let linked = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = linked.clone();
+    let (ctx, api) = ctx_with(
+        move |req| match (req.method, req.path.as_str()) {
+            (Method::Post, "/collection/site-links") => {
+                flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                Ok(J::Null)
+            }
+            (Method::Put, p) if p.contains("/site-binding/") => {
+                if flag.load(std::sync::atomic::Ordering::SeqCst) {
+                    Ok(J::Null)
+                } else {
+                    Err(ApiError::Status { status: 400, message: "site not in the collection".into() })
+                }
+            }
+            _ => Ok(json!({"id": "a1", "name": "web"})),
+        },
+        Value::Null,
+    );
+    let a = application().hooks(LinkSiteThenBind);
+    let planned = obj(&[
+        ("name", Value::str("web")),
+        ("site_id", Value::str("s1")),
+        ("id_attr", Value::Unknown),
+        ("id", Value::Unknown),
+    ]);
+    let out = create_with(&a, &ctx, &planned, &Value::Null).await;
+    assert!(out.diags.is_empty(), "{}", out.diags);
+    assert_eq!(out.private.progress.get("bind"), Some(&J::Bool(true)));
+    let binds = api.log.lock().unwrap().iter().filter(|r| r.path.contains("/site-binding/")).count();
+    assert_eq!(binds, 2, "refused once, repaired, bound");
+}
