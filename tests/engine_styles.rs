@@ -457,3 +457,256 @@ async fn a_beacon_with_no_delete_is_a_declaration() {
     let read = beacon.read(&ctx, ReadRequest { current: &state, private: Private::default() }).await;
     assert!(read.state.is_some(), "still listed: still in state for a read");
 }
+
+// ---------------------------------------------------------------------------------------
+// Luminate style: OAuth2 client credentials, Spring pages (`content`, `last`), 201 and
+// 204, a whole-object PUT, nested JSON, and a create followed by a bind to a site.
+
+#[derive(Default)]
+struct Tenant {
+    apps: Vec<J>,
+    bindings: HashMap<String, String>,
+    tokens_issued: u32,
+    next_id: u32,
+    /// The next create is committed, then answered 500.
+    fail_after_commit: bool,
+}
+
+type SharedTenant = Arc<Mutex<Tenant>>;
+
+fn bearer_ok(headers: &HeaderMap) -> bool {
+    headers.get("authorization").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("Bearer tok-"))
+}
+
+async fn oauth_token(
+    State(t): State<SharedTenant>,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode("client-1:secret-1");
+    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Basic {basic}"));
+    if !authorized || form.get("grant_type").map(String::as_str) != Some("client_credentials") {
+        return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client"}))).into_response();
+    }
+    let mut t = t.lock().unwrap();
+    t.tokens_issued += 1;
+    Json(json!({"access_token": format!("tok-{}", t.tokens_issued), "token_type": "Bearer", "expires_in": 3600}))
+        .into_response()
+}
+
+async fn apps_create(State(t): State<SharedTenant>, headers: HeaderMap, Json(mut app): Json<J>) -> Response {
+    if !bearer_ok(&headers) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut t = t.lock().unwrap();
+    t.next_id += 1;
+    app["id"] = json!(format!("app-{}", t.next_id));
+    app["connectionSettings"]["externalAddress"] =
+        json!(format!("{}.tenant.example", app["name"].as_str().unwrap_or("x")));
+    t.apps.push(app.clone());
+    if std::mem::take(&mut t.fail_after_commit) {
+        return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"message": "internal error"}))).into_response();
+    }
+    (StatusCode::CREATED, Json(app)).into_response()
+}
+
+/// Spring paging: `page`, `size`, answer `{content, last}`; `filter` matches names.
+async fn apps_list(
+    State(t): State<SharedTenant>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+) -> Response {
+    if !bearer_ok(&headers) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let t = t.lock().unwrap();
+    let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
+    let size: usize = q.get("size").and_then(|p| p.parse().ok()).unwrap_or(20);
+    let filter = q.get("filter").cloned().unwrap_or_default();
+    let matching: Vec<&J> =
+        t.apps.iter().filter(|a| a["name"].as_str().unwrap_or_default().contains(&filter)).collect();
+    let content: Vec<J> = matching.iter().skip(page * size).take(size).map(|a| (*a).clone()).collect();
+    let last = (page + 1) * size >= matching.len();
+    Json(json!({"content": content, "last": last, "number": page})).into_response()
+}
+
+async fn app_item(
+    State(t): State<SharedTenant>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    method: axum::http::Method,
+    body: axum::body::Bytes,
+) -> Response {
+    if !bearer_ok(&headers) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut t = t.lock().unwrap();
+    let Some(index) = t.apps.iter().position(|a| a["id"] == id.as_str()) else {
+        return (StatusCode::NOT_FOUND, Json(json!({"message": "no such application"}))).into_response();
+    };
+    match method {
+        axum::http::Method::GET => Json(t.apps[index].clone()).into_response(),
+        axum::http::Method::PUT => {
+            // A whole-object replace: what the body leaves out is gone.
+            let mut app: J = serde_json::from_slice(&body).unwrap_or(J::Null);
+            app["id"] = json!(id);
+            app["connectionSettings"]["externalAddress"] =
+                t.apps[index]["connectionSettings"]["externalAddress"].clone();
+            t.apps[index] = app.clone();
+            Json(app).into_response()
+        }
+        axum::http::Method::DELETE => {
+            t.apps.remove(index);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        _ => StatusCode::METHOD_NOT_ALLOWED.into_response(),
+    }
+}
+
+async fn app_bind(
+    State(t): State<SharedTenant>,
+    Path((id, site)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !bearer_ok(&headers) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    t.lock().unwrap().bindings.insert(id, site);
+    StatusCode::OK.into_response()
+}
+
+fn luminate_ssh_application() -> ResourceDef {
+    let by_name = ListSpec::new(Op::get("/v2/applications").query(&[("filter", "{name}")]), "content").paging(
+        tfprov::engine::resource::Paging::PageNumber {
+            page_param: "page",
+            size_param: "size",
+            size: 2,
+            first: 0,
+            last: tfprov::engine::resource::LastPage::Flag("last"),
+        },
+    );
+    const TYPE: &[(&str, Member)] = &[("type", Member::Literal("\"SSH\"")), ("enabled", Member::Literal("true"))];
+    ResourceDef::new(
+        "luminate_ssh_application",
+        "application",
+        "{app_id}",
+        Operations::crud(
+            Op::post("/v2/applications"),
+            Op::get("/v2/applications/{app_id}"),
+            Some(UpdateOp::replace(Op::put("/v2/applications/{app_id}").extra(TYPE).ok(&[200]))),
+            Op::delete("/v2/applications/{app_id}").ok(&[204]),
+        )
+        .create(tfprov::engine::resource::CreateOp::Steps {
+            first: Op::post("/v2/applications").extra(TYPE).ok(&[201]),
+            then: vec![tfprov::engine::resource::Step {
+                name: "bind",
+                op: Op::new(tfprov::engine::api::Method::Put, "/v2/applications/{app_id}/site-binding/{site_id}")
+                    .ok(&[200]),
+            }],
+        })
+        .lookup(&["name"], Some(by_name)),
+    )
+    .fields(vec![
+        Field::string("name").required().api_mutable("name", Codec::Plain),
+        Field::string("site_id").required().replace(),
+        Field::string("internal_address").required().api_mutable("connectionSettings.internalAddress", Codec::Plain),
+        Field::string("subdomain").optional_computed().api_mutable("connectionSettings.subdomain", Codec::Plain),
+        Field::string("external_address").computed().api("connectionSettings.externalAddress", Codec::Plain),
+        Field::string("app_id").computed().api("id", Codec::Plain),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_oauth2_application_with_a_bind_step_is_a_declaration() {
+    let tenant: SharedTenant = Arc::default();
+    // Namesakes by substring fill the first pages, so a lookup has to follow the paging.
+    for i in 0..3 {
+        tenant.lock().unwrap().apps.push(json!({"id": format!("old-{i}"), "name": format!("ssh-web-old-{i}")}));
+    }
+    let app = Router::new()
+        .route("/v1/oauth/token", post(oauth_token))
+        .route("/v2/applications", post(apps_create).get(apps_list))
+        .route("/v2/applications/{id}", get(app_item).put(app_item).delete(app_item))
+        .route("/v2/applications/{id}/site-binding/{site}", axum::routing::put(app_bind))
+        .with_state(tenant.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = vendors::luminate(
+        TransportConfig::new(vec![format!("http://{addr}")], "test"),
+        format!("http://{addr}/v1/oauth/token"),
+        "client-1".into(),
+        "secret-1",
+        2,
+    )
+    .expect("client");
+    let ctx = Ctx { api: Arc::new(client), provider_config: Value::Null, cancel: CancellationToken::new() };
+    let res = luminate_ssh_application();
+    assert_eq!(res.declaration_errors(), Vec::<String>::new());
+
+    let planned = obj(&[
+        ("id", Value::Unknown),
+        ("name", Value::str("ssh-db")),
+        ("site_id", Value::str("site-9")),
+        ("internal_address", Value::str("tcp://10.0.0.5:22")),
+        ("subdomain", Value::Unknown),
+        ("external_address", Value::Unknown),
+        ("app_id", Value::Unknown),
+    ]);
+    let created = res
+        .create(
+            &ctx,
+            ApplyRequest { prior: &Value::Null, planned: &planned, config: &Value::Null, private: Private::default() },
+        )
+        .await;
+    assert!(created.diags.is_empty(), "{}", created.diags);
+    let state = created.state.expect("state");
+    let id = state.get("app_id").as_str().expect("id").to_string();
+    assert_eq!(state.get("id"), &Value::str(&id));
+    assert_eq!(state.get("external_address"), &Value::str("ssh-db.tenant.example"));
+    {
+        let t = tenant.lock().unwrap();
+        assert_eq!(t.bindings.get(&id).map(String::as_str), Some("site-9"), "bound after the create");
+        let stored = t.apps.iter().find(|a| a["id"] == id.as_str()).expect("stored");
+        assert_eq!(stored["type"], "SSH");
+        assert_eq!(stored["connectionSettings"]["internalAddress"], "tcp://10.0.0.5:22");
+    }
+
+    // A whole-object update keeps what it does not change (the subdomain the API chose).
+    let mut next = state.clone();
+    next.set("internal_address", Value::str("tcp://10.0.0.6:22"));
+    let updated = res
+        .update(&ctx, ApplyRequest { prior: &state, planned: &next, config: &Value::Null, private: created.private })
+        .await;
+    assert!(updated.diags.is_empty(), "{}", updated.diags);
+    let state = updated.state.expect("state");
+    assert_eq!(state.get("internal_address"), &Value::str("tcp://10.0.0.6:22"));
+    assert_eq!(state.get("name"), &Value::str("ssh-db"));
+
+    // A create committed but answered 500: the lookup by name follows the Spring pages
+    // (filter matches by substring) to the exact name, adopts it, and binds it.
+    tenant.lock().unwrap().fail_after_commit = true;
+    let mut web = planned.clone();
+    web.set("name", Value::str("ssh-web"));
+    let adopted = res
+        .create(
+            &ctx,
+            ApplyRequest { prior: &Value::Null, planned: &web, config: &Value::Null, private: Private::default() },
+        )
+        .await;
+    assert!(adopted.diags.is_empty(), "{}", adopted.diags);
+    let web_id = adopted.state.expect("state").get("app_id").as_str().expect("id").to_string();
+    {
+        let t = tenant.lock().unwrap();
+        assert_eq!(t.apps.iter().filter(|a| a["name"] == "ssh-web").count(), 1, "exactly one, no orphan");
+        assert_eq!(t.bindings.get(&web_id).map(String::as_str), Some("site-9"));
+    }
+
+    // Delete answers 204; then the application reads as gone.
+    let gone = res.delete(&ctx, DeleteRequest { prior: &state, private: Private::default() }).await;
+    assert!(gone.diags.is_empty(), "{}", gone.diags);
+    let read = res.read(&ctx, ReadRequest { current: &state, private: Private::default() }).await;
+    assert!(read.state.is_none() && read.diags.is_empty(), "{}", read.diags);
+    assert_eq!(tenant.lock().unwrap().tokens_issued, 1, "one token for every call of the provider process");
+}
