@@ -58,6 +58,20 @@ impl ProviderService {
         })
     }
 
+    /// A resource's value type and its values decoded from the request, or why not.
+    fn resource_values<const N: usize>(
+        &self,
+        type_name: &str,
+        values: [&Option<pb::DynamicValue>; N],
+    ) -> Result<(&Type, [Value; N]), Diagnostics> {
+        let ty = self.resource_type(type_name)?;
+        let mut out: [Value; N] = std::array::from_fn(|_| Value::Null);
+        for (slot, dv) in out.iter_mut().zip(values) {
+            *slot = decode(dv, ty)?;
+        }
+        Ok((ty, out))
+    }
+
     fn data_source_type(&self, name: &str) -> Result<&Type, Diagnostics> {
         self.data_source_types.get(name).ok_or_else(|| {
             Diagnostics::error("Unknown data source", format!("This provider has no data source {name:?}."))
@@ -161,8 +175,8 @@ impl ProviderRpc for ProviderService {
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = req.into_inner();
         let write_only_allowed = req.client_capabilities.as_ref().is_some_and(|c| c.write_only_attributes_allowed);
-        let d = match self.resource_type(&req.type_name).and_then(|ty| decode(&req.config, ty)) {
-            Ok(cfg) => {
+        let d = match self.resource_values(&req.type_name, [&req.config]) {
+            Ok((_, [cfg])) => {
                 let mut d = self.provider.validate_resource(&req.type_name, &cfg);
                 if !write_only_allowed {
                     d.extend(self.write_only_refused(&req.type_name, &cfg));
@@ -286,14 +300,10 @@ impl ProviderRpc for ProviderService {
         let fail = |d: Diagnostics| {
             Ok(Response::new(pb::plan_resource_change::Response { diagnostics: diags(&d), ..Default::default() }))
         };
-        let ty = match self.resource_type(&req.type_name) {
-            Ok(t) => t,
-            Err(d) => return fail(d),
-        };
-        let (prior, proposed, config) =
-            match (decode(&req.prior_state, ty), decode(&req.proposed_new_state, ty), decode(&req.config, ty)) {
-                (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-                (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return fail(d),
+        let (ty, [prior, proposed, config]) =
+            match self.resource_values(&req.type_name, [&req.prior_state, &req.proposed_new_state, &req.config]) {
+                Ok(x) => x,
+                Err(d) => return fail(d),
             };
         let out = self.provider.plan_resource(&req.type_name, &prior, &proposed, &config, &req.prior_private);
         if out.diags.has_errors() {
@@ -320,14 +330,10 @@ impl ProviderRpc for ProviderService {
         let fail = |d: Diagnostics| {
             Ok(Response::new(pb::apply_resource_change::Response { diagnostics: diags(&d), ..Default::default() }))
         };
-        let ty = match self.resource_type(&req.type_name) {
-            Ok(t) => t,
-            Err(d) => return fail(d),
-        };
-        let (prior, planned, config) =
-            match (decode(&req.prior_state, ty), decode(&req.planned_state, ty), decode(&req.config, ty)) {
-                (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-                (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return fail(d),
+        let (ty, [prior, planned, config]) =
+            match self.resource_values(&req.type_name, [&req.prior_state, &req.planned_state, &req.config]) {
+                Ok(x) => x,
+                Err(d) => return fail(d),
             };
         let out = self.provider.apply_resource(&req.type_name, &prior, &planned, &config, &req.planned_private).await;
         let mut d = out.diags;
