@@ -20,11 +20,11 @@ pub struct StateOutcome {
     pub diags: Diagnostics,
 }
 
-fn unknown_resource(type_name: &str) -> Diagnostics {
+pub fn unknown_resource(type_name: &str) -> Diagnostics {
     Diagnostics::error("Unknown resource type", format!("This provider has no resource type {type_name:?}."))
 }
 
-fn unknown_data_source(type_name: &str) -> Diagnostics {
+pub fn unknown_data_source(type_name: &str) -> Diagnostics {
     Diagnostics::error("Unknown data source", format!("This provider has no data source {type_name:?}."))
 }
 

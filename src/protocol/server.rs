@@ -53,9 +53,7 @@ impl ProviderService {
     }
 
     fn resource_type(&self, name: &str) -> Result<&Type, Diagnostics> {
-        self.resource_types.get(name).ok_or_else(|| {
-            Diagnostics::error("Unknown resource type", format!("This provider has no resource type {name:?}."))
-        })
+        self.resource_types.get(name).ok_or_else(|| crate::engine::lifecycle::unknown_resource(name))
     }
 
     /// A resource's value type and its values decoded from the request, or why not.
@@ -73,9 +71,7 @@ impl ProviderService {
     }
 
     fn data_source_type(&self, name: &str) -> Result<&Type, Diagnostics> {
-        self.data_source_types.get(name).ok_or_else(|| {
-            Diagnostics::error("Unknown data source", format!("This provider has no data source {name:?}."))
-        })
+        self.data_source_types.get(name).ok_or_else(|| crate::engine::lifecycle::unknown_data_source(name))
     }
 }
 

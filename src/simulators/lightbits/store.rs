@@ -14,14 +14,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn parse(s: &str) -> Option<Kind> {
-        match s {
-            "projects" => Some(Kind::Project),
-            "volumes" => Some(Kind::Volume),
-            "snapshots" => Some(Kind::Snapshot),
-            _ => None,
-        }
-    }
     pub fn noun(&self) -> &'static str {
         match self {
             Kind::Project => "project",
