@@ -39,7 +39,7 @@ pub fn from_api(field: &Field, codec: Codec, j: &J) -> Result<Value, String> {
         return Ok(Value::Null);
     }
     Ok(match codec {
-        Codec::Plain | Codec::IntString => from_json(j, &field.ty, "")?,
+        Codec::Plain | Codec::IntString => from_json(j, &field.ty)?,
         Codec::BoolString => match j {
             J::Bool(b) => Value::Bool(*b),
             // proto3 JSON leaves a false bool out or renders it empty.
@@ -54,7 +54,7 @@ pub fn from_api(field: &Field, codec: Codec, j: &J) -> Result<Value, String> {
         },
         Codec::ValuesList => {
             let items = j.get("values").cloned().unwrap_or(J::Array(vec![]));
-            from_json(&items, &field.ty, "")?
+            from_json(&items, &field.ty)?
         }
         Codec::KeyValueList => {
             let mut m = BTreeMap::new();

@@ -64,6 +64,13 @@ impl Number {
             Number::Float(_) => None,
         }
     }
+    /// A decimal string: whole numbers stay exact, others become floats.
+    pub fn parse(s: &str) -> Option<Number> {
+        match s.parse::<i64>() {
+            Ok(i) => Some(Number::Int(i)),
+            Err(_) => s.parse::<f64>().ok().map(Number::Float),
+        }
+    }
     pub fn as_f64(&self) -> f64 {
         match *self {
             Number::Int(i) => i as f64,
@@ -235,12 +242,28 @@ impl fmt::Display for Value {
 
 /// Reads JSON into a value of the given type, tolerating proto3 JSON habits (numbers and
 /// bools as strings). Missing object attributes become null, unknown ones are dropped.
-pub fn from_json(j: &serde_json::Value, ty: &Type, path: &str) -> Result<Value, String> {
+/// Errors say where: `expected number at nodes[2].port`.
+pub fn from_json(j: &serde_json::Value, ty: &Type) -> Result<Value, String> {
+    json_value(j, ty).map_err(|(what, steps)| {
+        let at: String = steps.iter().rev().map(String::as_str).collect();
+        format!("expected {what} at {}", if at.is_empty() { "." } else { at.trim_start_matches('.') })
+    })
+}
+
+/// The decoding itself; an error carries what was expected and the steps to it, innermost
+/// first, gathered while it unwinds (succeeding decodes format nothing).
+fn json_value(j: &serde_json::Value, ty: &Type) -> Result<Value, (&'static str, Vec<String>)> {
     use serde_json::Value as J;
     if j.is_null() {
         return Ok(Value::Null);
     }
-    let at = |what: &str| format!("expected {what} at {}", if path.is_empty() { "." } else { path });
+    let at = |what: &'static str| (what, Vec::new());
+    let within = |step: String| {
+        move |(what, mut steps): (&'static str, Vec<String>)| {
+            steps.push(step);
+            (what, steps)
+        }
+    };
     Ok(match ty {
         Type::String => Value::String(match j {
             J::String(s) => s.clone(),
@@ -259,19 +282,15 @@ pub fn from_json(j: &serde_json::Value, ty: &Type, path: &str) -> Result<Value, 
                 Some(i) => Number::Int(i),
                 None => Number::Float(n.as_f64().ok_or_else(|| at("number"))?),
             },
-            J::String(s) => match s.parse::<i64>() {
-                Ok(i) => Number::Int(i),
-                Err(_) => Number::Float(s.parse::<f64>().map_err(|_| at("number"))?),
-            },
+            J::String(s) => Number::parse(s).ok_or_else(|| at("number"))?,
             _ => return Err(at("number")),
         }),
         Type::List(et) | Type::Set(et) => {
             let items = j.as_array().ok_or_else(|| at("array"))?;
-            let out = items
-                .iter()
-                .enumerate()
-                .map(|(i, x)| from_json(x, et, &format!("{path}[{i}]")))
-                .collect::<Result<Vec<_>, _>>()?;
+            let mut out = Vec::with_capacity(items.len());
+            for (i, x) in items.iter().enumerate() {
+                out.push(json_value(x, et).map_err(|e| within(format!("[{i}]"))(e))?);
+            }
             if matches!(ty, Type::Set(_)) {
                 Value::Set(out)
             } else {
@@ -280,20 +299,18 @@ pub fn from_json(j: &serde_json::Value, ty: &Type, path: &str) -> Result<Value, 
         }
         Type::Map(et) => {
             let m = j.as_object().ok_or_else(|| at("map"))?;
-            Value::Map(
-                m.iter().map(|(k, x)| Ok((k.clone(), from_json(x, et, &format!("{path}[{k:?}]"))?))).collect::<Result<
-                    _,
-                    String,
-                >>(
-                )?,
-            )
+            let mut out = BTreeMap::new();
+            for (k, x) in m {
+                out.insert(k.clone(), json_value(x, et).map_err(|e| within(format!("[{k:?}]"))(e))?);
+            }
+            Value::Map(out)
         }
         Type::Object(attrs) => {
             let m = j.as_object().ok_or_else(|| at("object"))?;
             let mut out = BTreeMap::new();
             for (name, aty) in attrs {
                 let v = match m.get(name) {
-                    Some(x) => from_json(x, aty, &format!("{path}.{name}"))?,
+                    Some(x) => json_value(x, aty).map_err(|e| within(format!(".{name}"))(e))?,
                     None => Value::Null,
                 };
                 out.insert(name.clone(), v);

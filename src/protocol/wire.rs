@@ -16,12 +16,47 @@ const UNKNOWN_EXT: i8 = 0;
 /// null"), sent since Terraform 1.6. We treat it as plainly unknown.
 const REFINED_UNKNOWN_EXT: i8 = 12;
 
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct WireError(pub String);
+/// A value that does not fit its type, and where in the value (the path is gathered while
+/// the error unwinds, so decoding that succeeds never formats one).
+#[derive(Debug)]
+pub struct WireError {
+    message: String,
+    /// Steps from the innermost outwards (`.name`, `[0]`, `["key"]`).
+    path: Vec<String>,
+}
+
+impl WireError {
+    fn new(message: impl Into<String>) -> WireError {
+        WireError { message: message.into(), path: Vec::new() }
+    }
+    fn expected(what: &str) -> WireError {
+        WireError { message: format!("expected {what}"), path: vec![String::new()] }
+    }
+}
+
+impl std::fmt::Display for WireError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            return f.write_str(&self.message);
+        }
+        let at: String = self.path.iter().rev().map(String::as_str).collect();
+        let at = if at.is_empty() { "." } else { at.trim_start_matches('.') };
+        write!(f, "{} at {at}", self.message)
+    }
+}
+
+impl std::error::Error for WireError {}
+
+/// Adds one step to the path of an error coming out of a nested value.
+fn within(step: impl FnOnce() -> String) -> impl FnOnce(WireError) -> WireError {
+    move |mut e| {
+        e.path.push(step());
+        e
+    }
+}
 
 fn err<T>(msg: impl Into<String>) -> Result<T, WireError> {
-    Err(WireError(msg.into()))
+    Err(WireError::new(msg))
 }
 
 pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, WireError> {
@@ -29,17 +64,17 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, WireError> {
         return Ok(Value::Null);
     }
     let mut rd = bytes;
-    let mp = rmpv::decode::read_value(&mut rd).map_err(|e| WireError(format!("invalid msgpack: {e}")))?;
-    from_mp(&mp, ty, "")
+    let mp = rmpv::decode::read_value(&mut rd).map_err(|e| WireError::new(format!("invalid msgpack: {e}")))?;
+    from_mp(&mp, ty)
 }
 
-fn from_mp(mp: &Mp, ty: &Type, path: &str) -> Result<Value, WireError> {
+fn from_mp(mp: &Mp, ty: &Type) -> Result<Value, WireError> {
     match mp {
         Mp::Nil => return Ok(Value::Null),
         Mp::Ext(UNKNOWN_EXT | REFINED_UNKNOWN_EXT, _) => return Ok(Value::Unknown),
         _ => {}
     }
-    let at = |what: &str| WireError(format!("expected {what} at {}", if path.is_empty() { "." } else { path }));
+    let at = WireError::expected;
     Ok(match ty {
         Type::String => match mp {
             Mp::String(s) => Value::String(s.as_str().ok_or_else(|| at("UTF-8 string"))?.to_string()),
@@ -54,20 +89,14 @@ fn from_mp(mp: &Mp, ty: &Type, path: &str) -> Result<Value, WireError> {
             Mp::F32(f) => Number::Float(*f as f64),
             Mp::F64(f) => Number::Float(*f),
             // Terraform sends numbers that do not fit a float64 as decimal strings.
-            Mp::String(s) => {
-                let s = s.as_str().ok_or_else(|| at("number"))?;
-                match s.parse::<i64>() {
-                    Ok(i) => Number::Int(i),
-                    Err(_) => Number::Float(s.parse::<f64>().map_err(|_| at("number"))?),
-                }
-            }
+            Mp::String(s) => s.as_str().and_then(Number::parse).ok_or_else(|| at("number"))?,
             _ => return Err(at("number")),
         }),
         Type::List(et) | Type::Set(et) => {
             let items = mp.as_array().ok_or_else(|| at("array"))?;
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                out.push(from_mp(item, et, &format!("{path}[{i}]"))?);
+                out.push(from_mp(item, et).map_err(within(|| format!("[{i}]")))?);
             }
             if matches!(ty, Type::Set(_)) {
                 Value::Set(out)
@@ -80,7 +109,7 @@ fn from_mp(mp: &Mp, ty: &Type, path: &str) -> Result<Value, WireError> {
             let mut out = BTreeMap::new();
             for (k, v) in entries {
                 let key = k.as_str().ok_or_else(|| at("string map key"))?;
-                out.insert(key.to_string(), from_mp(v, et, &format!("{path}[{key:?}]"))?);
+                out.insert(key.to_string(), from_mp(v, et).map_err(within(|| format!("[{key:?}]")))?);
             }
             Value::Map(out)
         }
@@ -93,7 +122,7 @@ fn from_mp(mp: &Mp, ty: &Type, path: &str) -> Result<Value, WireError> {
             let mut out = BTreeMap::new();
             for (name, aty) in attrs {
                 let v = match given.get(name.as_str()) {
-                    Some(v) => from_mp(v, aty, &format!("{path}.{name}"))?,
+                    Some(v) => from_mp(v, aty).map_err(within(|| format!(".{name}")))?,
                     None => Value::Null,
                 };
                 out.insert(name.clone(), v);
@@ -106,7 +135,7 @@ fn from_mp(mp: &Mp, ty: &Type, path: &str) -> Result<Value, WireError> {
 pub fn encode_msgpack(v: &Value, ty: &Type) -> Result<Vec<u8>, WireError> {
     let mp = to_mp(v, ty)?;
     let mut buf = Vec::with_capacity(256);
-    rmpv::encode::write_value(&mut buf, &mp).map_err(|e| WireError(format!("msgpack encode: {e}")))?;
+    rmpv::encode::write_value(&mut buf, &mp).map_err(|e| WireError::new(format!("msgpack encode: {e}")))?;
     Ok(buf)
 }
 
@@ -123,7 +152,7 @@ fn to_mp(v: &Value, ty: &Type) -> Result<Mp, WireError> {
         // Be lenient with values produced from API strings: "512" fits a number type.
         (Value::String(s), Type::Number) => match s.parse::<i64>() {
             Ok(i) => Mp::from(i),
-            Err(_) => Mp::F64(s.parse::<f64>().map_err(|_| WireError(format!("{s:?} is not a number")))?),
+            Err(_) => Mp::F64(s.parse::<f64>().map_err(|_| WireError::new(format!("{s:?} is not a number")))?),
         },
         (Value::List(items) | Value::Set(items), Type::List(et) | Type::Set(et)) => {
             Mp::Array(items.iter().map(|i| to_mp(i, et)).collect::<Result<_, _>>()?)
@@ -148,8 +177,8 @@ fn to_mp(v: &Value, ty: &Type) -> Result<Mp, WireError> {
 /// missing from older states become null; attributes the schema no longer has are dropped.
 pub fn decode_json(bytes: &[u8], ty: &Type) -> Result<Value, WireError> {
     let j: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| WireError(format!("invalid state JSON: {e}")))?;
-    from_json(&j, ty, "").map_err(WireError)
+        serde_json::from_slice(bytes).map_err(|e| WireError::new(format!("invalid state JSON: {e}")))?;
+    from_json(&j, ty).map_err(WireError::new)
 }
 
 #[cfg(test)]
@@ -209,7 +238,13 @@ mod tests {
         let mut buf = Vec::new();
         rmpv::encode::write_value(&mut buf, &Mp::from(5)).unwrap();
         let e = decode_msgpack(&buf, &sample_type()).unwrap_err();
-        assert!(e.0.contains("expected object"), "{e}");
+        assert_eq!(e.to_string(), "expected object at .");
+        // A nested mismatch names where it is.
+        let mut nested = Vec::new();
+        let obj = Mp::Map(vec![(Mp::from("acl"), Mp::Array(vec![Mp::from("a"), Mp::from(7)]))]);
+        rmpv::encode::write_value(&mut nested, &obj).unwrap();
+        let e = decode_msgpack(&nested, &sample_type()).unwrap_err();
+        assert_eq!(e.to_string(), "expected string at acl[1]");
         assert!(decode_msgpack(&[0xa5, b'a'], &Type::String).is_err(), "truncated input");
     }
 
