@@ -554,3 +554,59 @@ impl ProviderRpc for ProviderService {
         Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::provider::ProviderDef;
+    use crate::engine::resource::{Op, Operations, ResourceDef};
+    use crate::engine::schema::{Codec, Field};
+
+    fn service() -> ProviderService {
+        let secret = ResourceDef::new(
+            "test_secret",
+            "secret",
+            "{name}",
+            Operations::crud(Op::post("/s"), Op::get("/s/{name}"), None, Op::delete("/s/{name}")),
+        )
+        .fields(vec![
+            Field::string("name").required().replace().api_create("name", Codec::Plain),
+            Field::string("value_wo").write_only().api_create("value", Codec::Plain),
+        ]);
+        let def = ProviderDef {
+            name: "test",
+            description: String::new(),
+            fields: vec![],
+            resources: vec![Box::new(secret)],
+            data_sources: vec![],
+            configure: Box::new(|_| Err(Diagnostics::error("unused", "unused"))),
+        };
+        ProviderService::new(Arc::new(Provider::new(def)))
+    }
+
+    async fn validate(service: &ProviderService, write_only_allowed: Option<bool>) -> Vec<pb::Diagnostic> {
+        let ty = service.resource_types["test_secret"].clone();
+        let mut config = Value::Object(Default::default());
+        config.set("name", Value::str("n"));
+        config.set("value_wo", Value::str("s3cret"));
+        let req = pb::validate_resource_config::Request {
+            type_name: "test_secret".into(),
+            config: Some(encode(&config, &ty).expect("encode")),
+            client_capabilities: write_only_allowed
+                .map(|allowed| pb::ClientCapabilities { write_only_attributes_allowed: allowed, ..Default::default() }),
+        };
+        service.validate_resource_config(Request::new(req)).await.expect("rpc").into_inner().diagnostics
+    }
+
+    #[tokio::test]
+    async fn write_only_arguments_need_a_terraform_that_supports_them() {
+        let s = service();
+        assert!(validate(&s, Some(true)).await.is_empty());
+        for older in [Some(false), None] {
+            let d = validate(&s, older).await;
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert!(d[0].summary.contains("Terraform 1.11"), "{d:?}");
+            assert!(!d[0].detail.contains("s3cret"));
+        }
+    }
+}
