@@ -1,6 +1,7 @@
 //! End-to-end harness shared by `tests/` and `benches/`: a real Terraform CLI, the real
-//! provider binary (through a `dev_overrides` CLI config), and an in-process Lightbits
-//! simulator per workspace.
+//! provider binary (through a `dev_overrides` CLI config), and an in-process simulator per
+//! workspace. Any vendor's simulator plugs in through [`Simulated`]; `Workspace` without a
+//! type parameter is the Lightbits one.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,6 +11,29 @@ use crate::simulators::lightbits::{self, Running, SimConfig};
 use serde_json::Value as J;
 
 pub const TOKEN: &str = "e2e-token";
+
+/// A running vendor simulator, as the harness needs it.
+pub trait Simulated {
+    /// The provider's name: source `tfprov/<name>`, binary `terraform-provider-<name>`.
+    const PROVIDER: &'static str;
+    /// The provider's environment variables, which a developer's shell may have set.
+    const ENV: &'static [&'static str];
+    /// Base URL of the simulator (its admin routes are under `/_sim/`).
+    fn url(&self) -> String;
+    /// The provider block's arguments that point at this simulator with valid credentials.
+    fn provider_arguments(&self) -> String;
+}
+
+impl Simulated for Running {
+    const PROVIDER: &'static str = "lightbits";
+    const ENV: &'static [&'static str] = &["LIGHTBITS_ENDPOINTS", "LIGHTBITS_TOKEN", "LIGHTBITS_PROJECT"];
+    fn url(&self) -> String {
+        Running::url(self)
+    }
+    fn provider_arguments(&self) -> String {
+        format!("endpoints = [\"{}\"]\n  token = \"{TOKEN}\"", Running::url(self))
+    }
+}
 
 /// Finds Terraform 1.15.x: `TF_BIN`, the project's `.tools/bin/terraform`, or PATH.
 /// In CI a missing Terraform fails the test; elsewhere the test is skipped loudly.
@@ -57,15 +81,15 @@ impl Run {
     }
 }
 
-pub struct Workspace {
+pub struct Workspace<S: Simulated = Running> {
     pub dir: tempfile::TempDir,
     tf: PathBuf,
-    pub sim: Running,
+    pub sim: S,
     rc: PathBuf,
     rt: tokio::runtime::Runtime,
 }
 
-impl Workspace {
+impl Workspace<Running> {
     /// A fresh directory, simulator and CLI config; `None` when Terraform is missing
     /// outside CI.
     pub fn new() -> Option<Workspace> {
@@ -83,20 +107,33 @@ impl Workspace {
 
     pub fn with_sim(cfg: SimConfig) -> Option<Workspace> {
         let tf = terraform()?;
+        Some(Workspace::around(tf, lightbits::spawn(cfg).expect("simulator")))
+    }
+
+    pub fn sim_object(&self, uuid: &str) -> J {
+        self.sim_state()["objects"]
+            .as_array()
+            .and_then(|objs| objs.iter().find(|o| o["object"]["UUID"] == uuid).map(|o| o["object"].clone()))
+            .unwrap_or(J::Null)
+    }
+}
+
+impl<S: Simulated> Workspace<S> {
+    /// A fresh directory and CLI config around a running simulator and a Terraform CLI.
+    pub fn around(tf: PathBuf, sim: S) -> Workspace<S> {
         let dir = tempfile::tempdir().expect("temp dir");
-        let sim = lightbits::spawn(cfg).expect("simulator");
-        let provider_dir = provider_dir();
         let rc = dir.path().join("terraformrc");
         std::fs::write(
             &rc,
             format!(
-                "provider_installation {{\n  dev_overrides {{\n    \"tfprov/lightbits\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-                provider_dir.display()
+                "provider_installation {{\n  dev_overrides {{\n    \"tfprov/{}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                S::PROVIDER,
+                provider_dir().display()
             ),
         )
         .expect("write rc");
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        Some(Workspace { dir, tf, sim, rc, rt })
+        Workspace { dir, tf, sim, rc, rt }
     }
 
     pub fn path(&self) -> &Path {
@@ -106,29 +143,29 @@ impl Workspace {
     /// Writes main.tf: the required_providers block, a provider block pointing at the
     /// simulator, then `body`.
     pub fn config(&self, body: &str) {
-        self.config_with_provider(&format!("endpoints = [\"{}\"]\n  token = \"{TOKEN}\"", self.sim.url()), body);
+        self.config_with_provider(&self.sim.provider_arguments(), body);
     }
 
     pub fn config_with_provider(&self, provider: &str, body: &str) {
+        let name = S::PROVIDER;
         let hcl = format!(
-            "terraform {{\n  required_providers {{\n    lightbits = {{ source = \"tfprov/lightbits\" }}\n  }}\n}}\n\nprovider \"lightbits\" {{\n  {provider}\n}}\n\n{body}\n"
+            "terraform {{\n  required_providers {{\n    {name} = {{ source = \"tfprov/{name}\" }}\n  }}\n}}\n\nprovider \"{name}\" {{\n  {provider}\n}}\n\n{body}\n"
         );
         std::fs::write(self.dir.path().join("main.tf"), hcl).expect("write main.tf");
     }
 
     pub fn tf(&self, args: &[&str]) -> Run {
-        let out = Command::new(&self.tf)
-            .args(args)
+        let mut cmd = Command::new(&self.tf);
+        cmd.args(args)
             .current_dir(self.dir.path())
             .env("TF_CLI_CONFIG_FILE", &self.rc)
             .env("TF_IN_AUTOMATION", "1")
             .env("CHECKPOINT_DISABLE", "1")
-            .env_remove("TF_LOG")
-            .env_remove("LIGHTBITS_ENDPOINTS")
-            .env_remove("LIGHTBITS_TOKEN")
-            .env_remove("LIGHTBITS_PROJECT")
-            .output()
-            .expect("run terraform");
+            .env_remove("TF_LOG");
+        for var in S::ENV {
+            cmd.env_remove(var);
+        }
+        let out = cmd.output().expect("run terraform");
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -198,13 +235,6 @@ impl Workspace {
 
     pub fn sim_state(&self) -> J {
         self.http("GET", "/_sim/state", None).1
-    }
-
-    pub fn sim_object(&self, uuid: &str) -> J {
-        self.sim_state()["objects"]
-            .as_array()
-            .and_then(|objs| objs.iter().find(|o| o["object"]["UUID"] == uuid).map(|o| o["object"].clone()))
-            .unwrap_or(J::Null)
     }
 
     pub fn patch_object(&self, id: &str, patch: J) {
