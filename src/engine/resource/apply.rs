@@ -240,6 +240,7 @@ impl ResourceDef {
                         }
                     },
                     Err(ApiError::NotFound(_)) => Ok(None),
+                    Err(e) if e.status().is_some_and(|s| op.gone.contains(&s)) => Ok(None),
                     Err(e) => Err(e),
                 }
             }

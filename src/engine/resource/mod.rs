@@ -292,6 +292,13 @@ impl ResourceDef {
         self.schema.constraints.push(c);
         self
     }
+    /// The `id` attribute is the API's own identifier, read from `json` (`{id}` templates).
+    pub fn id_from_api(mut self, json: &'static str) -> Self {
+        if let Some(id) = self.schema.fields.iter_mut().find(|f| f.name == "id") {
+            *id = id.clone().api(json, crate::engine::schema::Codec::Plain);
+        }
+        self
+    }
     pub fn hooks(mut self, h: impl ResourceHooks + 'static) -> Self {
         self.hooks = Box::new(h);
         self

@@ -47,6 +47,9 @@ pub struct Op {
     pub ok: &'static [u16],
     /// Overrides what the method says about repeating the request safely.
     pub idempotent: Option<bool>,
+    /// For reads: statuses besides "not found" that mean the object is gone (Luminate
+    /// answers 403 for a site that was deleted).
+    pub gone: &'static [u16],
 }
 
 impl Op {
@@ -61,6 +64,7 @@ impl Op {
             answer_at: "",
             ok: &[],
             idempotent: None,
+            gone: &[],
         }
     }
     pub const fn get(path: &'static str) -> Op {
@@ -106,6 +110,10 @@ impl Op {
     }
     pub const fn idempotent(mut self, yes: bool) -> Op {
         self.idempotent = Some(yes);
+        self
+    }
+    pub const fn gone(mut self, statuses: &'static [u16]) -> Op {
+        self.gone = statuses;
         self
     }
 }

@@ -1,0 +1,3 @@
+resource "luminate_collection" "engineering" {
+  name = "engineering"
+}
