@@ -155,6 +155,11 @@ impl<S: Simulated> Workspace<S> {
     }
 
     pub fn tf(&self, args: &[&str]) -> Run {
+        self.tf_with_env(args, &[])
+    }
+
+    /// Runs Terraform with extra environment variables (`TF_LOG=trace`, say).
+    pub fn tf_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(&self.tf);
         cmd.args(args)
             .current_dir(self.dir.path())
@@ -165,6 +170,7 @@ impl<S: Simulated> Workspace<S> {
         for var in S::ENV {
             cmd.env_remove(var);
         }
+        cmd.envs(env.iter().copied());
         let out = cmd.output().expect("run terraform");
         Run {
             code: out.status.code().unwrap_or(-1),

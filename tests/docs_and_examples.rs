@@ -19,16 +19,16 @@ fn docs_are_generated_from_the_current_schema() {
     }
 }
 
-#[test]
-fn every_example_validates_with_terraform() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/lightbits");
+/// Every example folder of a provider validates with Terraform in workspace `w`.
+fn examples_validate<S: common::Simulated>(w: &common::Workspace<S>, provider: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(provider);
     let mut dirs = vec![];
     for group in ["resources", "data-sources"] {
-        for e in std::fs::read_dir(root.join(group)).expect("examples dir").flatten() {
+        for e in std::fs::read_dir(root.join(group)).into_iter().flatten().flatten() {
             dirs.push(e.path());
         }
     }
-    let w = workspace!();
+    assert!(!dirs.is_empty(), "no examples for {provider}");
     for dir in dirs {
         let mut body = String::new();
         for f in std::fs::read_dir(&dir).expect("example").flatten() {
@@ -40,6 +40,15 @@ fn every_example_validates_with_terraform() {
         let r = w.tf(&["validate", "-no-color"]);
         assert_eq!(r.code, 0, "{} does not validate:\n{}", dir.display(), r.all());
     }
+}
+
+#[test]
+fn every_example_validates_with_terraform() {
+    let w = workspace!();
+    examples_validate(&w, "lightbits");
+    let Some(tf) = common::terraform() else { return };
+    let luminate = tfprov::simulators::luminate::spawn(Default::default()).expect("simulator");
+    examples_validate(&common::Workspace::around(tf, luminate), "luminate");
 }
 
 #[test]

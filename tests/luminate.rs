@@ -1,0 +1,105 @@
+//! terraform-provider-luminate end to end: real Terraform, real provider, simulated tenant.
+
+use serde_json::json;
+use tfprov::simulators::luminate::{self, SimConfig};
+use tfprov::testkit::{terraform, Workspace};
+
+fn workspace() -> Option<Workspace<luminate::Running>> {
+    let tf = terraform()?;
+    Some(Workspace::around(tf, luminate::spawn(SimConfig::default()).expect("simulator")))
+}
+
+macro_rules! luminate_workspace {
+    () => {
+        match workspace() {
+            Some(w) => w,
+            None => return,
+        }
+    };
+}
+
+fn site_hcl(name: &str, extra: &str) -> String {
+    format!("resource \"luminate_site\" \"s\" {{\n  name = \"{name}\"\n  {extra}\n}}\n")
+}
+
+#[test]
+fn site_lifecycle_update_import_drift_and_destroy() {
+    let w = luminate_workspace!();
+    w.config(&site_hcl("office", ""));
+    w.apply();
+    w.assert_plan_empty();
+    let s = w.state_of("luminate_site.s");
+    let id = s["id"].as_str().expect("id").to_string();
+    assert_eq!(s["authentication_mode"], "manual");
+    assert_eq!(s["mute_health_notification"], false);
+
+    // In place: the whole site is PUT again.
+    w.config(&site_hcl("office-2", "mute_health_notification = true"));
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to change"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    let (_, body) = w.http("GET", "/_sim/state", None);
+    assert!(body.to_string().contains("office-2"), "{body}");
+
+    // The API cannot change the authentication mode: refused at plan time.
+    w.config(&site_hcl("office-2", "mute_health_notification = true\n  authentication_mode = \"orchestrator\""));
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("authentication mode of a site cannot change"), "{}", r.stderr);
+    w.config(&site_hcl("office-2", "mute_health_notification = true"));
+
+    // Import by ID into a fresh state: the next plan is empty.
+    assert_eq!(w.tf(&["state", "rm", "luminate_site.s"]).code, 0);
+    let r = w.tf(&["import", "-no-color", "luminate_site.s", &id]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    w.assert_plan_empty();
+
+    // Out-of-band change shown and reverted; out-of-band delete re-created.
+    w.patch_object(&id, json!({"name": "renamed-elsewhere"}));
+    let p = w.plan();
+    assert!(p.stdout.contains("renamed-elsewhere"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    w.delete_object(&id);
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to add"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+
+    // The client secret never reaches the logs, even at trace level.
+    let r = w.tf_with_env(&["plan", "-input=false", "-no-color"], &[("TF_LOG", "trace")]);
+    assert!(!r.all().contains(luminate::SimConfig::default().client_secret.as_str()), "secret in the logs");
+
+    w.destroy();
+    let (_, state) = w.http("GET", "/_sim/state", None);
+    assert!(!state.to_string().contains("office-2"), "{state}");
+}
+
+#[test]
+fn collection_lifecycle() {
+    let w = luminate_workspace!();
+    w.config("resource \"luminate_collection\" \"c\" {\n  name = \"eng\"\n}\n");
+    w.apply();
+    w.assert_plan_empty();
+    let id = w.state_of("luminate_collection.c")["id"].as_str().expect("id").to_string();
+    w.config("resource \"luminate_collection\" \"c\" {\n  name = \"engineering\"\n}\n");
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to change"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(w.tf(&["state", "rm", "luminate_collection.c"]).code, 0);
+    let r = w.tf(&["import", "-no-color", "luminate_collection.c", &id]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    w.assert_plan_empty();
+    w.destroy();
+}
+
+#[test]
+fn missing_credentials_name_the_argument() {
+    let w = luminate_workspace!();
+    w.config_with_provider(&format!("api_endpoint = \"{}\"", w.sim.url()), "resource \"luminate_collection\" \"c\" {\n  name = \"x\"\n}\n");
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("api_client_id") && r.stderr.contains("LUMINATE_API_CLIENT_ID"), "{}", r.stderr);
+}
