@@ -248,8 +248,13 @@ async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> R
     }
 }
 
+// Spring answers unknown routes and methods with its error body too, not an empty one.
 async fn no_route() -> SimError {
     SimError::not_found("No handler found")
+}
+
+async fn wrong_method() -> SimError {
+    SimError::new(StatusCode::METHOD_NOT_ALLOWED, "Request method not supported")
 }
 
 /// The whole simulator as an axum router: the token route and the `/v2` routes behind
@@ -271,6 +276,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .merge(token)
         .nest("/_sim", admin::routes())
         .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
         .layer(middleware::from_fn(request_id_layer))
         .with_state(sim)
 }

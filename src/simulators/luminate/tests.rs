@@ -94,6 +94,29 @@ async fn tokens_are_issued_for_the_right_credentials_only() {
 }
 
 #[tokio::test]
+async fn basic_credentials_are_query_unescaped_as_go_escapes_them() {
+    let sim = Sim::new(SimConfig { client_secret: "a+b/c d%".into(), ..SimConfig::default() });
+    let app = router(sim);
+    // Go's oauth2 sends url.QueryEscape(id) + ":" + url.QueryEscape(secret).
+    let answer = token_answer(&app, Some(&basic(ID, "a%2Bb%2Fc+d%25")), "grant_type=client_credentials").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let broken = token_answer(&app, Some(&basic(ID, "a%2")), "grant_type=client_credentials").await;
+    assert_eq!(broken.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_answer_the_error_body() {
+    let (_, app) = unlimited();
+    let token = token(&app).await;
+    let unknown = api(&app, &token, Method::GET, "/v2/nothing-here", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.body["status"], 404);
+    let wrong = api(&app, &token, Method::PATCH, "/v2/sites", None).await;
+    assert_eq!(wrong.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong.body["status"], 405);
+}
+
+#[tokio::test]
 async fn v2_needs_a_valid_unexpired_token() {
     let sim =
         Sim::new(SimConfig { rate_limit_per_sec: 0, token_ttl: Duration::from_millis(200), ..SimConfig::default() });
