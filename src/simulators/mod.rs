@@ -2,3 +2,4 @@
 //! users' offline CI.
 
 pub mod lightbits;
+pub mod luminate;

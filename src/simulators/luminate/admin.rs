@@ -1,0 +1,96 @@
+//! Admin routes (`/_sim/...`): what "someone else" does to the tenant, and the knobs.
+//!
+//! - `GET /_sim/state`: object counts and every object as the API shows it.
+//! - `PATCH /_sim/objects/{id}`: merge JSON into a site or collection: an out-of-band edit.
+//! - `DELETE /_sim/objects/{id}`: remove a site or collection at once: an out-of-band delete.
+//! - `POST /_sim/faults`: arm a fault (see [`super::Fault`]).
+//! - `POST /_sim/expire-tokens`: every issued access token stops being accepted.
+//! - `PUT /_sim/config`: `{"rate_limit_per_sec", "latency_ms", "token_ttl_ms"}`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::routing::{get, patch, post, put};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::store::Kind;
+use super::{Fault, Sim, SimError, FAULT_KINDS};
+
+pub fn routes() -> Router<Arc<Sim>> {
+    Router::new()
+        .route("/state", get(state))
+        .route("/objects/{id}", patch(edit).delete(remove))
+        .route("/faults", post(arm))
+        .route("/expire-tokens", post(expire_tokens))
+        .route("/config", put(config))
+}
+
+async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    let store = sim.store();
+    let objects: Vec<Value> =
+        store.objects.values().map(|o| json!({"kind": o.kind.noun(), "object": o.body})).collect();
+    Json(json!({
+        "sites": store.count(Kind::Site),
+        "collections": store.count(Kind::Collection),
+        "tokens": store.tokens.len(),
+        "objects": objects,
+    }))
+}
+
+fn no_such_object() -> SimError {
+    SimError::not_found("no such object")
+}
+
+async fn edit(
+    State(sim): State<Arc<Sim>>,
+    Path(id): Path<String>,
+    Json(patch): Json<Value>,
+) -> Result<Json<Value>, SimError> {
+    let mut store = sim.store();
+    let object = store.objects.get_mut(&id).ok_or_else(no_such_object)?;
+    let (Value::Object(mut patch), Value::Object(body)) = (patch, &mut object.body) else {
+        return Err(SimError::bad_request("the patch must be a JSON object"));
+    };
+    // The id is the store's key: changing it would orphan the object.
+    patch.remove("id");
+    body.extend(patch);
+    Ok(Json(object.body.clone()))
+}
+
+async fn remove(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Result<Json<Value>, SimError> {
+    sim.store().objects.remove(&id).ok_or_else(no_such_object)?;
+    Ok(Json(json!({})))
+}
+
+async fn arm(State(sim): State<Arc<Sim>>, Json(fault): Json<Fault>) -> Result<Json<Value>, SimError> {
+    if !FAULT_KINDS.contains(&fault.kind.as_str()) {
+        return Err(SimError::bad_request(format!("fault kind must be one of {FAULT_KINDS:?}")));
+    }
+    sim.arm(fault);
+    Ok(Json(json!({})))
+}
+
+async fn expire_tokens(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    sim.expire_tokens();
+    Json(json!({}))
+}
+
+async fn config(State(sim): State<Arc<Sim>>, Json(knobs): Json<Value>) -> Json<Value> {
+    let mut config = sim.config.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(limit) = knobs.get("rate_limit_per_sec").and_then(Value::as_u64) {
+        config.rate_limit_per_sec = u32::try_from(limit).unwrap_or(u32::MAX);
+    }
+    if let Some(ms) = knobs.get("latency_ms").and_then(Value::as_u64) {
+        config.latency = Duration::from_millis(ms);
+    }
+    if let Some(ms) = knobs.get("token_ttl_ms").and_then(Value::as_u64) {
+        config.token_ttl = Duration::from_millis(ms);
+    }
+    Json(json!({
+        "rate_limit_per_sec": config.rate_limit_per_sec,
+        "latency_ms": config.latency.as_millis() as u64,
+        "token_ttl_ms": config.token_ttl.as_millis() as u64,
+    }))
+}

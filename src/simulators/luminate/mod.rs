@@ -1,0 +1,325 @@
+//! A Luminate (Symantec ZTNA / Secure Access Cloud) API v2 simulator: OAuth2 client
+//! credentials, sites and collections. It follows the vendor documents
+//! (`luminate-api-models.md`, the vendor's API page in seed 001), not what the provider
+//! would like: documented status codes, `ModelApiResponse` error bodies, Spring pages,
+//! the tenant-wide rate limit of 5 requests per second and an `x-lum-request-id` header
+//! on every answer.
+//!
+//! Behaviour for tests and users' CI is added as layers around the handlers: bearer
+//! authentication with expiring tokens, rate limiting, latency and fault injection (error
+//! statuses; answers dropped, or replaced by an error, after the change was committed).
+//! Admin routes under `/_sim/` change or delete objects out of band, expire tokens, set
+//! knobs and arm faults.
+
+mod admin;
+mod error;
+mod handlers;
+mod store;
+#[cfg(test)]
+mod tests;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+
+pub use error::SimError;
+use store::Store;
+pub use store::{Kind, DEFAULT_COLLECTION_ID, ROOT_COLLECTION_ID};
+
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// The API client's credentials, as the admin portal shows them.
+    pub client_id: String,
+    pub client_secret: String,
+    /// Lifetime of an access token (`expires_in`, rounded up to whole seconds on the wire).
+    pub token_ttl: Duration,
+    /// Requests per second the tenant may make to `/v2`; 0 turns the limit off. The
+    /// vendor documents 5 (seed 001 "Rate-limiting", models §1.4).
+    pub rate_limit_per_sec: u32,
+    /// Added to every API answer.
+    pub latency: Duration,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            client_id: "sim-client-id".into(),
+            client_secret: "sim-client-secret".into(),
+            // The vendor's token sample says 86400 (seed 001 "Authentication").
+            token_ttl: Duration::from_secs(86400),
+            rate_limit_per_sec: 5,
+            latency: Duration::ZERO,
+        }
+    }
+}
+
+/// Fault kinds, as `Fault::kind` spells them.
+pub const FAULT_KINDS: &[&str] = &["drop", "status", "error_after_commit"];
+
+/// A fault armed by a test: the next `remaining` requests matching it misbehave.
+///
+/// JSON for `POST /_sim/faults`: `{"kind": "drop" | "status" | "error_after_commit",
+/// "method": "POST", "path_contains": "/sites", "status": 500, "message": "...",
+/// "remaining": 1}`; all but `kind` are optional.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct Fault {
+    /// HTTP method to match, e.g. "POST"; any when absent.
+    pub method: Option<String>,
+    /// Substring of the path to match, e.g. "/sites".
+    #[serde(default)]
+    pub path_contains: String,
+    /// `"drop"`: commit the change, then break the connection before the answer is
+    /// complete. `"status"`: answer `status` (default 503) with `message` without doing
+    /// anything. `"error_after_commit"`: commit the change, then answer `status` (default
+    /// 500) with `message`, like a server that failed after committing.
+    pub kind: String,
+    pub status: Option<u16>,
+    pub message: Option<String>,
+    #[serde(default = "one")]
+    pub remaining: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+pub struct Sim {
+    pub config: Mutex<SimConfig>,
+    store: Mutex<Store>,
+    faults: Mutex<Vec<Fault>>,
+    /// When each `/v2` request let through in the last second arrived, oldest first.
+    recent_requests: Mutex<VecDeque<Instant>>,
+}
+
+impl Sim {
+    pub fn new(config: SimConfig) -> Arc<Sim> {
+        Arc::new(Sim {
+            config: Mutex::new(config),
+            store: Mutex::new(Store::new()),
+            faults: Mutex::new(Vec::new()),
+            recent_requests: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn cfg(&self) -> SimConfig {
+        self.config.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Objects of `kind`, for tests and `GET /_sim/state`.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.store().count(kind)
+    }
+
+    /// Every issued token stops being accepted, as if they had all expired.
+    pub fn expire_tokens(&self) {
+        self.store().tokens.clear();
+    }
+
+    pub fn arm(&self, fault: Fault) {
+        self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(fault);
+    }
+
+    fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
+        let mut faults = self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let index = faults.iter().position(|fault| {
+            fault.remaining > 0
+                && fault.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && path.contains(&fault.path_contains)
+        })?;
+        faults[index].remaining -= 1;
+        let fault = faults[index].clone();
+        if faults[index].remaining == 0 {
+            faults.remove(index);
+        }
+        Some(fault)
+    }
+
+    /// Counts a request against the tenant's limit; false when the last second already
+    /// saw the limit. Refused requests are not counted, so a client that backs off for
+    /// one second, as the documents ask, gets through.
+    fn admit(&self, now: Instant) -> bool {
+        let limit = self.cfg().rate_limit_per_sec as usize;
+        if limit == 0 {
+            return true;
+        }
+        let mut recent = self.recent_requests.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while recent.front().is_some_and(|at| now.duration_since(*at) >= Duration::from_secs(1)) {
+            recent.pop_front();
+        }
+        if recent.len() >= limit {
+            return false;
+        }
+        recent.push_back(now);
+        true
+    }
+}
+
+tokio::task_local! {
+    /// The `x-lum-request-id` of the request being answered, for error bodies'
+    /// `requestIdentifier`.
+    static REQUEST_ID: String;
+}
+
+fn current_request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+/// "Each request submitted to the API returns a unique request ID ... in header
+/// x-lum-request-id" (seed 001 "Support", models §1.4).
+async fn request_id_layer(req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut response = REQUEST_ID.scope(id.clone(), next.run(req)).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-lum-request-id", value);
+    }
+    response
+}
+
+/// 429 above the tenant's limit. No `Retry-After`: the documents only say "back-off ...
+/// for 1 second" (seed 001 "Rate-limiting") and never name the header, and the provider
+/// ignores it anyway (models §1.4).
+async fn rate_limit_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    if !sim.admit(Instant::now()) {
+        return SimError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded").into_response();
+    }
+    next.run(req).await
+}
+
+/// `/v2` needs `Authorization: Bearer <token>` with a token issued by `/v1/oauth/token`
+/// and not yet expired (seed 001 "Authentication").
+async fn auth_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let token = req
+        .headers()
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_string());
+    let valid = token.is_some_and(|token| sim.store().token_valid(&token, Instant::now()));
+    if !valid {
+        return SimError::unauthorized().into_response();
+    }
+    next.run(req).await
+}
+
+async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let latency = sim.cfg().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    next.run(req).await
+}
+
+async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let Some(fault) = sim.take_fault(req.method().as_str(), req.uri().path()) else {
+        return next.run(req).await;
+    };
+    let answer = |default_status: StatusCode, default_message: &str| {
+        let status = fault.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(default_status);
+        SimError::new(status, fault.message.as_deref().unwrap_or(default_message)).into_response()
+    };
+    match fault.kind.as_str() {
+        "drop" => {
+            // The change is committed; then the connection breaks mid-answer.
+            let (parts, _) = next.run(req).await.into_parts();
+            let broken = futures::stream::once(async {
+                Err::<axum::body::Bytes, _>(std::io::Error::other("simulated connection reset"))
+            });
+            Response::from_parts(parts, Body::from_stream(broken))
+        }
+        "error_after_commit" => {
+            // Whatever the handler did stays done; only its answer is replaced.
+            let _committed = next.run(req).await;
+            answer(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+        }
+        _ => answer(StatusCode::SERVICE_UNAVAILABLE, "Simulated failure."),
+    }
+}
+
+// Spring answers unknown routes and methods with its error body too, not an empty one.
+async fn no_route() -> SimError {
+    SimError::not_found("No handler found")
+}
+
+async fn wrong_method() -> SimError {
+    SimError::new(StatusCode::METHOD_NOT_ALLOWED, "Request method not supported")
+}
+
+/// The whole simulator as an axum router: the token route and the `/v2` routes behind
+/// their layers, admin routes beside them (admin routes need no token and are not rate
+/// limited: they stand for "someone else").
+pub fn router(sim: Arc<Sim>) -> Router {
+    let api = handlers::v2_routes()
+        .layer(middleware::from_fn_with_state(sim.clone(), fault_layer))
+        .layer(middleware::from_fn_with_state(sim.clone(), auth_layer))
+        // The token route is not counted: the Go oauth2 library does not retry a 429
+        // while fetching a token, and the documents speak of API requests.
+        .layer(middleware::from_fn_with_state(sim.clone(), rate_limit_layer))
+        .layer(middleware::from_fn_with_state(sim.clone(), latency_layer));
+    let token = handlers::token_routes()
+        .layer(middleware::from_fn_with_state(sim.clone(), fault_layer))
+        .layer(middleware::from_fn_with_state(sim.clone(), latency_layer));
+    Router::new()
+        .merge(api)
+        .merge(token)
+        .nest("/_sim", admin::routes())
+        .fallback(no_route)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(middleware::from_fn(request_id_layer))
+        .with_state(sim)
+}
+
+/// Serves until the listener fails.
+pub async fn serve(listener: tokio::net::TcpListener, sim: Arc<Sim>) -> std::io::Result<()> {
+    // Small JSON answers: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms each.
+    use axum::serve::ListenerExt as _;
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router(sim)).await
+}
+
+/// A simulator on a background thread of its own, for tests and tools.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub sim: Arc<Sim>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl Running {
+    /// The base URL; the API is under `/v2`, the token endpoint is `/v1/oauth/token`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+pub fn spawn(config: SimConfig) -> std::io::Result<Running> {
+    let sim = Sim::new(config);
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    std_listener.set_nonblocking(true)?;
+    let addr = std_listener.local_addr()?;
+    let served = sim.clone();
+    let thread = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else {
+            return;
+        };
+        runtime.block_on(async move {
+            if let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) {
+                let _ = serve(listener, served).await;
+            }
+        });
+    });
+    Ok(Running { addr, sim, _thread: thread })
+}
