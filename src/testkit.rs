@@ -35,6 +35,24 @@ impl Simulated for Running {
     }
 }
 
+impl Simulated for crate::simulators::luminate::Running {
+    const PROVIDER: &'static str = "luminate";
+    const ENV: &'static [&'static str] =
+        &["LUMINATE_API_ENDPOINT", "LUMINATE_API_CLIENT_ID", "LUMINATE_API_CLIENT_SECRET"];
+    fn url(&self) -> String {
+        crate::simulators::luminate::Running::url(self)
+    }
+    fn provider_arguments(&self) -> String {
+        let cfg = self.sim.config.lock().map(|c| c.clone()).unwrap_or_default();
+        format!(
+            "api_endpoint      = \"{}\"\n  api_client_id     = \"{}\"\n  api_client_secret = \"{}\"",
+            crate::simulators::luminate::Running::url(self),
+            cfg.client_id,
+            cfg.client_secret
+        )
+    }
+}
+
 /// Finds Terraform 1.15.x: `TF_BIN`, the project's `.tools/bin/terraform`, or PATH.
 /// In CI a missing Terraform fails the test; elsewhere the test is skipped loudly.
 pub fn terraform() -> Option<PathBuf> {

@@ -98,7 +98,10 @@ fn collection_lifecycle() {
 #[test]
 fn missing_credentials_name_the_argument() {
     let w = luminate_workspace!();
-    w.config_with_provider(&format!("api_endpoint = \"{}\"", w.sim.url()), "resource \"luminate_collection\" \"c\" {\n  name = \"x\"\n}\n");
+    w.config_with_provider(
+        &format!("api_endpoint = \"{}\"", w.sim.url()),
+        "resource \"luminate_collection\" \"c\" {\n  name = \"x\"\n}\n",
+    );
     let r = w.tf(&["plan", "-input=false", "-no-color"]);
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("api_client_id") && r.stderr.contains("LUMINATE_API_CLIENT_ID"), "{}", r.stderr);
