@@ -106,3 +106,63 @@ fn missing_credentials_name_the_argument() {
     assert_ne!(r.code, 0);
     assert!(r.stderr.contains("api_client_id") && r.stderr.contains("LUMINATE_API_CLIENT_ID"), "{}", r.stderr);
 }
+
+#[test]
+fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
+    let w = luminate_workspace!();
+    w.config(&site_hcl("carried-over", ""));
+    w.apply();
+    let site = w.state_of("luminate_site.s");
+    let id = site["id"].as_str().expect("id").to_string();
+    let region = site["region"].as_str().expect("region").to_string();
+    let collection_hcl = "resource \"luminate_collection\" \"c\" {\n  name = \"carried\"\n}\n";
+    w.config(&format!("{}{collection_hcl}", site_hcl("carried-over", "")));
+    w.apply();
+    let collection_id = w.state_of("luminate_collection.c")["id"].as_str().expect("id").to_string();
+
+    // The state as the Go provider (SDKv2, schema version 0) writes it: its provider
+    // address, "" for unset optional strings, its private data.
+    let go_private = "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ=="; // {"schema_version":"0"}
+    let state = json!({
+        "version": 4,
+        "terraform_version": "1.9.8",
+        "serial": 7,
+        "lineage": "3c9e52b4-9b1e-4c1a-9a63-6d1e2f3a4b5c",
+        "outputs": {},
+        "resources": [
+            {
+                "mode": "managed", "type": "luminate_site", "name": "s",
+                "provider": "provider[\"registry.terraform.io/broadcom/luminate\"]",
+                "instances": [{
+                    "schema_version": 0,
+                    "attributes": {
+                        "authentication_mode": "manual", "id": id, "kubernetes_persistent_volume_name": "",
+                        "mute_health_notification": false, "name": "carried-over", "region": region
+                    },
+                    "sensitive_attributes": [], "private": go_private
+                }]
+            },
+            {
+                "mode": "managed", "type": "luminate_collection", "name": "c",
+                "provider": "provider[\"registry.terraform.io/broadcom/luminate\"]",
+                "instances": [{
+                    "schema_version": 0,
+                    "attributes": {"id": collection_id, "name": "carried"},
+                    "sensitive_attributes": [], "private": go_private
+                }]
+            }
+        ],
+        "check_results": null
+    });
+    std::fs::write(w.path().join("terraform.tfstate"), serde_json::to_vec_pretty(&state).expect("json"))
+        .expect("write state");
+    let r = w.tf(&[
+        "state",
+        "replace-provider",
+        "-auto-approve",
+        "registry.terraform.io/broadcom/luminate",
+        "registry.terraform.io/tfprov/luminate",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    w.assert_plan_empty();
+}

@@ -159,16 +159,17 @@ impl Provider {
     ) -> Result<serde_json::Value, Diagnostics> {
         let res = self.resource(type_name)?;
         let current = res.schema().version;
-        if version == current {
-            return Ok(raw);
-        }
-        match res.upgrader() {
-            Some(u) => u.upgrade(version, raw),
-            None if version < current => Ok(raw),
-            None => Err(Diagnostics::error(
+        if version > current {
+            return Err(Diagnostics::error(
                 "State written by a newer provider",
                 format!("The state of this {type_name} has schema version {version}; this provider knows up to {current}. Upgrade the provider."),
-            )),
+            ));
+        }
+        // An upgrader also sees state of the current version: state another provider wrote
+        // under the same version number (the Go provider's SDKv2 state) may need rewriting.
+        match res.upgrader() {
+            Some(u) => u.upgrade(version, raw),
+            None => Ok(raw),
         }
     }
 

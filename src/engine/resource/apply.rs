@@ -14,14 +14,14 @@ use crate::engine::list::{for_each_page, op_request};
 use crate::engine::mapping::{create_body, encode_attr, has_update, redacted, state_from_api, update_body};
 use crate::engine::normalize::parse_duration;
 use crate::engine::poll::{wait_until, Poll};
-use crate::engine::schema::{semantically_equal, DefaultValue};
+use crate::engine::schema::{semantically_equal, DefaultValue, Mode};
 use crate::engine::template;
-use crate::engine::value::Value;
+use crate::engine::value::{Type, Value};
 
 use super::ops::{at, BodyShape, CreateOp, DeleteOp, ListSpec, Member, Op, ReadOp, Step, UpdateStyle};
 use super::{
     api_error_diag, ApplyRequest, ApplyResponse, Ctx, DeleteRequest, DeleteResponse, ImportState, PlanRequest,
-    PlanResponse, Private, ReadRequest, ReadResponse, Resource, ResourceDef, ResourceSchema, TIMEOUTS,
+    PlanResponse, Private, ReadRequest, ReadResponse, Resource, ResourceDef, ResourceSchema, UpgradeState, TIMEOUTS,
 };
 
 /// An object as the API answered it, with its ETag.
@@ -96,6 +96,27 @@ impl Resource for ResourceDef {
 
     fn importer(&self) -> Option<&dyn ImportState> {
         Some(self)
+    }
+
+    fn upgrader(&self) -> Option<&dyn UpgradeState> {
+        self.sdkv2_state.then_some(self as &dyn UpgradeState)
+    }
+}
+
+impl UpgradeState for ResourceDef {
+    /// State of terraform-plugin-sdk v2 providers differs from ours in one way that shows in
+    /// plans: an unset optional string is stored as `""`, where Terraform's own semantics
+    /// (and ours) store null. Everything else (attribute names, types, `id`, a `timeouts`
+    /// object) reads as is; attributes we do not have are dropped by the schema.
+    fn upgrade(&self, _version: i64, mut raw: J) -> Result<J, Diagnostics> {
+        if let J::Object(attrs) = &mut raw {
+            for f in self.schema.fields.iter().filter(|f| f.mode == Mode::Optional && f.ty == Type::String) {
+                if attrs.get(f.name).and_then(J::as_str) == Some("") {
+                    attrs.insert(f.name.to_string(), J::Null);
+                }
+            }
+        }
+        Ok(raw)
     }
 }
 

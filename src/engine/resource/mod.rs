@@ -269,12 +269,19 @@ pub struct ResourceDef {
     pub schema: ResourceSchema,
     pub ops: Operations,
     pub hooks: Box<dyn ResourceHooks>,
+    /// Reads state written by a terraform-plugin-sdk (v2) provider of the same resource.
+    pub sdkv2_state: bool,
 }
 
 impl ResourceDef {
     /// Builds a definition, adding the `id` attribute every resource has.
     pub fn new(type_name: &'static str, noun: &'static str, id_template: &'static str, ops: Operations) -> ResourceDef {
-        ResourceDef { schema: ResourceSchema::new(type_name, noun, id_template), ops, hooks: Box::new(NoHooks) }
+        ResourceDef {
+            schema: ResourceSchema::new(type_name, noun, id_template),
+            ops,
+            hooks: Box::new(NoHooks),
+            sdkv2_state: false,
+        }
     }
     pub fn desc(mut self, d: impl Into<String>) -> Self {
         self.schema.description = d.into();
@@ -290,6 +297,12 @@ impl ResourceDef {
     }
     pub fn constraint(mut self, c: Constraint) -> Self {
         self.schema.constraints.push(c);
+        self
+    }
+    /// Takes over state written by an SDKv2 (Go) provider of the same resource type, after
+    /// `terraform state replace-provider`: see [`UpgradeState`] for ResourceDef.
+    pub fn sdkv2_state(mut self) -> Self {
+        self.sdkv2_state = true;
         self
     }
     /// The `id` attribute is the API's own identifier, read from `json` (`{id}` templates).

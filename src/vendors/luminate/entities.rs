@@ -36,6 +36,7 @@ pub fn site() -> ResourceDef {
         .lookup(&["name"], Some(spring(Op::get("/sites").query(&[("filter", "{name}")])))),
     )
     .id_from_api("id")
+    .sdkv2_state()
     .desc("A site: a location whose connectors reach the applications behind it.")
     .hooks(SiteHooks)
     .fields(vec![
@@ -98,6 +99,7 @@ pub fn collection() -> ResourceDef {
         .lookup(&["name"], Some(spring(Op::get("/collection").query(&[("name", "{name}")])))),
     )
     .id_from_api("id")
+    .sdkv2_state()
     .desc("A collection: a group of sites, applications and policies that roles are granted on.")
     .fields(vec![Field::string("name")
         .required()
