@@ -166,3 +166,53 @@ fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
     assert_eq!(r.code, 0, "{}", r.all());
     w.assert_plan_empty();
 }
+
+#[test]
+fn collection_data_source_finds_the_exact_name() {
+    let w = luminate_workspace!();
+    w.config(
+        "resource \"luminate_collection\" \"a\" {\n  name = \"team\"\n}\nresource \"luminate_collection\" \"b\" {\n  name = \"team-b\"\n}\n\
+         data \"luminate_collection\" \"d\" {\n  name = \"team\"\n  depends_on = [luminate_collection.a, luminate_collection.b]\n}\n\
+         output \"found\" {\n  value = data.luminate_collection.d.id == luminate_collection.a.id\n}\n",
+    );
+    w.apply();
+    assert_eq!(w.tf(&["output", "-raw", "found"]).stdout.trim(), "true");
+}
+
+#[test]
+fn collection_site_link_moves_only_the_difference() {
+    let w = luminate_workspace!();
+    let hcl = |ids: &str| {
+        format!(
+            "resource \"luminate_site\" \"s\" {{\n  name = \"linked\"\n}}\n\
+             resource \"luminate_collection\" \"a\" {{\n  name = \"link-a\"\n}}\n\
+             resource \"luminate_collection\" \"b\" {{\n  name = \"link-b\"\n}}\n\
+             resource \"luminate_collection_site_link\" \"l\" {{\n  site_id = luminate_site.s.id\n  collection_ids = [{ids}]\n}}\n"
+        )
+    };
+    w.config(&hcl("luminate_collection.a.id"));
+    w.apply();
+    w.assert_plan_empty();
+    let site = w.state_of("luminate_site.s")["id"].as_str().expect("site").to_string();
+    assert_eq!(w.state_of("luminate_collection_site_link.l")["id"], site.as_str());
+
+    // Added in place, in any order (the API reports them sorted).
+    w.config(&hcl("luminate_collection.b.id, luminate_collection.a.id"));
+    let p = w.plan();
+    assert!(p.stdout.contains("1 to change"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(w.state_of("luminate_collection_site_link.l")["collection_ids"].as_array().map(Vec::len), Some(2));
+
+    // Import by the site's ID: the same set, no diff.
+    assert_eq!(w.tf(&["state", "rm", "luminate_collection_site_link.l"]).code, 0);
+    let r = w.tf(&["import", "-no-color", "luminate_collection_site_link.l", &site]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    w.assert_plan_empty();
+
+    // One removed: only it is unlinked.
+    w.config(&hcl("luminate_collection.b.id"));
+    w.apply();
+    w.assert_plan_empty();
+    w.destroy();
+}

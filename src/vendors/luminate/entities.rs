@@ -1,9 +1,10 @@
 //! Luminate entities as declarations. Attribute names and flags are the Go provider's
 //! (../shared/interfaces/luminate.md); JSON names are the API's.
 
+use crate::engine::datasource::{fields_from_resource, DataSourceDef, LookupOne};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::resource::{LastPage, ListSpec, Op, Operations, Paging, ResourceDef, ResourceHooks, UpdateOp};
-use crate::engine::schema::{Codec, Field, Validator};
+use crate::engine::schema::{Codec, Field, Mode, Validator};
 use crate::engine::value::Value;
 
 /// Spring pages: `page` from 0, `size` at most 100, `{content, last}`.
@@ -105,6 +106,21 @@ pub fn collection() -> ResourceDef {
         .required()
         .api_mutable("name", Codec::Plain)
         .desc("Collection name. Updated in place.")])
+}
+
+pub fn collection_data_source() -> DataSourceDef {
+    let fields = fields_from_resource(&collection().schema.fields, &[("name", Mode::Required)], &[]);
+    DataSourceDef::new(
+        "luminate_collection",
+        "Looks up a collection by its exact name (the API's `name` filter matches substrings; the pages are followed to the exact match).",
+        fields,
+        LookupOne {
+            by_key: None,
+            by_list: Some((spring(Op::get("/collection").query(&[("name", "{name}")])), &["name"])),
+            id_template: "{id}",
+            noun: "collection",
+        },
+    )
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! `entities.rs`.
 
 mod entities;
+mod site_link;
 
 use std::sync::Arc;
 
@@ -21,8 +22,12 @@ pub fn provider() -> ProviderDef {
         name: "luminate",
         description: "Manages Luminate (Symantec ZTNA, Secure Access Cloud) through its API v2. A drop-in successor of the Broadcom Go provider: the same arguments, resources and import IDs.".into(),
         fields: provider_fields(),
-        resources: vec![Box::new(entities::site()), Box::new(entities::collection())],
-        data_sources: vec![],
+        resources: vec![
+            Box::new(entities::site()),
+            Box::new(entities::collection()),
+            Box::new(site_link::site_link()),
+        ],
+        data_sources: vec![entities::collection_data_source()],
         configure: Box::new(configure),
     }
 }

@@ -1,0 +1,3 @@
+data "luminate_collection" "default" {
+  name = "Default Collection"
+}
