@@ -1,8 +1,10 @@
 //! Admin routes (`/_sim/...`): what "someone else" does to the tenant, and the knobs.
 //!
-//! - `GET /_sim/state`: object counts and every object as the API shows it.
+//! - `GET /_sim/state`: object counts, every object as the API shows it, and the
+//!   collection-site links.
 //! - `PATCH /_sim/objects/{id}`: merge JSON into a site or collection: an out-of-band edit.
-//! - `DELETE /_sim/objects/{id}`: remove a site or collection at once: an out-of-band delete.
+//! - `DELETE /_sim/objects/{id}`: remove a site or collection at once, with its links: an
+//!   out-of-band delete.
 //! - `POST /_sim/faults`: arm a fault (see [`super::Fault`]).
 //! - `POST /_sim/expire-tokens`: every issued access token stops being accepted.
 //! - `PUT /_sim/config`: `{"rate_limit_per_sec", "latency_ms", "token_ttl_ms"}`.
@@ -31,11 +33,14 @@ async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
     let store = sim.store();
     let objects: Vec<Value> =
         store.objects.values().map(|o| json!({"kind": o.kind.noun(), "object": o.body})).collect();
+    let links: Vec<Value> =
+        store.links.iter().map(|(collection, site)| json!({"siteId": site, "collectionId": collection})).collect();
     Json(json!({
         "sites": store.count(Kind::Site),
         "collections": store.count(Kind::Collection),
         "tokens": store.tokens.len(),
         "objects": objects,
+        "links": links,
     }))
 }
 
@@ -60,7 +65,8 @@ async fn edit(
 }
 
 async fn remove(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Result<Json<Value>, SimError> {
-    sim.store().objects.remove(&id).ok_or_else(no_such_object)?;
+    // Like the API's deletes, the links go too: a dangling link would count forever.
+    sim.store().remove(&id).ok_or_else(no_such_object)?;
     Ok(Json(json!({})))
 }
 

@@ -1,14 +1,16 @@
-//! The API routes: the OAuth2 token endpoint (`/v1`), sites and collections (`/v2`).
+//! The API routes: the OAuth2 token endpoint (`/v1`), sites, collections and their site
+//! links (`/v2`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
+use axum::body::Bytes;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -39,6 +41,10 @@ pub fn v2_routes() -> Router<Arc<Sim>> {
         .route("/v2/sites/{id}", get(get_site).put(update_site).delete(delete_site))
         .route("/v2/collection", post(create_collection).get(list_collections))
         .route("/v2/collection/{id}", get(get_collection).put(update_collection).delete(delete_collection))
+        .route("/v2/collection/site-links", post(link_sites))
+        .route("/v2/collection/site-links/{collection_id}", get(links_of_collection))
+        .route("/v2/collection/site-links/{collection_id}/{site_id}", delete(unlink_site))
+        .route("/v2/collection/site/{site_id}", get(collections_of_site))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -302,7 +308,7 @@ async fn update_site(
 async fn delete_site(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Result<StatusCode, SimError> {
     let mut store = sim.store();
     store.get(Kind::Site, &id).ok_or_else(|| site_not_found(&id))?;
-    store.objects.remove(&id);
+    store.remove(&id);
     // The provider requires 204 (models §1.5).
     Ok(StatusCode::NO_CONTENT)
 }
@@ -392,12 +398,13 @@ async fn update_collection(
     Ok(Json(collection.body.clone()))
 }
 
-/// No success status is documented; 204 as for the other deletes.
+/// No success status is documented; 204 as for the other deletes. Its links go with it
+/// (see `Store::remove`).
 async fn delete_collection(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Result<StatusCode, SimError> {
     let mut store = sim.store();
     store.get(Kind::Collection, &id).ok_or_else(|| collection_not_found(&id))?;
     refuse_builtin(&id)?;
-    store.objects.remove(&id);
+    store.remove(&id);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -414,4 +421,117 @@ async fn list_collections(State(sim): State<Arc<Sim>>, query: QueryParams) -> Re
         .map(|c| c.body.clone())
         .collect();
     Ok(Json(spring_page(collections, &params)))
+}
+
+// ---------------------------------------------------------------------------------------
+// Collection site links (models §3.8, §4.7, §5.11)
+
+/// One `CollectionSiteLink`; both keys are optional in the SDK (omitempty), so a missing
+/// one is a 400 here rather than a parse error.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SiteLink {
+    site_id: Option<String>,
+    collection_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SiteLinksBody {
+    links: Option<Vec<SiteLink>>,
+}
+
+fn link_json(collection: &str, site: &str) -> Value {
+    // Key order of the SDK struct (models §4.7).
+    json!({"siteId": site, "collectionId": collection})
+}
+
+fn link_not_found(collection: &str, site: &str) -> SimError {
+    SimError::not_found(format!("Site {site} is not linked to collection {collection}"))
+}
+
+/// LinkASiteToACollection: 200 with the links created (models §3.8). All or nothing:
+/// every link is checked before any is stored.
+///
+/// Decisions, as the documents give only the error codes 400, 401, 403, 409:
+/// - an empty or missing `links`, or a link without `siteId`/`collectionId`: 400;
+/// - an unknown site or collection: 400, not 404, since 404 is not among this
+///   operation's documented errors while it is among its neighbours' (a guess);
+/// - a link that already exists, or is named twice in one request: 409, the documented
+///   "already used by an existing object" (seed 001).
+async fn link_sites(
+    State(sim): State<Arc<Sim>>,
+    JsonBody(body): JsonBody<SiteLinksBody>,
+) -> Result<Json<Value>, SimError> {
+    let links = body.links.unwrap_or_default();
+    if links.is_empty() {
+        return Err(SimError::invalid("links: must not be empty"));
+    }
+    let mut store = sim.store();
+    let mut wanted: Vec<(String, String)> = Vec::with_capacity(links.len());
+    for link in links {
+        let (Some(site), Some(collection)) = (link.site_id, link.collection_id) else {
+            return Err(SimError::invalid("links: siteId and collectionId must not be null"));
+        };
+        if store.get(Kind::Site, &site).is_none() {
+            return Err(SimError::bad_request(format!("Site {site} not found")));
+        }
+        if store.get(Kind::Collection, &collection).is_none() {
+            return Err(SimError::bad_request(format!("Collection {collection} not found")));
+        }
+        let pair = (collection, site);
+        if store.links.contains(&pair) || wanted.contains(&pair) {
+            return Err(SimError::conflict("siteId", &pair.1));
+        }
+        wanted.push(pair);
+    }
+    let created: Vec<Value> = wanted.iter().map(|(collection, site)| link_json(collection, site)).collect();
+    store.links.extend(wanted);
+    store.refresh_counts();
+    Ok(Json(json!({"links": created})))
+}
+
+/// UnlinkASiteFromACollection: no success status is documented; 204 as for the other
+/// deletes. 404 (documented) when the link does not exist. The SDK allows an optional
+/// empty body (`CollectionidSiteidBody`, models §4.7) and the provider sends
+/// `Content-Type: application/json` either way (models §1.3): no body or any JSON object
+/// is taken, anything else is a 400 as Spring would answer a malformed body.
+async fn unlink_site(
+    State(sim): State<Arc<Sim>>,
+    Path((collection, site)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<StatusCode, SimError> {
+    if !body.iter().all(u8::is_ascii_whitespace) {
+        let parsed: Value =
+            serde_json::from_slice(&body).map_err(|e| SimError::bad_request(format!("JSON parse error: {e}")))?;
+        if !parsed.is_object() {
+            return Err(SimError::bad_request("The request body must be a JSON object"));
+        }
+    }
+    let mut store = sim.store();
+    if !store.links.remove(&(collection.clone(), site.clone())) {
+        return Err(link_not_found(&collection, &site));
+    }
+    store.refresh_counts();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// GetCollectionsBySite: 200 `{"collectionIds": [...]}`, 404 for an unknown site
+/// (models §3.8, §4.7).
+async fn collections_of_site(State(sim): State<Arc<Sim>>, Path(site): Path<String>) -> Result<Json<Value>, SimError> {
+    let store = sim.store();
+    store.get(Kind::Site, &site).ok_or_else(|| site_not_found(&site))?;
+    Ok(Json(json!({"collectionIds": store.collections_of_site(&site)})))
+}
+
+/// GetSitesLinkedToTheCollection: 200 `{"links": [...]}`, 404 for an unknown collection
+/// (models §3.8).
+async fn links_of_collection(
+    State(sim): State<Arc<Sim>>,
+    Path(collection): Path<String>,
+) -> Result<Json<Value>, SimError> {
+    let store = sim.store();
+    store.get(Kind::Collection, &collection).ok_or_else(|| collection_not_found(&collection))?;
+    let links: Vec<Value> =
+        store.sites_of_collection(&collection).iter().map(|site| link_json(&collection, site)).collect();
+    Ok(Json(json!({"links": links})))
 }

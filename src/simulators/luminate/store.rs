@@ -1,7 +1,7 @@
-//! The simulator's in-memory tenant: sites and collections as the API shows them, and the
-//! access tokens it has issued.
+//! The simulator's in-memory tenant: sites and collections as the API shows them, the
+//! links between them, and the access tokens it has issued.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Instant;
 
 use serde_json::{json, Value};
@@ -46,6 +46,9 @@ impl Object {
 pub struct Store {
     /// Keyed by id: a BTreeMap lists in the API's default order (`sort=id,asc`).
     pub objects: BTreeMap<String, Object>,
+    /// Collection-site links as `(collection id, site id)`: ordered so that answers list
+    /// them in a stable order.
+    pub links: BTreeSet<(String, String)>,
     /// Access token -> when it stops being accepted.
     pub tokens: HashMap<String, Instant>,
 }
@@ -84,6 +87,60 @@ impl Store {
 
     pub fn count(&self, kind: Kind) -> usize {
         self.of_kind(kind).count()
+    }
+
+    /// Removes a site or collection with its links. The documents say nothing of deleting
+    /// a linked site or collection (DeleteASite lists no 409, DeleteACollection neither,
+    /// models §3.1, §3.8), so the delete is taken and the links go with it.
+    pub fn remove(&mut self, id: &str) -> Option<Object> {
+        let removed = self.objects.remove(id)?;
+        let before = self.links.len();
+        self.links.retain(|(collection, site)| collection != id && site != id);
+        if self.links.len() != before {
+            self.refresh_counts();
+        }
+        Some(removed)
+    }
+
+    /// Ids of the collections `site` is linked to.
+    pub fn collections_of_site(&self, site: &str) -> Vec<String> {
+        self.links.iter().filter(|(_, s)| s == site).map(|(c, _)| c.clone()).collect()
+    }
+
+    /// Ids of the sites linked to `collection`.
+    pub fn sites_of_collection(&self, collection: &str) -> Vec<String> {
+        self.links
+            .range((collection.to_string(), String::new())..)
+            .take_while(|(c, _)| c == collection)
+            .map(|(_, s)| s.clone())
+            .collect()
+    }
+
+    /// Writes the server-set link counts into the stored bodies: a site's
+    /// `countCollections` and a collection's `countLinkedSites` (models §4.2, §4.7), so
+    /// that every answer carrying the object agrees with the links.
+    pub fn refresh_counts(&mut self) {
+        let mut per_site: HashMap<&str, usize> = HashMap::new();
+        let mut per_collection: HashMap<&str, usize> = HashMap::new();
+        for (collection, site) in &self.links {
+            *per_collection.entry(collection).or_default() += 1;
+            *per_site.entry(site).or_default() += 1;
+        }
+        let counts: Vec<(String, &str, usize)> = self
+            .objects
+            .iter()
+            .map(|(id, o)| match o.kind {
+                Kind::Site => (id.clone(), "countCollections", per_site.get(id.as_str()).copied().unwrap_or(0)),
+                Kind::Collection => {
+                    (id.clone(), "countLinkedSites", per_collection.get(id.as_str()).copied().unwrap_or(0))
+                }
+            })
+            .collect();
+        for (id, key, count) in counts {
+            if let Some(object) = self.objects.get_mut(&id) {
+                object.body[key] = count.into();
+            }
+        }
     }
 
     /// Another object of `kind` named `name`, other than `except`.

@@ -413,3 +413,202 @@ async fn a_spawned_simulator_serves_http_and_drops_answers() {
     assert_eq!(list.status(), reqwest::StatusCode::OK);
     assert!(list.headers().contains_key("x-lum-request-id"));
 }
+
+async fn create_collection(app: &Router, token: &str, name: &str) -> String {
+    let answer = api(app, token, Method::POST, "/v2/collection", Some(json!({"name": name}))).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.body["id"].as_str().expect("id").to_string()
+}
+
+async fn link(app: &Router, token: &str, links: &[(&str, &str)]) -> Answer {
+    let links: Vec<Value> = links.iter().map(|(site, c)| json!({"siteId": site, "collectionId": c})).collect();
+    api(app, token, Method::POST, "/v2/collection/site-links", Some(json!({ "links": links }))).await
+}
+
+async fn count_of(app: &Router, token: &str, path: &str, key: &str) -> Value {
+    api(app, token, Method::GET, path, None).await.body[key].clone()
+}
+
+#[tokio::test]
+async fn site_links_are_created_listed_and_counted() {
+    let (_, app) = unlimited();
+    let token = token(&app).await;
+    let site = create_site(&app, &token, "linked").await["id"].as_str().expect("id").to_string();
+    let finance = create_collection(&app, &token, "finance").await;
+    let sales = create_collection(&app, &token, "sales").await;
+
+    let created = link(&app, &token, &[(&site, &finance), (&site, &sales)]).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    assert_eq!(
+        created.body,
+        json!({"links": [{"siteId": site, "collectionId": finance}, {"siteId": site, "collectionId": sales}]})
+    );
+
+    let by_site = api(&app, &token, Method::GET, &format!("/v2/collection/site/{site}"), None).await;
+    assert_eq!(by_site.status, StatusCode::OK);
+    let mut ids = vec![finance.clone(), sales.clone()];
+    ids.sort();
+    assert_eq!(by_site.body, json!({ "collectionIds": ids }));
+
+    let by_collection = api(&app, &token, Method::GET, &format!("/v2/collection/site-links/{finance}"), None).await;
+    assert_eq!(by_collection.status, StatusCode::OK);
+    assert_eq!(by_collection.body, json!({"links": [{"siteId": site, "collectionId": finance}]}));
+    let unlinked =
+        api(&app, &token, Method::GET, &format!("/v2/collection/site-links/{DEFAULT_COLLECTION_ID}"), None).await;
+    assert_eq!(unlinked.body, json!({"links": []}));
+
+    // Server-set counts follow the links, in reads, lists and update answers alike.
+    assert_eq!(count_of(&app, &token, &format!("/v2/sites/{site}"), "countCollections").await, 2);
+    assert_eq!(count_of(&app, &token, &format!("/v2/collection/{finance}"), "countLinkedSites").await, 1);
+    let listed = api(&app, &token, Method::GET, "/v2/sites", None).await;
+    assert_eq!(listed.body["content"][0]["countCollections"], 2);
+    let renamed = api(&app, &token, Method::PUT, &format!("/v2/sites/{site}"), Some(json!({"name": "linked-2"}))).await;
+    assert_eq!(renamed.body["countCollections"], 2);
+
+    let other = create_site(&app, &token, "other").await["id"].as_str().expect("id").to_string();
+    assert_eq!(link(&app, &token, &[(&other, &finance)]).await.status, StatusCode::OK);
+    assert_eq!(count_of(&app, &token, &format!("/v2/collection/{finance}"), "countLinkedSites").await, 2);
+    assert_eq!(count_of(&app, &token, &format!("/v2/sites/{other}"), "countCollections").await, 1);
+}
+
+#[tokio::test]
+async fn site_link_creation_is_validated_all_or_nothing() {
+    let (sim, app) = unlimited();
+    let token = token(&app).await;
+    let site = create_site(&app, &token, "s1").await["id"].as_str().expect("id").to_string();
+    let collection = create_collection(&app, &token, "c1").await;
+    let missing = uuid::Uuid::new_v4().to_string();
+
+    for body in
+        [json!({"links": []}), json!({}), json!({"links": [{"siteId": site}]}), json!({"links": [{"siteId": 1}]})]
+    {
+        let answer = api(&app, &token, Method::POST, "/v2/collection/site-links", Some(body.clone())).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(answer.body["status"], 400);
+    }
+    // Unknown ids: 400, as 404 is not a documented answer of this operation.
+    let unknown_site = link(&app, &token, &[(&collection, &collection), (&missing, &collection)]).await;
+    assert_eq!(unknown_site.status, StatusCode::BAD_REQUEST);
+    let unknown_collection = link(&app, &token, &[(&site, &missing)]).await;
+    assert_eq!(unknown_collection.status, StatusCode::BAD_REQUEST);
+    // A bad link later in the request stores none of the earlier ones.
+    assert_eq!(link(&app, &token, &[(&site, &collection), (&site, &missing)]).await.status, StatusCode::BAD_REQUEST);
+    assert!(sim.store().links.is_empty());
+
+    assert_eq!(link(&app, &token, &[(&site, &collection)]).await.status, StatusCode::OK);
+    let again = link(&app, &token, &[(&site, &collection)]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.body["status"], 409);
+    assert_eq!(again.body["propertyValue"], site.as_str());
+    let twice = link(&app, &token, &[(&site, DEFAULT_COLLECTION_ID), (&site, DEFAULT_COLLECTION_ID)]).await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert_eq!(sim.store().links.len(), 1);
+    assert_eq!(count_of(&app, &token, &format!("/v2/sites/{site}"), "countCollections").await, 1);
+
+    let no_token = send(&app, Request::post("/v2/collection/site-links").body(Body::empty()).expect("request")).await;
+    assert_eq!(no_token.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn site_links_are_deleted_with_or_without_a_body() {
+    let (_, app) = unlimited();
+    let token = token(&app).await;
+    let site = create_site(&app, &token, "s1").await["id"].as_str().expect("id").to_string();
+    let a = create_collection(&app, &token, "a").await;
+    let b = create_collection(&app, &token, "b").await;
+    assert_eq!(
+        link(&app, &token, &[(&site, &a), (&site, &b), (&site, DEFAULT_COLLECTION_ID)]).await.status,
+        StatusCode::OK
+    );
+
+    let unlink_a = format!("/v2/collection/site-links/{a}/{site}");
+    assert_eq!(api(&app, &token, Method::DELETE, &unlink_a, None).await.status, StatusCode::NO_CONTENT);
+    let gone = api(&app, &token, Method::DELETE, &unlink_a, None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert_eq!(gone.body["status"], 404);
+
+    // The provider sends Content-Type: application/json, with an empty body or `{}`.
+    let empty_json = Request::delete(format!("/v2/collection/site-links/{b}/{site}"))
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::empty())
+        .expect("request");
+    assert_eq!(send(&app, empty_json).await.status, StatusCode::NO_CONTENT);
+    let unlink_default = format!("/v2/collection/site-links/{DEFAULT_COLLECTION_ID}/{site}");
+    let malformed = Request::delete(&unlink_default)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from("{"))
+        .expect("request");
+    assert_eq!(send(&app, malformed).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        api(&app, &token, Method::DELETE, &unlink_default, Some(json!({}))).await.status,
+        StatusCode::NO_CONTENT
+    );
+
+    assert_eq!(count_of(&app, &token, &format!("/v2/sites/{site}"), "countCollections").await, 0);
+    assert_eq!(count_of(&app, &token, &format!("/v2/collection/{a}"), "countLinkedSites").await, 0);
+    let by_site = api(&app, &token, Method::GET, &format!("/v2/collection/site/{site}"), None).await;
+    assert_eq!(by_site.body, json!({"collectionIds": []}));
+}
+
+#[tokio::test]
+async fn link_reads_of_unknown_objects_are_404() {
+    let (_, app) = unlimited();
+    let token = token(&app).await;
+    let missing = uuid::Uuid::new_v4();
+    for path in [format!("/v2/collection/site/{missing}"), format!("/v2/collection/site-links/{missing}")] {
+        let answer = api(&app, &token, Method::GET, &path, None).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(answer.body["status"], 404);
+    }
+    // A collection id is not a site id.
+    let by_collection_id = format!("/v2/collection/site/{DEFAULT_COLLECTION_ID}");
+    assert_eq!(api(&app, &token, Method::GET, &by_collection_id, None).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn deleting_a_site_or_collection_removes_its_links() {
+    let (sim, app) = unlimited();
+    let token = token(&app).await;
+    let kept = create_site(&app, &token, "kept").await["id"].as_str().expect("id").to_string();
+    let doomed = create_site(&app, &token, "doomed").await["id"].as_str().expect("id").to_string();
+    let collection = create_collection(&app, &token, "shared").await;
+    let other = create_collection(&app, &token, "other").await;
+    let links =
+        [(kept.as_str(), collection.as_str()), (doomed.as_str(), collection.as_str()), (kept.as_str(), other.as_str())];
+    assert_eq!(link(&app, &token, &links).await.status, StatusCode::OK);
+    assert_eq!(count_of(&app, &token, &format!("/v2/collection/{collection}"), "countLinkedSites").await, 2);
+
+    assert_eq!(
+        api(&app, &token, Method::DELETE, &format!("/v2/sites/{doomed}"), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(count_of(&app, &token, &format!("/v2/collection/{collection}"), "countLinkedSites").await, 1);
+    let listed = api(&app, &token, Method::GET, &format!("/v2/collection/site-links/{collection}"), None).await;
+    assert_eq!(listed.body, json!({"links": [{"siteId": kept, "collectionId": collection}]}));
+
+    let path = format!("/v2/collection/{collection}");
+    assert_eq!(api(&app, &token, Method::DELETE, &path, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(count_of(&app, &token, &format!("/v2/sites/{kept}"), "countCollections").await, 1);
+    let by_site = api(&app, &token, Method::GET, &format!("/v2/collection/site/{kept}"), None).await;
+    assert_eq!(by_site.body, json!({"collectionIds": [other]}));
+
+    // An out-of-band delete takes the links too.
+    let delete = Request::delete(format!("/_sim/objects/{other}")).body(Body::empty()).expect("request");
+    assert_eq!(send(&app, delete).await.status, StatusCode::OK);
+    assert!(sim.store().links.is_empty());
+    assert_eq!(count_of(&app, &token, &format!("/v2/sites/{kept}"), "countCollections").await, 0);
+}
+
+#[tokio::test]
+async fn sim_state_lists_the_links() {
+    let (_, app) = unlimited();
+    let token = token(&app).await;
+    let site = create_site(&app, &token, "s1").await["id"].as_str().expect("id").to_string();
+    let state = send(&app, Request::get("/_sim/state").body(Body::empty()).expect("request")).await;
+    assert_eq!(state.body["links"], json!([]));
+    assert_eq!(link(&app, &token, &[(&site, DEFAULT_COLLECTION_ID)]).await.status, StatusCode::OK);
+    let state = send(&app, Request::get("/_sim/state").body(Body::empty()).expect("request")).await;
+    assert_eq!(state.body["links"], json!([{"siteId": site, "collectionId": DEFAULT_COLLECTION_ID}]));
+}
