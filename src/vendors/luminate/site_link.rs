@@ -8,8 +8,8 @@ use serde_json::{json, Value as J};
 use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::diag::Diagnostics;
 use crate::engine::resource::{
-    api_error_diag, ApplyRequest, ApplyResponse, Ctx, DeleteRequest, DeleteResponse, ImportState, Private,
-    ReadRequest, ReadResponse, Resource, ResourceSchema,
+    api_error_diag, ApplyRequest, ApplyResponse, Ctx, DeleteRequest, DeleteResponse, ImportState, Private, ReadRequest,
+    ReadResponse, Resource, ResourceSchema,
 };
 use crate::engine::schema::{semantically_equal, Field, Semantic, Validator};
 use crate::engine::template::percent_encode;
@@ -66,7 +66,8 @@ impl SiteLink {
         }
         let links: Vec<J> = collections.iter().map(|c| json!({"siteId": site, "collectionId": c})).collect();
         // Linking an existing link again is harmless to retry.
-        let req = ApiRequest::new(Method::Post, "/collection/site-links").body(json!({ "links": links })).idempotent(true);
+        let req =
+            ApiRequest::new(Method::Post, "/collection/site-links").body(json!({ "links": links })).idempotent(true);
         ctx.api.call(req, &ctx.cancel).await.map(|_| ())
     }
 
@@ -93,7 +94,14 @@ impl SiteLink {
 
     /// Links `want` and unlinks what `have` has beyond it; re-reads at the end so that
     /// state tells what the API holds even when a request failed half-way.
-    async fn converge(&self, ctx: &Ctx, planned: &Value, site: &str, have: &[String], want: &[String]) -> ApplyResponse {
+    async fn converge(
+        &self,
+        ctx: &Ctx,
+        planned: &Value,
+        site: &str,
+        have: &[String],
+        want: &[String],
+    ) -> ApplyResponse {
         let added: Vec<String> = want.iter().filter(|c| !have.contains(c)).cloned().collect();
         let mut failure = self.link(ctx, site, &added).await.err();
         if failure.is_none() {
@@ -150,10 +158,14 @@ impl Resource for SiteLink {
         let site = req.current.get("site_id").as_str().unwrap_or_default().to_string();
         match self.linked(ctx, &site).await {
             // No links left (removed outside Terraform) is as good as gone.
-            Ok(Some(ids)) if ids.is_empty() => ReadResponse { state: None, private: req.private, diags: Diagnostics::default() },
-            Ok(Some(ids)) => {
-                ReadResponse { state: Some(self.state(req.current, &site, ids)), private: req.private, diags: Diagnostics::default() }
+            Ok(Some(ids)) if ids.is_empty() => {
+                ReadResponse { state: None, private: req.private, diags: Diagnostics::default() }
             }
+            Ok(Some(ids)) => ReadResponse {
+                state: Some(self.state(req.current, &site, ids)),
+                private: req.private,
+                diags: Diagnostics::default(),
+            },
             Ok(None) => ReadResponse { state: None, private: req.private, diags: Diagnostics::default() },
             Err(d) => ReadResponse { state: Some(req.current.clone()), private: req.private, diags: d },
         }
