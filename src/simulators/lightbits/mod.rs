@@ -23,7 +23,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -64,40 +63,13 @@ impl Default for SimConfig {
     }
 }
 
-/// Fault kinds, as `Fault::kind` spells them.
-pub const FAULT_KINDS: &[&str] = &["drop", "status", "error_after_commit"];
-
-/// A fault armed by a test: the next `remaining` requests matching it misbehave.
-///
-/// JSON for `POST /_sim/faults`: `{"kind": "drop" | "status" | "error_after_commit",
-/// "method": "POST", "path_contains": "/volumes", "status": 500, "message": "...",
-/// "remaining": 1}`; all but `kind` are optional.
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct Fault {
-    /// HTTP method to match, e.g. "POST"; any when absent.
-    pub method: Option<String>,
-    /// Substring of the path to match, e.g. "/volumes".
-    #[serde(default)]
-    pub path_contains: String,
-    /// `"drop"`: commit the change, then break the connection before the answer is
-    /// complete. `"status"`: answer `status` (default 503) with `message` without doing
-    /// anything. `"error_after_commit"`: commit the change, then answer `status` (default
-    /// 500) with `message`, like a server that failed after committing.
-    pub kind: String,
-    pub status: Option<u16>,
-    pub message: Option<String>,
-    #[serde(default = "one")]
-    pub remaining: u32,
-}
-
-fn one() -> u32 {
-    1
-}
+use crate::simulators::faults::Faults;
+pub use crate::simulators::faults::{Fault, FAULT_KINDS};
 
 pub struct Sim {
     pub config: Mutex<SimConfig>,
     store: Mutex<Store>,
-    faults: Mutex<Vec<Fault>>,
+    faults: Faults,
     pub cluster_uuid: String,
     /// When cluster encryption was asked for: Enabling until the transition delay has
     /// passed, then Enabled. It can never be disabled again.
@@ -109,7 +81,7 @@ impl Sim {
         let sim = Arc::new(Sim {
             config: Mutex::new(config),
             store: Mutex::new(Store::default()),
-            faults: Mutex::new(Vec::new()),
+            faults: Faults::default(),
             cluster_uuid: uuid::Uuid::new_v4().to_string(),
             encryption_since: Mutex::new(None),
         });
@@ -158,23 +130,8 @@ impl Sim {
         self.store().objects.values().filter(|o| o.kind == kind).count()
     }
 
-    pub fn arm(&self, f: Fault) {
-        self.faults.lock().unwrap_or_else(|p| p.into_inner()).push(f);
-    }
-
-    fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
-        let mut faults = self.faults.lock().unwrap_or_else(|p| p.into_inner());
-        let i = faults.iter().position(|f| {
-            f.remaining > 0
-                && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
-                && path.contains(&f.path_contains)
-        })?;
-        faults[i].remaining -= 1;
-        let f = faults[i].clone();
-        if faults[i].remaining == 0 {
-            faults.remove(i);
-        }
-        Some(f)
+    pub fn arm(&self, fault: Fault) {
+        self.faults.arm(fault);
     }
 }
 
@@ -210,34 +167,18 @@ async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) ->
 }
 
 async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let Some(fault) = sim.take_fault(req.method().as_str(), req.uri().path()) else {
+    let Some(fault) = sim.faults.take(req.method().as_str(), req.uri().path()) else {
         return next.run(req).await;
     };
-    let answer = |default_status: StatusCode, default_message: &str| {
-        let status = fault.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(default_status);
-        let mut response = SimError::new(status, fault.message.as_deref().unwrap_or(default_message)).into_response();
+    let error = |status: StatusCode, message: &str| {
+        let mut response = SimError::new(status, message).into_response();
         // Busy answers say "retry now", so that tests of retries do not wait.
         if matches!(status, StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE) {
             response.headers_mut().insert("retry-after", HeaderValue::from_static("0"));
         }
         response
     };
-    match fault.kind.as_str() {
-        "drop" => {
-            // The change is committed; then the connection breaks mid-answer.
-            let (parts, _) = next.run(req).await.into_parts();
-            let broken = futures::stream::once(async {
-                Err::<axum::body::Bytes, _>(std::io::Error::other("simulated connection reset"))
-            });
-            Response::from_parts(parts, Body::from_stream(broken))
-        }
-        "error_after_commit" => {
-            // Whatever the handler did stays done; only its answer is replaced.
-            let _committed = next.run(req).await;
-            answer(StatusCode::INTERNAL_SERVER_ERROR, "Internal Lightbits error.")
-        }
-        _ => answer(StatusCode::SERVICE_UNAVAILABLE, "Simulated failure."),
-    }
+    crate::simulators::faults::inject(fault, req, next, error, "Internal Lightbits error.").await
 }
 
 /// The whole simulator as an axum router: API routes behind the layers, admin routes

@@ -23,7 +23,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
@@ -61,40 +60,13 @@ impl Default for SimConfig {
     }
 }
 
-/// Fault kinds, as `Fault::kind` spells them.
-pub const FAULT_KINDS: &[&str] = &["drop", "status", "error_after_commit"];
-
-/// A fault armed by a test: the next `remaining` requests matching it misbehave.
-///
-/// JSON for `POST /_sim/faults`: `{"kind": "drop" | "status" | "error_after_commit",
-/// "method": "POST", "path_contains": "/sites", "status": 500, "message": "...",
-/// "remaining": 1}`; all but `kind` are optional.
-#[derive(Clone, Debug, serde::Deserialize)]
-pub struct Fault {
-    /// HTTP method to match, e.g. "POST"; any when absent.
-    pub method: Option<String>,
-    /// Substring of the path to match, e.g. "/sites".
-    #[serde(default)]
-    pub path_contains: String,
-    /// `"drop"`: commit the change, then break the connection before the answer is
-    /// complete. `"status"`: answer `status` (default 503) with `message` without doing
-    /// anything. `"error_after_commit"`: commit the change, then answer `status` (default
-    /// 500) with `message`, like a server that failed after committing.
-    pub kind: String,
-    pub status: Option<u16>,
-    pub message: Option<String>,
-    #[serde(default = "one")]
-    pub remaining: u32,
-}
-
-fn one() -> u32 {
-    1
-}
+use crate::simulators::faults::Faults;
+pub use crate::simulators::faults::{Fault, FAULT_KINDS};
 
 pub struct Sim {
     pub config: Mutex<SimConfig>,
     store: Mutex<Store>,
-    faults: Mutex<Vec<Fault>>,
+    faults: Faults,
     /// When each `/v2` request let through in the last second arrived, oldest first.
     recent_requests: Mutex<VecDeque<Instant>>,
 }
@@ -104,7 +76,7 @@ impl Sim {
         Arc::new(Sim {
             config: Mutex::new(config),
             store: Mutex::new(Store::new()),
-            faults: Mutex::new(Vec::new()),
+            faults: Faults::default(),
             recent_requests: Mutex::new(VecDeque::new()),
         })
     }
@@ -128,22 +100,7 @@ impl Sim {
     }
 
     pub fn arm(&self, fault: Fault) {
-        self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(fault);
-    }
-
-    fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
-        let mut faults = self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let index = faults.iter().position(|fault| {
-            fault.remaining > 0
-                && fault.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
-                && path.contains(&fault.path_contains)
-        })?;
-        faults[index].remaining -= 1;
-        let fault = faults[index].clone();
-        if faults[index].remaining == 0 {
-            faults.remove(index);
-        }
-        Some(fault)
+        self.faults.arm(fault);
     }
 
     /// Counts a request against the tenant's limit; false when the last second already
@@ -223,29 +180,11 @@ async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) ->
 }
 
 async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let Some(fault) = sim.take_fault(req.method().as_str(), req.uri().path()) else {
+    let Some(fault) = sim.faults.take(req.method().as_str(), req.uri().path()) else {
         return next.run(req).await;
     };
-    let answer = |default_status: StatusCode, default_message: &str| {
-        let status = fault.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(default_status);
-        SimError::new(status, fault.message.as_deref().unwrap_or(default_message)).into_response()
-    };
-    match fault.kind.as_str() {
-        "drop" => {
-            // The change is committed; then the connection breaks mid-answer.
-            let (parts, _) = next.run(req).await.into_parts();
-            let broken = futures::stream::once(async {
-                Err::<axum::body::Bytes, _>(std::io::Error::other("simulated connection reset"))
-            });
-            Response::from_parts(parts, Body::from_stream(broken))
-        }
-        "error_after_commit" => {
-            // Whatever the handler did stays done; only its answer is replaced.
-            let _committed = next.run(req).await;
-            answer(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
-        }
-        _ => answer(StatusCode::SERVICE_UNAVAILABLE, "Simulated failure."),
-    }
+    let error = |status: StatusCode, message: &str| SimError::new(status, message).into_response();
+    crate::simulators::faults::inject(fault, req, next, error, "Internal Server Error").await
 }
 
 // Spring answers unknown routes and methods with its error body too, not an empty one.

@@ -1,0 +1,98 @@
+//! Fault injection shared by every simulator: a test arms faults on `POST /_sim/faults`,
+//! and the next matching requests misbehave (an error status, an answer dropped after the
+//! change was committed, or an error answered after committing).
+
+use std::sync::Mutex;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// Fault kinds, as `Fault::kind` spells them.
+pub const FAULT_KINDS: &[&str] = &["drop", "status", "error_after_commit"];
+
+/// A fault armed by a test: the next `remaining` requests matching it misbehave.
+///
+/// JSON for `POST /_sim/faults`: `{"kind": "drop" | "status" | "error_after_commit",
+/// "method": "POST", "path_contains": "/volumes", "status": 500, "message": "...",
+/// "remaining": 1}`; all but `kind` are optional.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct Fault {
+    /// HTTP method to match, e.g. "POST"; any when absent.
+    pub method: Option<String>,
+    /// Substring of the path to match, e.g. "/volumes".
+    #[serde(default)]
+    pub path_contains: String,
+    /// `"drop"`: commit the change, then break the connection before the answer is
+    /// complete. `"status"`: answer `status` (default 503) with `message` without doing
+    /// anything. `"error_after_commit"`: commit the change, then answer `status` (default
+    /// 500) with `message`, like a server that failed after committing.
+    pub kind: String,
+    pub status: Option<u16>,
+    pub message: Option<String>,
+    #[serde(default = "one")]
+    pub remaining: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The armed faults of one simulator.
+#[derive(Default)]
+pub struct Faults(Mutex<Vec<Fault>>);
+
+impl Faults {
+    pub fn arm(&self, fault: Fault) {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(fault);
+    }
+
+    /// The first armed fault matching a request, counted down (and dropped when spent).
+    pub fn take(&self, method: &str, path: &str) -> Option<Fault> {
+        let mut faults = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let index = faults.iter().position(|fault| {
+            fault.remaining > 0
+                && fault.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && path.contains(&fault.path_contains)
+        })?;
+        faults[index].remaining -= 1;
+        let fault = faults[index].clone();
+        if faults[index].remaining == 0 {
+            faults.remove(index);
+        }
+        Some(fault)
+    }
+}
+
+/// Runs a request under a fault. `error` renders the vendor's error answer for a status
+/// and message; `committed_message` is the vendor's wording of a server error.
+pub async fn inject(
+    fault: Fault,
+    req: Request,
+    next: Next,
+    error: impl Fn(StatusCode, &str) -> Response,
+    committed_message: &str,
+) -> Response {
+    let answer = |default_status: StatusCode, default_message: &str| {
+        let status = fault.status.and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(default_status);
+        error(status, fault.message.as_deref().unwrap_or(default_message))
+    };
+    match fault.kind.as_str() {
+        "drop" => {
+            // The change is committed; then the connection breaks mid-answer.
+            let (parts, _) = next.run(req).await.into_parts();
+            let broken = futures::stream::once(async {
+                Err::<axum::body::Bytes, _>(std::io::Error::other("simulated connection reset"))
+            });
+            Response::from_parts(parts, Body::from_stream(broken))
+        }
+        "error_after_commit" => {
+            // Whatever the handler did stays done; only its answer is replaced.
+            let _committed = next.run(req).await;
+            answer(StatusCode::INTERNAL_SERVER_ERROR, committed_message)
+        }
+        _ => answer(StatusCode::SERVICE_UNAVAILABLE, "Simulated failure."),
+    }
+}
