@@ -218,3 +218,57 @@ fn collection_site_link_moves_only_the_difference() {
     w.assert_plan_empty();
     w.destroy();
 }
+
+/// Checks one block of `terraform providers schema -json` against the interface copy.
+fn check_block(what: &str, expected: &serde_json::Value, block: &serde_json::Value, errors: &mut Vec<String>) {
+    let attrs = &block["attributes"];
+    for (name, want) in expected.as_object().into_iter().flatten() {
+        let got = &attrs[name];
+        if got.is_null() {
+            errors.push(format!("{what}.{name}: missing"));
+            continue;
+        }
+        if got["type"] != want["type"] {
+            errors.push(format!("{what}.{name}: type {} (interface: {})", got["type"], want["type"]));
+        }
+        let flag = |k: &str| got[k].as_bool().unwrap_or(false);
+        let ok = match want["mode"].as_str().unwrap_or_default() {
+            "required" => flag("required") && !flag("optional") && !flag("computed"),
+            "optional" => flag("optional") && !flag("required") && !flag("computed"),
+            // An optional attribute with a default may be optional+computed.
+            "optional_default" => flag("optional") && !flag("required"),
+            "optional_computed" => flag("optional") && flag("computed"),
+            "computed" => flag("computed") && !flag("optional") && !flag("required"),
+            other => {
+                errors.push(format!("{what}.{name}: unknown mode {other} in the interface copy"));
+                true
+            }
+        };
+        if !ok {
+            errors.push(format!("{what}.{name}: flags {got} (interface: {})", want["mode"]));
+        }
+        if want["sensitive"].as_bool() == Some(true) && !flag("sensitive") {
+            errors.push(format!("{what}.{name}: must be sensitive"));
+        }
+    }
+}
+
+#[test]
+fn schema_matches_the_interface_copy() {
+    let w = luminate_workspace!();
+    w.config("");
+    let r = w.tf(&["providers", "schema", "-json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let schema: serde_json::Value = serde_json::from_str(&r.stdout).expect("schema json");
+    let provider = &schema["provider_schemas"]["registry.terraform.io/tfprov/luminate"];
+    let copy: serde_json::Value =
+        serde_json::from_str(include_str!("interfaces/luminate.json")).expect("interface copy");
+    let mut errors = Vec::new();
+    check_block("provider", &copy["provider"], &provider["provider"]["block"], &mut errors);
+    for (kind, key) in [("resources", "resource_schemas"), ("data_sources", "data_source_schemas")] {
+        for (name, attrs) in copy[kind].as_object().into_iter().flatten() {
+            check_block(name, attrs, &provider[key][name]["block"], &mut errors);
+        }
+    }
+    assert!(errors.is_empty(), "schema differs from ../shared/interfaces/luminate.md:\n{}", errors.join("\n"));
+}
