@@ -159,10 +159,7 @@ async fn auth_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Re
 }
 
 async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let d = sim.cfg().latency;
-    if !d.is_zero() {
-        tokio::time::sleep(d).await;
-    }
+    crate::simulators::delay(sim.cfg().latency).await;
     next.run(req).await
 }
 
@@ -193,12 +190,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
 
 /// Serves until the listener fails.
 pub async fn serve(listener: tokio::net::TcpListener, sim: Arc<Sim>) -> std::io::Result<()> {
-    // Small JSON answers: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms each.
-    use axum::serve::ListenerExt as _;
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, router(sim)).await
+    crate::simulators::serve_router(listener, router(sim)).await
 }
 
 /// A simulator on a background thread of its own, for tests and tools.
