@@ -266,6 +266,14 @@ impl<S: Simulated> Workspace<S> {
         assert_eq!(s, 200, "{b}");
     }
 
+    /// Adds an object the way someone else would (a simulator's `POST /_sim/objects/{kind}`);
+    /// returns it with its id.
+    pub fn add_object(&self, kind: &str, body: J) -> J {
+        let (s, b) = self.http("POST", &format!("/_sim/objects/{kind}"), Some(body));
+        assert_eq!(s, 200, "{b}");
+        b
+    }
+
     pub fn delete_object(&self, id: &str) {
         let (s, b) = self.http("DELETE", &format!("/_sim/objects/{id}"), None);
         assert_eq!(s, 200, "{b}");

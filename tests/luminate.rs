@@ -220,15 +220,45 @@ fn collection_site_link_moves_only_the_difference() {
 }
 
 /// Checks one block of `terraform providers schema -json` against the interface copy.
+/// Compares one block of `terraform providers schema -json` with the interface copy:
+/// every attribute and nested block the copy names must be there with its type, flags,
+/// nesting and sensitivity.
 fn check_block(what: &str, expected: &serde_json::Value, block: &serde_json::Value, errors: &mut Vec<String>) {
+    if block.is_null() {
+        errors.push(format!("{what}: missing"));
+        return;
+    }
     let attrs = &block["attributes"];
+    let blocks = &block["block_types"];
     for (name, want) in expected.as_object().into_iter().flatten() {
-        let got = &attrs[name];
-        if got.is_null() {
-            errors.push(format!("{what}.{name}: missing"));
+        if let Some(nesting) = want["block"].as_str() {
+            let got = &blocks[name];
+            if got.is_null() {
+                errors.push(format!("{what}.{name}: block missing"));
+                continue;
+            }
+            if got["nesting_mode"] != nesting {
+                errors.push(format!("{what}.{name}: nesting {} (interface: {nesting})", got["nesting_mode"]));
+            }
+            for bound in ["min", "max"] {
+                let key = format!("{bound}_items");
+                let got_bound = got[key.as_str()].as_u64().unwrap_or(0);
+                if got_bound != want[bound].as_u64().unwrap_or(0) {
+                    errors.push(format!("{what}.{name}: {key} {got_bound} (interface: {})", want[bound]));
+                }
+            }
+            check_block(&format!("{what}.{name}"), &want["attributes"], &got["block"], errors);
             continue;
         }
-        if got["type"] != want["type"] {
+        let got = &attrs[name];
+        if got.is_null() {
+            // The table leaves some types open (`null`): a block of that name will do.
+            if !(want["type"].is_null() && !blocks[name].is_null()) {
+                errors.push(format!("{what}.{name}: missing"));
+            }
+            continue;
+        }
+        if !want["type"].is_null() && got["type"] != want["type"] {
             errors.push(format!("{what}.{name}: type {} (interface: {})", got["type"], want["type"]));
         }
         let flag = |k: &str| got[k].as_bool().unwrap_or(false);
@@ -247,8 +277,10 @@ fn check_block(what: &str, expected: &serde_json::Value, block: &serde_json::Val
         if !ok {
             errors.push(format!("{what}.{name}: flags {got} (interface: {})", want["mode"]));
         }
-        if want["sensitive"].as_bool() == Some(true) && !flag("sensitive") {
-            errors.push(format!("{what}.{name}: must be sensitive"));
+        match want["sensitive"].as_bool() {
+            Some(true) if !flag("sensitive") => errors.push(format!("{what}.{name}: must be sensitive")),
+            Some(false) if flag("sensitive") => errors.push(format!("{what}.{name}: must not be sensitive")),
+            _ => {}
         }
     }
 }
@@ -265,7 +297,11 @@ fn schema_matches_the_interface_copy() {
         serde_json::from_str(include_str!("interfaces/luminate.json")).expect("interface copy");
     let mut errors = Vec::new();
     check_block("provider", &copy["provider"], &provider["provider"]["block"], &mut errors);
-    for (kind, key) in [("resources", "resource_schemas"), ("data_sources", "data_source_schemas")] {
+    for (kind, key) in [
+        ("resources", "resource_schemas"),
+        ("data_sources", "data_source_schemas"),
+        ("ephemeral_resources", "ephemeral_resource_schemas"),
+    ] {
         for (name, attrs) in copy[kind].as_object().into_iter().flatten() {
             check_block(name, attrs, &provider[key][name]["block"], &mut errors);
         }

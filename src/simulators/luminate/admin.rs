@@ -2,6 +2,9 @@
 //!
 //! - `GET /_sim/state`: object counts, every object as the API shows it, and the
 //!   collection-site links.
+//! - `POST /_sim/objects/{kind}`: add an object of `kind` (its noun with `_` for spaces,
+//!   e.g. `application`, `identity_provider`) exactly as given, with a fresh `id` unless
+//!   the body has one: someone else created it (or a test needs it without its routes).
 //! - `PATCH /_sim/objects/{id}`: merge JSON into a site or collection: an out-of-band edit.
 //! - `DELETE /_sim/objects/{id}`: remove a site or collection at once, with its links: an
 //!   out-of-band delete.
@@ -23,7 +26,7 @@ use super::{Fault, Sim, SimError, FAULT_KINDS};
 pub fn routes() -> Router<Arc<Sim>> {
     Router::new()
         .route("/state", get(state))
-        .route("/objects/{id}", patch(edit).delete(remove))
+        .route("/objects/{id}", patch(edit).delete(remove).post(add))
         .route("/faults", post(arm))
         .route("/expire-tokens", post(expire_tokens))
         .route("/config", put(config))
@@ -35,7 +38,13 @@ async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
         store.objects.values().map(|o| json!({"kind": o.kind.noun(), "object": o.body})).collect();
     let links: Vec<Value> =
         store.links.iter().map(|(collection, site)| json!({"siteId": site, "collectionId": collection})).collect();
+    let mut counts = serde_json::Map::new();
+    for object in store.objects.values() {
+        let count = counts.entry(object.kind.noun()).or_insert(json!(0));
+        *count = json!(count.as_u64().unwrap_or(0) + 1);
+    }
     Json(json!({
+        "counts": counts,
         "sites": store.count(Kind::Site),
         "collections": store.count(Kind::Collection),
         "tokens": store.tokens.len(),
@@ -62,6 +71,25 @@ async fn edit(
     patch.remove("id");
     body.extend(patch);
     Ok(Json(object.body.clone()))
+}
+
+async fn add(
+    State(sim): State<Arc<Sim>>,
+    Path(kind): Path<String>,
+    Json(mut body): Json<Value>,
+) -> Result<Json<Value>, SimError> {
+    let noun = kind.replace('_', " ");
+    let kind = Kind::ALL
+        .into_iter()
+        .find(|k| k.noun() == noun)
+        .ok_or_else(|| SimError::bad_request(format!("no kind {noun}")))?;
+    let Some(object) = body.as_object_mut() else {
+        return Err(SimError::bad_request("the object must be a JSON object"));
+    };
+    if !object.get("id").is_some_and(Value::is_string) {
+        object.insert("id".into(), json!(uuid::Uuid::new_v4().to_string()));
+    }
+    Ok(Json(sim.store().insert(kind, body)))
 }
 
 async fn remove(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Result<Json<Value>, SimError> {

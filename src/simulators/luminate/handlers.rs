@@ -45,6 +45,11 @@ pub fn v2_routes() -> Router<Arc<Sim>> {
         .route("/v2/collection/site-links/{collection_id}", get(links_of_collection))
         .route("/v2/collection/site-links/{collection_id}/{site_id}", delete(unlink_site))
         .route("/v2/collection/site/{site_id}", get(collections_of_site))
+        .merge(super::directory::routes())
+        .merge(super::connectors::routes())
+        .merge(super::applications::routes())
+        .merge(super::policies::routes())
+        .merge(super::integrations::routes())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -140,9 +145,9 @@ async fn issue_token(
 // ---------------------------------------------------------------------------------------
 // Spring pages (models §2)
 
-type QueryParams = Result<Query<HashMap<String, String>>, QueryRejection>;
+pub(super) type QueryParams = Result<Query<HashMap<String, String>>, QueryRejection>;
 
-fn params(query: QueryParams) -> Result<HashMap<String, String>, SimError> {
+pub(super) fn params(query: QueryParams) -> Result<HashMap<String, String>, SimError> {
     query.map(|Query(params)| params).map_err(|e| SimError::bad_request(e.body_text()))
 }
 
@@ -150,7 +155,7 @@ fn params(query: QueryParams) -> Result<HashMap<String, String>, SimError> {
 /// keys known here, others fall back to `id`), then cut by `page` (0-based) and `size`.
 /// Like Spring's resolver, unparsable or out-of-range numbers fall back to the default
 /// and a size above the maximum is cut to it.
-fn spring_page(mut items: Vec<Value>, params: &HashMap<String, String>) -> Value {
+pub(super) fn spring_page(mut items: Vec<Value>, params: &HashMap<String, String>) -> Value {
     let sort = params.get("sort").map(String::as_str).unwrap_or("id,asc");
     let mut parts = sort.split(',').map(str::trim);
     let key = match parts.next() {
@@ -185,7 +190,7 @@ fn spring_page(mut items: Vec<Value>, params: &HashMap<String, String>) -> Value
     })
 }
 
-fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+pub(super) fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase())
 }
 
@@ -220,7 +225,7 @@ fn valid_authentication_mode(mode: &str) -> Result<(), SimError> {
     Err(SimError::invalid(format!("authentication_mode: must be one of {}", AUTHENTICATION_MODES.join(", "))))
 }
 
-fn site_not_found(id: &str) -> SimError {
+pub(super) fn site_not_found(id: &str) -> SimError {
     SimError::not_found(format!("Site {id} not found"))
 }
 
@@ -342,7 +347,7 @@ fn valid_collection_name(name: Option<&str>) -> Result<String, SimError> {
     }
 }
 
-fn collection_not_found(id: &str) -> SimError {
+pub(super) fn collection_not_found(id: &str) -> SimError {
     SimError::not_found(format!("Collection {id} not found"))
 }
 

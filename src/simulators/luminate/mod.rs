@@ -12,8 +12,13 @@
 //! knobs and arm faults.
 
 mod admin;
+mod applications;
+mod connectors;
+mod directory;
 mod error;
 mod handlers;
+mod integrations;
+mod policies;
 mod store;
 #[cfg(test)]
 mod tests;

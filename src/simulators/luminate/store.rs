@@ -18,13 +18,56 @@ pub const ROOT_COLLECTION_ID: &str = "6b21619f-f505-41ec-af1b-09350be40000";
 pub enum Kind {
     Site,
     Collection,
+    Connector,
+    /// Every application type shares one wire model (models §4.4).
+    Application,
+    /// Access and activity policies share one wire model (models §4.5).
+    Policy,
+    RoleBinding,
+    IdentityProvider,
+    User,
+    Group,
+    SharedObject,
+    SshClient,
+    CloudIntegration,
+    DnsGroup,
+    DnsServer,
 }
 
 impl Kind {
+    pub const ALL: [Kind; 14] = [
+        Kind::Site,
+        Kind::Collection,
+        Kind::Connector,
+        Kind::Application,
+        Kind::Policy,
+        Kind::RoleBinding,
+        Kind::IdentityProvider,
+        Kind::User,
+        Kind::Group,
+        Kind::SharedObject,
+        Kind::SshClient,
+        Kind::CloudIntegration,
+        Kind::DnsGroup,
+        Kind::DnsServer,
+    ];
+
     pub fn noun(&self) -> &'static str {
         match self {
             Kind::Site => "site",
             Kind::Collection => "collection",
+            Kind::Connector => "connector",
+            Kind::Application => "application",
+            Kind::Policy => "policy",
+            Kind::RoleBinding => "role binding",
+            Kind::IdentityProvider => "identity provider",
+            Kind::User => "user",
+            Kind::Group => "group",
+            Kind::SharedObject => "shared object",
+            Kind::SshClient => "ssh client",
+            Kind::CloudIntegration => "cloud integration",
+            Kind::DnsGroup => "dns group",
+            Kind::DnsServer => "dns server",
         }
     }
 }
@@ -129,11 +172,12 @@ impl Store {
         let counts: Vec<(String, &str, usize)> = self
             .objects
             .iter()
-            .map(|(id, o)| match o.kind {
-                Kind::Site => (id.clone(), "countCollections", per_site.get(id.as_str()).copied().unwrap_or(0)),
+            .filter_map(|(id, o)| match o.kind {
+                Kind::Site => Some((id.clone(), "countCollections", per_site.get(id.as_str()).copied().unwrap_or(0))),
                 Kind::Collection => {
-                    (id.clone(), "countLinkedSites", per_collection.get(id.as_str()).copied().unwrap_or(0))
+                    Some((id.clone(), "countLinkedSites", per_collection.get(id.as_str()).copied().unwrap_or(0)))
                 }
+                _ => None,
             })
             .collect();
         for (id, key, count) in counts {

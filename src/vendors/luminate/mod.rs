@@ -3,7 +3,12 @@
 //! OAuth2 client credentials, 5 requests/s per tenant, 1 s after a 429. Entities are in
 //! `entities.rs`.
 
+mod applications;
+mod connector;
+mod directory;
 mod entities;
+mod integrations;
+mod policies;
 mod site_link;
 
 use std::sync::Arc;
@@ -18,16 +23,26 @@ use crate::http::{normalize_endpoint, vendors, TransportConfig};
 pub const ADDRESS: &str = "registry.terraform.io/tfprov/luminate";
 
 pub fn provider() -> ProviderDef {
+    let mut resources: Vec<Box<dyn crate::engine::resource::Resource>> =
+        vec![Box::new(entities::site()), Box::new(entities::collection()), Box::new(site_link::site_link())];
+    let mut data_sources = vec![entities::collection_data_source()];
+    // Each area of the API declares its own entities.
+    for (area_resources, area_data_sources) in [
+        (directory::resources(), directory::data_sources()),
+        (connector::resources(), connector::data_sources()),
+        (applications::resources(), applications::data_sources()),
+        (policies::resources(), policies::data_sources()),
+        (integrations::resources(), integrations::data_sources()),
+    ] {
+        resources.extend(area_resources);
+        data_sources.extend(area_data_sources);
+    }
     ProviderDef {
         name: "luminate",
         description: "Manages Luminate (Symantec ZTNA, Secure Access Cloud) through its API v2. A drop-in successor of the Broadcom Go provider: the same arguments, resources and import IDs.".into(),
         fields: provider_fields(),
-        resources: vec![
-            Box::new(entities::site()),
-            Box::new(entities::collection()),
-            Box::new(site_link::site_link()),
-        ],
-        data_sources: vec![entities::collection_data_source()],
+        resources,
+        data_sources,
         configure: Box::new(configure),
     }
 }
