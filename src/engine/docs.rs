@@ -152,6 +152,13 @@ pub fn render(p: &ProviderDef, examples: &Path) -> Vec<(String, String)> {
     for d in &p.data_sources {
         index.push_str(&format!("- [`{}`](data-sources/{}.md) (data source)\n", d.type_name, short(p, d.type_name)));
     }
+    for e in &p.ephemeral_resources {
+        index.push_str(&format!(
+            "- [`{}`](ephemeral-resources/{}.md) (ephemeral resource)\n",
+            e.type_name,
+            short(p, e.type_name)
+        ));
+    }
     pages.push(("index.md".to_string(), index));
 
     for r in p.resources.iter().map(|r| r.schema()) {
@@ -177,6 +184,17 @@ pub fn render(p: &ProviderDef, examples: &Path) -> Vec<(String, String)> {
         ));
         s.push_str(&schema_section(&d.fields, None));
         pages.push((format!("data-sources/{}.md", short(p, d.type_name)), s));
+    }
+    for e in &p.ephemeral_resources {
+        let mut s = format!("# {} (Ephemeral Resource)\n\n{}\n\n", e.type_name, e.description);
+        s.push_str(&example(
+            examples,
+            &format!("ephemeral-resources/{}/ephemeral-resource.tf", e.type_name),
+            "terraform",
+            "Example Usage",
+        ));
+        s.push_str(&schema_section(&e.fields, None));
+        pages.push((format!("ephemeral-resources/{}.md", short(p, e.type_name)), s));
     }
     pages
 }

@@ -24,6 +24,10 @@ pub fn unknown_resource(type_name: &str) -> Diagnostics {
     Diagnostics::error("Unknown resource type", format!("This provider has no resource type {type_name:?}."))
 }
 
+pub fn unknown_ephemeral_resource(type_name: &str) -> Diagnostics {
+    Diagnostics::error("Unknown ephemeral resource", format!("This provider has no ephemeral resource {type_name:?}."))
+}
+
 pub fn unknown_data_source(type_name: &str) -> Diagnostics {
     Diagnostics::error("Unknown data source", format!("This provider has no data source {type_name:?}."))
 }
@@ -193,6 +197,24 @@ impl Provider {
         config: &Value,
     ) -> Result<crate::engine::datasource::DataSourceResponse, Diagnostics> {
         let def = self.def.data_source(type_name).ok_or_else(|| unknown_data_source(type_name))?;
+        let ctx = self.ctx()?;
+        def.read(&ctx, config).await
+    }
+
+    pub fn validate_ephemeral_resource(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match self.def.ephemeral_resource(type_name) {
+            Some(def) => def.validate(config),
+            None => unknown_ephemeral_resource(type_name),
+        }
+    }
+
+    /// Opens an ephemeral resource: its result lives only for this Terraform run.
+    pub async fn open_ephemeral_resource(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<crate::engine::datasource::DataSourceResponse, Diagnostics> {
+        let def = self.def.ephemeral_resource(type_name).ok_or_else(|| unknown_ephemeral_resource(type_name))?;
         let ctx = self.ctx()?;
         def.read(&ctx, config).await
     }

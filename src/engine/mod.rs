@@ -6,6 +6,7 @@ pub mod codec;
 pub mod datasource;
 pub mod diag;
 pub mod docs;
+pub mod ephemeral;
 pub mod lifecycle;
 pub mod list;
 pub mod mapping;

@@ -22,6 +22,9 @@ pub struct ProviderDef {
     pub fields: Vec<Field>,
     pub resources: Vec<Box<dyn Resource>>,
     pub data_sources: Vec<DataSourceDef>,
+    /// Ephemeral resources: declared like data sources (arguments in, values out), but
+    /// opened on every run and never stored (see `engine::ephemeral`).
+    pub ephemeral_resources: Vec<DataSourceDef>,
     /// Builds the API client from the resolved configuration.
     pub configure: Configure,
 }
@@ -35,6 +38,9 @@ impl ProviderDef {
     }
     pub fn data_source(&self, type_name: &str) -> Option<&DataSourceDef> {
         self.data_sources.iter().find(|d| d.type_name == type_name)
+    }
+    pub fn ephemeral_resource(&self, type_name: &str) -> Option<&DataSourceDef> {
+        self.ephemeral_resources.iter().find(|d| d.type_name == type_name)
     }
 
     /// Fills unset arguments from their environment variables and static defaults.

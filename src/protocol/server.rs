@@ -25,6 +25,7 @@ pub struct ProviderService {
     /// Value types by type name, built once: every RPC decodes with one.
     resource_types: HashMap<&'static str, Type>,
     data_source_types: HashMap<&'static str, Type>,
+    ephemeral_types: HashMap<&'static str, Type>,
     provider_type: Type,
 }
 
@@ -43,13 +44,19 @@ impl ProviderService {
                 .iter()
                 .map(|d| (d.type_name.to_string(), convert::data_source_schema(d)))
                 .collect(),
+            ephemeral_resource_schemas: def
+                .ephemeral_resources
+                .iter()
+                .map(|d| (d.type_name.to_string(), convert::data_source_schema(d)))
+                .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         };
         let resource_types = def.resources.iter().map(|r| (r.schema().type_name, r.schema().value_type())).collect();
         let data_source_types = def.data_sources.iter().map(|d| (d.type_name, d.value_type())).collect();
+        let ephemeral_types = def.ephemeral_resources.iter().map(|d| (d.type_name, d.value_type())).collect();
         let provider_type = def.value_type();
-        ProviderService { provider, schema, resource_types, data_source_types, provider_type }
+        ProviderService { provider, schema, resource_types, data_source_types, ephemeral_types, provider_type }
     }
 
     fn resource_type(&self, name: &str) -> Result<&Type, Diagnostics> {
@@ -72,6 +79,10 @@ impl ProviderService {
 
     fn data_source_type(&self, name: &str) -> Result<&Type, Diagnostics> {
         self.data_source_types.get(name).ok_or_else(|| crate::engine::lifecycle::unknown_data_source(name))
+    }
+
+    fn ephemeral_type(&self, name: &str) -> Result<&Type, Diagnostics> {
+        self.ephemeral_types.get(name).ok_or_else(|| crate::engine::lifecycle::unknown_ephemeral_resource(name))
     }
 }
 
@@ -141,6 +152,11 @@ impl ProviderRpc for ProviderService {
                 .data_sources
                 .iter()
                 .map(|d| pb::get_metadata::DataSourceMetadata { type_name: d.type_name.into() })
+                .collect(),
+            ephemeral_resources: def
+                .ephemeral_resources
+                .iter()
+                .map(|d| pb::get_metadata::EphemeralMetadata { type_name: d.type_name.into() })
                 .collect(),
             ..Default::default()
         }))
@@ -425,27 +441,61 @@ impl ProviderRpc for ProviderService {
 
     async fn validate_ephemeral_resource_config(
         &self,
-        _: Request<pb::validate_ephemeral_resource_config::Request>,
+        req: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
-        Err(unimplemented("Ephemeral resources"))
+        let req = req.into_inner();
+        let d = match self.ephemeral_type(&req.type_name).and_then(|ty| decode(&req.config, ty)) {
+            Ok(cfg) => self.provider.validate_ephemeral_resource(&req.type_name, &cfg),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_ephemeral_resource_config::Response { diagnostics: diags(&d) }))
     }
+
+    /// Terraform opens an ephemeral resource only with a wholly known configuration; the
+    /// result is never stored, so nothing needs renewing or closing: no `renew_at`, no
+    /// private data.
     async fn open_ephemeral_resource(
         &self,
-        _: Request<pb::open_ephemeral_resource::Request>,
+        req: Request<pb::open_ephemeral_resource::Request>,
     ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
-        Err(unimplemented("Ephemeral resources"))
+        let req = req.into_inner();
+        let fail = |d: Diagnostics| {
+            Ok(Response::new(pb::open_ephemeral_resource::Response { diagnostics: diags(&d), ..Default::default() }))
+        };
+        let ty = match self.ephemeral_type(&req.type_name) {
+            Ok(t) => t,
+            Err(d) => return fail(d),
+        };
+        let config = match decode(&req.config, ty) {
+            Ok(v) => v,
+            Err(d) => return fail(d),
+        };
+        match self.provider.open_ephemeral_resource(&req.type_name, &config).await {
+            Ok(opened) => match encode(&opened.state, ty) {
+                Ok(v) => Ok(Response::new(pb::open_ephemeral_resource::Response {
+                    result: Some(v),
+                    diagnostics: diags(&opened.warnings),
+                    ..Default::default()
+                })),
+                Err(d) => fail(d),
+            },
+            Err(d) => fail(d),
+        }
     }
+
     async fn renew_ephemeral_resource(
         &self,
         _: Request<pb::renew_ephemeral_resource::Request>,
     ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
-        Err(unimplemented("Ephemeral resources"))
+        // Never asked for: open sets no renew_at.
+        Ok(Response::new(pb::renew_ephemeral_resource::Response::default()))
     }
+
     async fn close_ephemeral_resource(
         &self,
         _: Request<pb::close_ephemeral_resource::Request>,
     ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
-        Err(unimplemented("Ephemeral resources"))
+        Ok(Response::new(pb::close_ephemeral_resource::Response::default()))
     }
 
     type ListResourceStream = Stream_<pb::list_resource::Event>;
@@ -579,6 +629,7 @@ mod tests {
             fields: vec![],
             resources: vec![Box::new(secret)],
             data_sources: vec![],
+            ephemeral_resources: vec![],
             configure: Box::new(|_| Err(Diagnostics::error("unused", "unused"))),
         };
         ProviderService::new(Arc::new(Provider::new(def)))

@@ -27,6 +27,7 @@ pub fn provider() -> ProviderDef {
             Box::new(entities::snapshot()),
             Box::new(entities::cluster_encryption()),
         ],
+        ephemeral_resources: vec![],
         data_sources: vec![
             entities::project_data_source(),
             entities::volume_data_source(),

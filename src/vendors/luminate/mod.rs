@@ -9,6 +9,7 @@ mod directory;
 mod entities;
 mod integrations;
 mod policies;
+mod registration_key;
 mod site_link;
 
 use std::sync::Arc;
@@ -43,6 +44,7 @@ pub fn provider() -> ProviderDef {
         fields: provider_fields(),
         resources,
         data_sources,
+        ephemeral_resources: vec![registration_key::registration_key()],
         configure: Box::new(configure),
     }
 }
