@@ -4,6 +4,10 @@
 //!   provider's peak memory, and Terraform's own floor (the same count of built-in
 //!   `terraform_data` resources, which need no plugin) for comparison.
 //!
+//! - Luminate: an apply of 40 sites at -parallelism=10 against a tenant limited to 5
+//!   requests per second: how much of the limit the provider uses and how many 429s
+//!   it meets.
+//!
 //! BENCH_RESOURCES sets the resource count (default 500).
 
 use std::time::{Duration, Instant};
@@ -139,7 +143,7 @@ fn own_cpu_seconds() -> f64 {
     }
 }
 
-fn timed(w: &Workspace, args: &[&str]) -> Duration {
+fn timed<S: tfprov::testkit::Simulated>(w: &Workspace<S>, args: &[&str]) -> Duration {
     let start = Instant::now();
     let r = w.tf(args);
     assert!(r.code == 0 || r.code == 2, "terraform {args:?} failed:\n{}", r.all());
@@ -231,6 +235,29 @@ fn handshake() {
     );
 }
 
+fn luminate_rate_limit() {
+    use tfprov::simulators::luminate;
+    let Some(tf) = tfprov::testkit::terraform() else {
+        println!("luminate: skipped (no Terraform 1.15)");
+        return;
+    };
+    let sim = luminate::spawn(luminate::SimConfig::default()).expect("simulator");
+    let w = Workspace::around(tf, sim);
+    w.config("resource \"luminate_site\" \"s\" {\n  count = 40\n  name  = \"site-${count.index}\"\n}\n");
+    // Terraform init and the plan phase make no API call; only the apply's requests count.
+    let apply = timed(&w, &["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=10"]);
+    let state = w.sim_state();
+    let admitted = state["requests"]["admitted"].as_u64().unwrap_or(0);
+    let limited = state["requests"]["rate_limited"].as_u64().unwrap_or(0);
+    let rate = admitted as f64 / apply.as_secs_f64();
+    println!(
+        "luminate: 40 sites at -parallelism=10: {admitted} API requests in {:.1}s (whole terraform apply) = {rate:.2}/s, {:.0}% of the 5/s limit; {limited} answered 429 ({:.1}%), none surfaced",
+        apply.as_secs_f64(),
+        rate / 5.0 * 100.0,
+        limited as f64 * 100.0 / admitted.max(1) as f64
+    );
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` asks for a test list
@@ -238,5 +265,6 @@ fn main() {
     let n = std::env::var("BENCH_RESOURCES").ok().and_then(|s| s.parse().ok()).unwrap_or(500);
     micro();
     handshake();
+    luminate_rate_limit();
     end_to_end(n);
 }

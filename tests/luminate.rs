@@ -1,5 +1,7 @@
 //! terraform-provider-luminate end to end: real Terraform, real provider, simulated tenant.
 
+use std::time::{Duration, Instant};
+
 use serde_json::json;
 use tfprov::simulators::luminate::{self, SimConfig};
 use tfprov::testkit::{terraform, Workspace};
@@ -220,6 +222,90 @@ fn collection_site_link_moves_only_the_difference() {
 }
 
 /// Checks one block of `terraform providers schema -json` against the interface copy.
+fn sites_hcl(count: usize) -> String {
+    format!("resource \"luminate_site\" \"s\" {{\n  count = {count}\n  name  = \"site-${{count.index}}\"\n}}\n")
+}
+
+fn apply_with(w: &Workspace<luminate::Running>, extra: &[&str]) -> tfprov::testkit::Run {
+    let mut args = vec!["apply", "-auto-approve", "-input=false", "-no-color"];
+    args.extend_from_slice(extra);
+    w.tf(&args)
+}
+
+/// The tenant allows 5 requests a second. At -parallelism=10 the provider's one
+/// process-wide bucket paces them, so almost none are answered 429 and none surfaces.
+/// (`scripts/bench.sh` prints how much of the limit such an apply uses.)
+#[test]
+fn forty_sites_at_parallelism_ten_stay_within_the_rate_limit() {
+    let w = luminate_workspace!();
+    w.config(&sites_hcl(40));
+    let r = apply_with(&w, &["-parallelism=10"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(!r.all().contains("429"), "{}", r.all());
+    let state = w.sim_state();
+    assert_eq!(state["sites"], 40);
+    let admitted = state["requests"]["admitted"].as_u64().expect("admitted");
+    let limited = state["requests"]["rate_limited"].as_u64().expect("rate_limited");
+    assert!(limited * 100 <= admitted * 3, "{limited} of {admitted} requests answered 429");
+}
+
+/// Every token expires mid-apply: the provider renews once (concurrent requests share
+/// the renewal) and repeats the refused requests.
+#[test]
+fn token_expiry_mid_apply_is_renewed_once() {
+    let w = luminate_workspace!();
+    w.config(&sites_hcl(15));
+    let addr = w.sim.addr;
+    let expire = std::thread::spawn(move || -> std::io::Result<String> {
+        use std::io::{Read, Write};
+        std::thread::sleep(Duration::from_millis(1500));
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        stream.write_all(
+            b"POST /_sim/expire-tokens HTTP/1.1\r\nHost: sim\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        Ok(answer)
+    });
+    let started = Instant::now();
+    let r = apply_with(&w, &["-parallelism=10"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let answer = expire.join().expect("thread").expect("expire-tokens");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(started.elapsed() > Duration::from_millis(1500), "the apply ended before the tokens expired");
+    let state = w.sim_state();
+    assert_eq!(state["sites"], 15);
+    assert_eq!(state["tokens"], 1, "one token issued after the expiry: {state}");
+}
+
+/// 403 on read is a permission problem, not a deleted site: the plan fails and says so,
+/// and the site stays in state (the Go provider forgets it).
+#[test]
+fn forbidden_read_is_an_error_and_keeps_state() {
+    let w = luminate_workspace!();
+    w.config(&site_hcl("guarded", ""));
+    w.apply();
+    let id = w.state_of("luminate_site.s")["id"].as_str().expect("id").to_string();
+    w.arm_fault(json!({"method": "GET", "path_contains": format!("/v2/sites/{id}"), "kind": "status", "status": 403, "message": "Access denied", "remaining": 10}));
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(r.stderr.contains("403") || r.stderr.contains("Access denied"), "{}", r.stderr);
+    let listed = w.tf(&["state", "list"]);
+    assert!(listed.stdout.contains("luminate_site.s"), "{}", listed.all());
+}
+
+/// A burst of 429s is absorbed: retried after the documented second, each site created
+/// exactly once.
+#[test]
+fn a_storm_of_429_is_absorbed() {
+    let w = luminate_workspace!();
+    w.arm_fault(json!({"method": "POST", "path_contains": "/v2/sites", "kind": "status", "status": 429, "message": "Rate limit exceeded", "remaining": 4}));
+    w.config(&sites_hcl(3));
+    w.apply();
+    assert_eq!(w.sim_state()["sites"], 3);
+    w.assert_plan_empty();
+}
+
 /// Compares one block of `terraform providers schema -json` with the interface copy:
 /// every attribute and nested block the copy names must be there with its type, flags,
 /// nesting and sensitivity.

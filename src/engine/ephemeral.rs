@@ -91,6 +91,9 @@ mod tests {
         let log = api.log.lock().expect("log");
         assert_eq!(log.len(), 1);
         assert_eq!(log[0].path, "/owners/o1/keys");
-        assert!(matches!(&log[0].body, crate::engine::api::Body::Json(b) if *b == json!({"revoke_now": true})), "only mapped arguments are sent");
+        assert!(
+            matches!(&log[0].body, crate::engine::api::Body::Json(b) if *b == json!({"revoke_now": true})),
+            "only mapped arguments are sent"
+        );
     }
 }

@@ -169,7 +169,9 @@ pub fn luminate(
     max_retries: u32,
 ) -> Result<VendorClient, ConfigError> {
     if transport.rate_limit.is_none() {
-        transport.rate_limit = Some(Arc::new(TokenBucket::new(5.0, 5)));
+        // No burst: the tenant's limit is 5 in any one second, so 5 at once followed by
+        // one more 200 ms later is already a 429.
+        transport.rate_limit = Some(Arc::new(TokenBucket::new(5.0, 1)));
     }
     let auth = OAuth2ClientCredentials::new(token_url, client_id, client_secret);
     let retry =

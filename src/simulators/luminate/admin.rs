@@ -45,6 +45,10 @@ async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
     }
     Json(json!({
         "counts": counts,
+        "requests": {
+            "admitted": sim.admitted.load(std::sync::atomic::Ordering::Relaxed),
+            "rate_limited": sim.rate_limited.load(std::sync::atomic::Ordering::Relaxed),
+        },
         "sites": store.count(Kind::Site),
         "collections": store.count(Kind::Collection),
         "tokens": store.tokens.len(),

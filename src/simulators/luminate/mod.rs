@@ -25,6 +25,7 @@ mod tests;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -74,6 +75,10 @@ pub struct Sim {
     faults: Faults,
     /// When each `/v2` request let through in the last second arrived, oldest first.
     recent_requests: Mutex<VecDeque<Instant>>,
+    /// `/v2` requests let through and refused with 429 since the start, for
+    /// `GET /_sim/state` (how much of the limit a client uses, how often it hits it).
+    pub admitted: AtomicU64,
+    pub rate_limited: AtomicU64,
 }
 
 impl Sim {
@@ -83,6 +88,8 @@ impl Sim {
             store: Mutex::new(Store::new()),
             faults: Faults::default(),
             recent_requests: Mutex::new(VecDeque::new()),
+            admitted: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
         })
     }
 
@@ -126,6 +133,11 @@ impl Sim {
         recent.push_back(now);
         true
     }
+
+    fn count_request(&self, admitted: bool) {
+        let counter = if admitted { &self.admitted } else { &self.rate_limited };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 tokio::task_local! {
@@ -153,7 +165,9 @@ async fn request_id_layer(req: Request, next: Next) -> Response {
 /// for 1 second" (seed 001 "Rate-limiting") and never name the header, and the provider
 /// ignores it anyway (models §1.4).
 async fn rate_limit_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    if !sim.admit(Instant::now()) {
+    let admitted = sim.admit(Instant::now());
+    sim.count_request(admitted);
+    if !admitted {
         return SimError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded").into_response();
     }
     next.run(req).await

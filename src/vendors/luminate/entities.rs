@@ -28,8 +28,9 @@ pub fn site() -> ResourceDef {
         "{id}",
         Operations::crud(
             Op::post("/sites").ok(&[201]),
-            // A deleted site answers 403 as often as 404.
-            Op::get(item).gone(&[403]),
+            // 403 is an error, not "gone": the Go provider drops a site from state on a
+            // 403 (a permission problem), which loses track of it.
+            Op::get(item),
             // PUT replaces the whole site.
             Some(UpdateOp::replace(Op::put(item).ok(&[200]))),
             Op::delete(item).ok(&[204]),
