@@ -1,47 +1,75 @@
 #!/usr/bin/env bash
-# The main job: build the provider, start the bundled Lightbits simulator, apply
-# examples/lightbits/quickstart (a project, two volumes, a snapshot) with a real Terraform CLI,
-# then show that a second plan is empty. Everything runs in a temporary directory.
+# The main job: build the providers, then for each vendor start its bundled simulator,
+# apply examples/<vendor>/quickstart with a real Terraform CLI and show that a second plan
+# is empty. Everything runs in temporary directories. DEMO_VENDORS picks vendors
+# (default: all with a quickstart).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 tf="$(scripts/install-terraform.sh)"
 cargo build --release --bins
+export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 port="${DEMO_PORT:-18090}"
-work="$(mktemp -d)"
-./target/release/lightbits-simulator --listen "127.0.0.1:$port" --token demo-token > "$work/simulator.log" 2>&1 &
-sim=$!
-trap 'kill $sim 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/_sim/state" >/dev/null 2>&1 && break; sleep 0.1; done
+pids=()
+dirs=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for d in "${dirs[@]}"; do rm -rf "$d"; done' EXIT
 
-cat > "$work/terraformrc" <<RC
+# Starts a vendor's simulator on $port and exports the provider's environment.
+start_simulator() {
+  local vendor=$1 work=$2
+  case "$vendor" in
+    lightbits)
+      ./target/release/lightbits-simulator --listen "127.0.0.1:$port" --token demo-token > "$work/simulator.log" 2>&1 &
+      export LIGHTBITS_ENDPOINTS="http://127.0.0.1:$port" LIGHTBITS_TOKEN=demo-token ;;
+    luminate)
+      ./target/release/luminate-simulator --listen "127.0.0.1:$port" --client-id demo-client --client-secret demo-secret > "$work/simulator.log" 2>&1 &
+      export LUMINATE_API_ENDPOINT="http://127.0.0.1:$port" LUMINATE_API_CLIENT_ID=demo-client LUMINATE_API_CLIENT_SECRET=demo-secret ;;
+  esac
+  pids+=($!)
+  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/_sim/state" >/dev/null 2>&1 && break; sleep 0.1; done
+}
+
+run_quickstart() {
+  local vendor=$1
+  local work
+  work="$(mktemp -d)"
+  dirs+=("$work")
+  start_simulator "$vendor" "$work"
+  cat > "$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {
-    "tfprov/lightbits" = "$root/target/release"
+    "tfprov/$vendor" = "$root/target/release"
   }
   direct {}
 }
 RC
-cp examples/lightbits/quickstart/main.tf "$work/"
-export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
-export LIGHTBITS_ENDPOINTS="http://127.0.0.1:$port" LIGHTBITS_TOKEN=demo-token
-cd "$work"
-echo "== terraform apply (examples/lightbits/quickstart) against the simulator on port $port"
-"$tf" apply -auto-approve -input=false -no-color
-echo
-echo "== second terraform plan: expecting no changes"
-set +e
-"$tf" plan -input=false -detailed-exitcode -no-color
-code=$?
-set -e
-if [[ $code -ne 0 ]]; then echo "FAIL: the second plan is not empty (exit $code)"; exit 1; fi
-echo "OK: the second plan is empty."
-echo
-echo "== simulator contents"
-curl -fs "http://127.0.0.1:$port/_sim/state" | python3 -c '
+  cp "examples/$vendor/quickstart/main.tf" "$work/"
+  (
+    cd "$work"
+    export TF_CLI_CONFIG_FILE="$work/terraformrc"
+    echo "== $vendor: terraform apply (examples/$vendor/quickstart) against its simulator on port $port"
+    "$tf" apply -auto-approve -input=false -no-color
+    echo
+    echo "== $vendor: second terraform plan: expecting no changes"
+    set +e
+    "$tf" plan -input=false -detailed-exitcode -no-color
+    code=$?
+    set -e
+    if [[ $code -ne 0 ]]; then echo "FAIL: the second plan is not empty (exit $code)"; exit 1; fi
+    echo "OK: the second plan is empty."
+    echo
+    echo "== $vendor: simulator contents"
+    curl -fs "http://127.0.0.1:$port/_sim/state" | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-print("projects=%d volumes=%d snapshots=%d" % (s["projects"], s["volumes"], s["snapshots"]))
 for o in s["objects"]:
     b = o["object"]
-    print("  %-8s %-16s %s" % (o["kind"], b.get("name"), b.get("state", "")))'
+    print("  %-18s %-24s %s" % (o["kind"], b.get("name"), b.get("state", "")))'
+    echo
+  )
+  port=$((port + 1))
+}
+
+for vendor in ${DEMO_VENDORS:-lightbits luminate}; do
+  run_quickstart "$vendor"
+done

@@ -23,7 +23,7 @@ fn docs_are_generated_from_the_current_schema() {
 fn examples_validate<S: common::Simulated>(w: &common::Workspace<S>, provider: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(provider);
     let mut dirs = vec![];
-    for group in ["resources", "data-sources"] {
+    for group in ["resources", "data-sources", "ephemeral-resources"] {
         for e in std::fs::read_dir(root.join(group)).into_iter().flatten().flatten() {
             dirs.push(e.path());
         }
@@ -71,4 +71,25 @@ fn quickstart_applies_and_replans_empty() {
         (Some(2), Some(2), Some(1))
     );
     w.destroy();
+}
+
+#[test]
+fn luminate_quickstart_applies_and_replans_empty() {
+    let Some(tf) = common::terraform() else { return };
+    let w = common::Workspace::around(tf, tfprov::simulators::luminate::spawn(Default::default()).expect("simulator"));
+    let main =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/luminate/quickstart/main.tf"))
+            .expect("quickstart");
+    // Point the quickstart's provider block at this test's simulator.
+    let main = main.replace(
+        "provider \"luminate\" {}",
+        &format!("provider \"luminate\" {{\n  {}\n}}", common::Simulated::provider_arguments(&w.sim)),
+    );
+    std::fs::write(w.path().join("main.tf"), main).expect("write");
+    w.apply();
+    w.assert_plan_empty();
+    let counts = &w.sim_state()["counts"];
+    assert_eq!(counts["site"], 1, "{counts}");
+    w.destroy();
+    assert_eq!(w.sim_state()["sites"], 0);
 }
