@@ -39,8 +39,12 @@ impl Resource for ResourceDef {
     fn plan(&self, req: PlanRequest<'_>) -> PlanResponse {
         let destroy = req.proposed.is_null();
         let prior = req.prior.clone();
+        let (provider_config, config) = (req.provider_config, req.config);
         let mut out =
             super::plan_change(&self.schema, req, |prior, planned, diags| self.hooks.check_plan(prior, planned, diags));
+        if !out.planned.is_null() {
+            self.hooks.adjust_plan(provider_config, &prior, config, &mut out.planned);
+        }
         // Say at plan time what a destroy will leave behind.
         if let (true, DeleteOp::StateOnly { warning, .. }) = (destroy && !prior.is_null(), &self.ops.delete) {
             out.diags.add_warning(self.left_behind_summary(), self.left_behind(warning, &prior), None);
@@ -65,14 +69,20 @@ impl Resource for ResourceDef {
             Ok(Some((obj, _))) if self.is_deleting(&obj) => {
                 ReadResponse { state: None, private: Private::default(), diags: Diagnostics::default() }
             }
-            Ok(Some((obj, etag))) => match self.state_of(current, &obj) {
-                Ok(s) => ReadResponse {
-                    state: Some(s),
-                    private: Private { etag, ..req.private },
-                    diags: Diagnostics::default(),
-                },
-                Err(d) => ReadResponse { state: Some(current.clone()), private: req.private, diags: d },
-            },
+            Ok(Some((obj, etag))) => {
+                let completed = match self.state_of(current, &obj) {
+                    Ok(mut s) => self.hooks.complete_read(ctx, &mut s).await.map(|()| s),
+                    Err(d) => Err(d),
+                };
+                match completed {
+                    Ok(s) => ReadResponse {
+                        state: Some(s),
+                        private: Private { etag, ..req.private },
+                        diags: Diagnostics::default(),
+                    },
+                    Err(d) => ReadResponse { state: Some(current.clone()), private: req.private, diags: d },
+                }
+            }
             Err(d) => ReadResponse { state: Some(current.clone()), private: req.private, diags: d },
         }
     }
@@ -324,7 +334,9 @@ impl ResourceDef {
 
     /// Maps an API object onto `base`, then sets `id` and leaves `timeouts` as configured.
     fn state_of(&self, base: &Value, obj: &J) -> Result<Value, Diagnostics> {
-        let mut out = state_from_api(&self.schema.fields, base, obj)?;
+        let mut obj = obj.clone();
+        self.hooks.adjust_answer(base, &mut obj);
+        let mut out = state_from_api(&self.schema.fields, base, &obj)?;
         let id = self.schema.render_id(&out).map(Value::str).unwrap_or(Value::Null);
         out.set("id", id);
         if self.schema.timeouts.is_some() && out.get(TIMEOUTS).is_unknown() {
@@ -432,7 +444,8 @@ impl ResourceDef {
     /// looking the object up by its natural key, adopted when it matches the plan; the
     /// request is repeated at most once, only when the first one provably did not land.
     async fn create_object(&self, ctx: &Ctx, op: &Op, planned: &Value, config: &Value) -> Result<Fetched, Diagnostics> {
-        let fields = create_body(&self.schema.fields, planned, config)?;
+        let mut fields = create_body(&self.schema.fields, planned, config)?;
+        self.hooks.adjust_create_body(planned, &mut fields);
         let req = self.request(ctx, op, planned, fields, config)?;
         let mut retried = false;
         loop {
@@ -731,7 +744,13 @@ impl ResourceDef {
             };
             if due {
                 let req = self.request(ctx, op, planned, Map::new(), config)?;
-                self.send(ctx, op, req).await.map_err(|e| self.api_diag("update", prior, e))?;
+                let mut sent = self.send(ctx, op, req.clone()).await;
+                if let Err(e) = &sent {
+                    if self.hooks.repair_step(ctx, attr, planned, e).await? {
+                        sent = self.send(ctx, op, req).await;
+                    }
+                }
+                sent.map_err(|e| self.api_diag("update", prior, e))?;
                 *applied = true;
             }
         }
