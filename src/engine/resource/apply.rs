@@ -115,18 +115,46 @@ impl Resource for ResourceDef {
 
 impl UpgradeState for ResourceDef {
     /// State of terraform-plugin-sdk v2 providers differs from ours in one way that shows in
-    /// plans: an unset optional string is stored as `""`, where Terraform's own semantics
-    /// (and ours) store null. Everything else (attribute names, types, `id`, a `timeouts`
-    /// object) reads as is; attributes we do not have are dropped by the schema.
+    /// plans: an unset optional attribute is stored as its empty value (`""`, `[]`, `{}`),
+    /// also inside blocks, where Terraform's own semantics (and ours) store null.
+    /// Everything else (attribute names, types, `id`, a `timeouts` object) reads as is;
+    /// attributes we do not have are dropped by the schema.
     fn upgrade(&self, _version: i64, mut raw: J) -> Result<J, Diagnostics> {
         if let J::Object(attrs) = &mut raw {
-            for f in self.schema.fields.iter().filter(|f| f.mode == Mode::Optional && f.ty == Type::String) {
-                if attrs.get(f.name).and_then(J::as_str) == Some("") {
-                    attrs.insert(f.name.to_string(), J::Null);
-                }
-            }
+            sdkv2_empty_to_null(&self.schema.fields, attrs);
         }
         Ok(raw)
+    }
+}
+
+/// Nulls the empty values SDKv2 stores for unset optional attributes, recursing into the
+/// objects of nested attributes and blocks (blocks themselves stay lists).
+fn sdkv2_empty_to_null(fields: &[crate::engine::schema::Field], attrs: &mut Map<String, J>) {
+    for f in fields {
+        if let Some(n) = &f.nested {
+            match attrs.get_mut(f.name) {
+                Some(J::Array(items)) => {
+                    for item in items.iter_mut().filter_map(J::as_object_mut) {
+                        sdkv2_empty_to_null(&n.fields, item);
+                    }
+                }
+                Some(J::Object(item)) => sdkv2_empty_to_null(&n.fields, item),
+                _ => {}
+            }
+            continue;
+        }
+        if f.mode != Mode::Optional {
+            continue;
+        }
+        let empty = match (attrs.get(f.name), &f.ty) {
+            (Some(J::String(s)), Type::String) => s.is_empty(),
+            (Some(J::Array(a)), Type::List(_) | Type::Set(_)) => a.is_empty(),
+            (Some(J::Object(m)), Type::Map(_)) => m.is_empty(),
+            _ => false,
+        };
+        if empty {
+            attrs.insert(f.name.to_string(), J::Null);
+        }
     }
 }
 
@@ -531,7 +559,7 @@ impl ResourceDef {
                 }
             }
             if let Err(e) = sent {
-                let mut d = self.api_diag(&format!("complete ({}) the", step.name), state, e);
+                let mut d = self.api_diag(&format!("complete ({})", step.name), state, e);
                 d.add_error(
                     format!("The {} was created, but not completed", self.schema.noun),
                     format!(
