@@ -275,6 +275,9 @@ resource "luminate_ssh_application" "team" {{
     // default one): no fallback, the bind's refusal is reported and the application is
     // kept in state, tainted, rather than orphaned.
     w.config(&hcl(""));
+    // The answer to one create is lost after the API committed it: the application is
+    // found by its name and completed, not created twice.
+    w.arm_fault(json!({"method": "POST", "path_contains": "/v2/applications", "kind": "drop"}));
     let r = w.apply_err();
     assert!(flat(&r.stderr).contains("is not linked to collection"), "{}", r.stderr);
     assert!(flat(&r.stderr).contains("created, but not completed"), "{}", r.stderr);
