@@ -39,8 +39,12 @@ impl Resource for ResourceDef {
     fn plan(&self, req: PlanRequest<'_>) -> PlanResponse {
         let destroy = req.proposed.is_null();
         let prior = req.prior.clone();
+        let (provider_config, config) = (req.provider_config, req.config);
         let mut out =
             super::plan_change(&self.schema, req, |prior, planned, diags| self.hooks.check_plan(prior, planned, diags));
+        if !out.planned.is_null() {
+            self.hooks.adjust_plan(provider_config, &prior, config, &mut out.planned);
+        }
         // Say at plan time what a destroy will leave behind.
         if let (true, DeleteOp::StateOnly { warning, .. }) = (destroy && !prior.is_null(), &self.ops.delete) {
             out.diags.add_warning(self.left_behind_summary(), self.left_behind(warning, &prior), None);
@@ -65,14 +69,20 @@ impl Resource for ResourceDef {
             Ok(Some((obj, _))) if self.is_deleting(&obj) => {
                 ReadResponse { state: None, private: Private::default(), diags: Diagnostics::default() }
             }
-            Ok(Some((obj, etag))) => match self.state_of(current, &obj) {
-                Ok(s) => ReadResponse {
-                    state: Some(s),
-                    private: Private { etag, ..req.private },
-                    diags: Diagnostics::default(),
-                },
-                Err(d) => ReadResponse { state: Some(current.clone()), private: req.private, diags: d },
-            },
+            Ok(Some((obj, etag))) => {
+                let completed = match self.state_of(current, &obj) {
+                    Ok(mut s) => self.hooks.complete_read(ctx, &mut s).await.map(|()| s),
+                    Err(d) => Err(d),
+                };
+                match completed {
+                    Ok(s) => ReadResponse {
+                        state: Some(s),
+                        private: Private { etag, ..req.private },
+                        diags: Diagnostics::default(),
+                    },
+                    Err(d) => ReadResponse { state: Some(current.clone()), private: req.private, diags: d },
+                }
+            }
             Err(d) => ReadResponse { state: Some(current.clone()), private: req.private, diags: d },
         }
     }
@@ -105,18 +115,46 @@ impl Resource for ResourceDef {
 
 impl UpgradeState for ResourceDef {
     /// State of terraform-plugin-sdk v2 providers differs from ours in one way that shows in
-    /// plans: an unset optional string is stored as `""`, where Terraform's own semantics
-    /// (and ours) store null. Everything else (attribute names, types, `id`, a `timeouts`
-    /// object) reads as is; attributes we do not have are dropped by the schema.
+    /// plans: an unset optional attribute is stored as its empty value (`""`, `[]`, `{}`),
+    /// also inside blocks, where Terraform's own semantics (and ours) store null.
+    /// Everything else (attribute names, types, `id`, a `timeouts` object) reads as is;
+    /// attributes we do not have are dropped by the schema.
     fn upgrade(&self, _version: i64, mut raw: J) -> Result<J, Diagnostics> {
         if let J::Object(attrs) = &mut raw {
-            for f in self.schema.fields.iter().filter(|f| f.mode == Mode::Optional && f.ty == Type::String) {
-                if attrs.get(f.name).and_then(J::as_str) == Some("") {
-                    attrs.insert(f.name.to_string(), J::Null);
-                }
-            }
+            sdkv2_empty_to_null(&self.schema.fields, attrs);
         }
         Ok(raw)
+    }
+}
+
+/// Nulls the empty values SDKv2 stores for unset optional attributes, recursing into the
+/// objects of nested attributes and blocks (blocks themselves stay lists).
+fn sdkv2_empty_to_null(fields: &[crate::engine::schema::Field], attrs: &mut Map<String, J>) {
+    for f in fields {
+        if let Some(n) = &f.nested {
+            match attrs.get_mut(f.name) {
+                Some(J::Array(items)) => {
+                    for item in items.iter_mut().filter_map(J::as_object_mut) {
+                        sdkv2_empty_to_null(&n.fields, item);
+                    }
+                }
+                Some(J::Object(item)) => sdkv2_empty_to_null(&n.fields, item),
+                _ => {}
+            }
+            continue;
+        }
+        if f.mode != Mode::Optional {
+            continue;
+        }
+        let empty = match (attrs.get(f.name), &f.ty) {
+            (Some(J::String(s)), Type::String) => s.is_empty(),
+            (Some(J::Array(a)), Type::List(_) | Type::Set(_)) => a.is_empty(),
+            (Some(J::Object(m)), Type::Map(_)) => m.is_empty(),
+            _ => false,
+        };
+        if empty {
+            attrs.insert(f.name.to_string(), J::Null);
+        }
     }
 }
 
@@ -324,7 +362,9 @@ impl ResourceDef {
 
     /// Maps an API object onto `base`, then sets `id` and leaves `timeouts` as configured.
     fn state_of(&self, base: &Value, obj: &J) -> Result<Value, Diagnostics> {
-        let mut out = state_from_api(&self.schema.fields, base, obj)?;
+        let mut obj = obj.clone();
+        self.hooks.adjust_answer(base, &mut obj);
+        let mut out = state_from_api(&self.schema.fields, base, &obj)?;
         let id = self.schema.render_id(&out).map(Value::str).unwrap_or(Value::Null);
         out.set("id", id);
         if self.schema.timeouts.is_some() && out.get(TIMEOUTS).is_unknown() {
@@ -432,7 +472,8 @@ impl ResourceDef {
     /// looking the object up by its natural key, adopted when it matches the plan; the
     /// request is repeated at most once, only when the first one provably did not land.
     async fn create_object(&self, ctx: &Ctx, op: &Op, planned: &Value, config: &Value) -> Result<Fetched, Diagnostics> {
-        let fields = create_body(&self.schema.fields, planned, config)?;
+        let mut fields = create_body(&self.schema.fields, planned, config)?;
+        self.hooks.adjust_create_body(planned, &mut fields);
         let req = self.request(ctx, op, planned, fields, config)?;
         let mut retried = false;
         loop {
@@ -518,7 +559,7 @@ impl ResourceDef {
                 }
             }
             if let Err(e) = sent {
-                let mut d = self.api_diag(&format!("complete ({}) the", step.name), state, e);
+                let mut d = self.api_diag(&format!("complete ({})", step.name), state, e);
                 d.add_error(
                     format!("The {} was created, but not completed", self.schema.noun),
                     format!(
@@ -731,7 +772,13 @@ impl ResourceDef {
             };
             if due {
                 let req = self.request(ctx, op, planned, Map::new(), config)?;
-                self.send(ctx, op, req).await.map_err(|e| self.api_diag("update", prior, e))?;
+                let mut sent = self.send(ctx, op, req.clone()).await;
+                if let Err(e) = &sent {
+                    if self.hooks.repair_step(ctx, attr, planned, e).await? {
+                        sent = self.send(ctx, op, req).await;
+                    }
+                }
+                sent.map_err(|e| self.api_diag("update", prior, e))?;
                 *applied = true;
             }
         }

@@ -248,8 +248,26 @@ pub trait ResourceHooks: Send + Sync {
     fn check_plan(&self, _prior: &Value, _planned: &Value, _diags: &mut Diagnostics) {}
     /// Adjusts an update body before it is sent (e.g. adding a force flag).
     fn adjust_update_body(&self, _prior: &Value, _planned: &Value, _body: &mut Map<String, J>) {}
-    /// A step of a multi-step create failed with `error`. Return true after repairing what
-    /// the step needs (Luminate: link the site to a collection) to try the step once more.
+    /// Adjusts a create body before it is sent (members no field carries, wire shapes the
+    /// fields cannot say).
+    fn adjust_create_body(&self, _planned: &Value, _body: &mut Map<String, J>) {}
+    /// Rewrites an API answer into the shape the fields declare before it is mapped onto
+    /// `base` (the state it refreshes; null members on import): the inverse of the body
+    /// adjustments, and where a value the API normalises can be given back in `base`'s
+    /// spelling.
+    fn adjust_answer(&self, _base: &Value, _obj: &mut J) {}
+    /// Adjusts a plan (not a destroy): values the provider derives itself, from other
+    /// arguments or its own configuration, and computed values a change will move.
+    fn adjust_plan(&self, _provider_config: &Value, _prior: &Value, _config: &Value, _planned: &mut Value) {}
+    /// Completes the state of a read (refresh and import) with what the object's own
+    /// answer does not hold: a binding found in another list, values derived from the
+    /// provider's configuration.
+    async fn complete_read(&self, _ctx: &Ctx, _state: &mut Value) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+    /// A step of a multi-step create, or a per-field update request (the step is then the
+    /// attribute's name), failed with `error`. Return true after repairing what the
+    /// request needs (Luminate: link the site to a collection) to send it once more.
     async fn repair_step(
         &self,
         _ctx: &Ctx,

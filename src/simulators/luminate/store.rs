@@ -132,11 +132,20 @@ impl Store {
         self.of_kind(kind).count()
     }
 
-    /// Removes a site or collection with its links. The documents say nothing of deleting
+    /// Removes an object; a site or collection with its links, an application with its
+    /// site binding. The documents say nothing of deleting
     /// a linked site or collection (DeleteASite lists no 409, DeleteACollection neither,
     /// models §3.1, §3.8), so the delete is taken and the links go with it.
     pub fn remove(&mut self, id: &str) -> Option<Object> {
         let removed = self.objects.remove(id)?;
+        if removed.kind == Kind::Application {
+            // A site lists the applications bound to it (`application_ids`, models §4.2).
+            for site in self.objects.values_mut().filter(|o| o.kind == Kind::Site) {
+                if let Some(Value::Array(ids)) = site.body.get_mut("application_ids") {
+                    ids.retain(|x| x.as_str() != Some(id));
+                }
+            }
+        }
         let before = self.links.len();
         self.links.retain(|(collection, site)| collection != id && site != id);
         if self.links.len() != before {

@@ -1,0 +1,2 @@
+# An application is imported by its ID; its site is found from the API.
+terraform import luminate_ssh_application.bastion 3fa85f64-5717-4562-b3fc-2c963f66afa6
