@@ -247,9 +247,10 @@ impl Scope {
             Scope::Site => Some(("site_id", "siteId")),
         }
     }
-    /// The list of this scope's bindings, narrowed by whatever the key state knows (the
-    /// filters of unset attributes are left out: an import knows only the ID).
-    fn list(self) -> ListSpec {
+    /// The list of this scope's bindings. `by_id`: narrowed by the subject only, as far
+    /// as the key knows it (an import knows only the ID), so that a binding is found by
+    /// its ID whatever else the API says of it; otherwise narrowed by role and entity too.
+    fn list(self, by_id: bool) -> ListSpec {
         const TENANT: &[(&str, &str)] = &[
             ("subjectType", "Collection"),
             ("subjectId", ROOT_COLLECTION_ID),
@@ -273,6 +274,7 @@ impl Scope {
             Scope::Collection => COLLECTION,
             Scope::Site => SITE,
         };
+        let query = if by_id { &query[..2] } else { query };
         spring(Op::get("/collection/role-bindings").query(query))
     }
 }
@@ -373,7 +375,7 @@ impl RoleBinding {
     async fn find(&self, ctx: &Ctx, key: &Value) -> Result<Option<J>, ApiError> {
         let id = key.get("id").as_str().map(str::to_string);
         let mut found = None;
-        for_each_page(ctx, &self.scope.list(), key, |items| {
+        for_each_page(ctx, &self.scope.list(id.is_some()), key, |items| {
             found = items
                 .iter()
                 .find(|b| match &id {
