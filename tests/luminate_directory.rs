@@ -334,7 +334,9 @@ fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
     };
     let role = |address: &str| {
         let mut s = w.state_of(address);
-        s.as_object_mut().map(|o| o.retain(|_, v| !v.is_null()));
+        if let Some(o) = s.as_object_mut() {
+            o.retain(|_, v| !v.is_null());
+        }
         s
     };
     // As the Go provider (SDKv2, schema version 0) writes it: its provider address, ""
@@ -369,4 +371,22 @@ fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
     w.assert_plan_empty();
     w.destroy();
     assert!(objects(&w, "role binding").is_empty());
+}
+
+#[test]
+fn creates_whose_answer_is_lost_end_with_exactly_one_object() {
+    let w = luminate_workspace!();
+    w.arm_fault(json!({"method": "POST", "path_contains": "/groups", "kind": "error_after_commit", "status": 500}));
+    w.arm_fault(json!({"method": "PUT", "path_contains": "/users/", "kind": "drop"}));
+    w.arm_fault(json!({"method": "POST", "path_contains": "/tenant-role-bindings", "kind": "drop"}));
+    let tenant_role = format!(
+        "resource \"luminate_tenant_role\" \"t\" {{\n  role_type = \"TenantViewer\"\n  identity_provider_id = \"local\"\n  entity_id = \"{CAROL}\"\n  entity_type = \"User\"\n}}\n"
+    );
+    w.config(&format!("{}{tenant_role}", groups_hcl("Lost", "bob@acme.example.com")));
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(objects(&w, "group").iter().filter(|g| g["name"] == "Lost").count(), 1);
+    assert_eq!(objects(&w, "role binding").len(), 1);
+    let group = id_of(&w, "luminate_resources_group.g");
+    assert!(memberships(&w).contains(&(group, BOB.to_string())));
 }

@@ -970,9 +970,9 @@ mod tests {
 
         // Lists filter by every parameter given.
         let (_, tenant_page) = send(&app, Method::GET, &format!("/v2/collection/role-bindings?subjectType=Collection&subjectId={ROOT_COLLECTION_ID}&entityIdInIdp={ALICE_ID}&roleType=TenantAdmin&size=100"), &t, None).await;
-        assert_eq!(ids(&tenant_page), [tenant_binding.clone()]);
+        assert_eq!(ids(&tenant_page), std::slice::from_ref(&tenant_binding));
         let (_, sites) = send(&app, Method::GET, "/v2/collection/role-bindings?subjectType=Site", &t, None).await;
-        assert_eq!(ids(&sites), [site_binding.clone()]);
+        assert_eq!(ids(&sites), std::slice::from_ref(&site_binding));
         let (_, all) = send(&app, Method::GET, "/v2/collection/role-bindings", &t, None).await;
         assert_eq!(all["totalElements"], 3);
         assert_eq!(

@@ -667,9 +667,9 @@ fn directory_fields(input: &'static str, output: &'static str, noun: &str, each:
         Field::string("identity_provider_id")
             .required()
             .validate(Validator::Custom { check: not_empty, describe: "Not empty." })
-            .desc(format!(
-                "The identity provider to search: `local`, or an ID from the `luminate_identity_provider` data source."
-            )),
+            .desc(
+                "The identity provider to search: `local`, or an ID from the `luminate_identity_provider` data source.",
+            ),
         Field::string_list(input)
             .required()
             .validate(Validator::MinItems(1))
