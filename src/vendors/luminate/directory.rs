@@ -304,10 +304,12 @@ impl RoleBinding {
             Field::string("identity_provider_id")
                 .required()
                 .replace()
+                .validate(NOT_EMPTY)
                 .desc("The identity provider of the entity: `local`, or an ID from the `luminate_identity_provider` data source."),
             Field::string("entity_id")
                 .required()
                 .replace()
+                .validate(NOT_EMPTY)
                 .desc("The user, group or API client, by its identifier in its identity provider (e.g. from the `luminate_user` or `luminate_group` data source)."),
             Field::string("entity_type")
                 .required()
@@ -664,12 +666,9 @@ impl DataSourceRead for IdsByName {
 fn directory_fields(input: &'static str, output: &'static str, noun: &str, each: Validator) -> Vec<Field> {
     vec![
         Field::string("id").computed().desc("The identity provider's ID, as the Go provider sets it."),
-        Field::string("identity_provider_id")
-            .required()
-            .validate(Validator::Custom { check: not_empty, describe: "Not empty." })
-            .desc(
-                "The identity provider to search: `local`, or an ID from the `luminate_identity_provider` data source.",
-            ),
+        Field::string("identity_provider_id").required().validate(NOT_EMPTY).desc(
+            "The identity provider to search: `local`, or an ID from the `luminate_identity_provider` data source.",
+        ),
         Field::string_list(input)
             .required()
             .validate(Validator::MinItems(1))
@@ -678,6 +677,8 @@ fn directory_fields(input: &'static str, output: &'static str, noun: &str, each:
         Field::string_list(output).computed().desc(format!("The IDs of the {noun}s, in the order of `{input}`.")),
     ]
 }
+
+const NOT_EMPTY: Validator = Validator::Custom { check: not_empty, describe: "Not empty." };
 
 fn not_empty(v: &Value) -> Result<(), String> {
     match v.as_str() {
