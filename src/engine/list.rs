@@ -95,7 +95,14 @@ pub async fn for_each_page(
                 cursor = next;
             }
             Paging::Token { next_at, .. } => {
-                let next = at(&resp.body, next_at).and_then(J::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+                // Some APIs give the next page's token as a number (an offset).
+                let next = at(&resp.body, next_at)
+                    .and_then(|j| match j {
+                        J::String(s) => Some(s.clone()),
+                        J::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    })
+                    .filter(|s| !s.is_empty());
                 if next.is_none() || next == cursor {
                     return Ok(());
                 }
@@ -203,6 +210,18 @@ mod tests {
                 None => json!({"events": numbers(0..2), "nextToken": "t1"}),
                 Some("t1") => json!({"events": numbers(2..3), "nextToken": ""}),
                 Some(_) => json!({"events": []}),
+            })
+        })
+        .await;
+        assert_eq!((items.len(), calls), (3, 2));
+
+        let numeric = ListSpec::new(Op::get("/users"), "content")
+            .paging(Paging::Token { param: "pageOffset", next_at: "nextPage" });
+        let (items, calls) = collect(numeric, |req| {
+            Ok(match param(req, "pageOffset").as_deref() {
+                None => json!({"content": numbers(0..2), "nextPage": 2}),
+                Some("2") => json!({"content": numbers(2..3)}),
+                Some(_) => json!({"content": []}),
             })
         })
         .await;

@@ -303,9 +303,14 @@ impl ResourceDef {
                     Err(e) => Err(e),
                 }
             }
-            ReadOp::FromList { list, key: attrs } => {
-                Ok(self.find_in_list(ctx, list, attrs, key).await?.map(|o| (o, None)))
-            }
+            // A list whose owner is gone (a group's members after the group was deleted)
+            // holds nothing: the object is gone too.
+            ReadOp::FromList { list, key: attrs } => match self.find_in_list(ctx, list, attrs, key).await {
+                Ok(found) => Ok(found.map(|o| (o, None))),
+                Err(ApiError::NotFound(_)) => Ok(None),
+                Err(e) if e.status().is_some_and(|s| list.op.gone.contains(&s)) => Ok(None),
+                Err(e) => Err(e),
+            },
         }
     }
 

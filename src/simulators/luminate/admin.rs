@@ -1,12 +1,13 @@
 //! Admin routes (`/_sim/...`): what "someone else" does to the tenant, and the knobs.
 //!
 //! - `GET /_sim/state`: object counts, every object as the API shows it, and the
-//!   collection-site links.
+//!   collection-site links and the group memberships.
 //! - `POST /_sim/objects/{kind}`: add an object of `kind` (its noun with `_` for spaces,
 //!   e.g. `application`, `identity_provider`) exactly as given, with a fresh `id` unless
 //!   the body has one: someone else created it (or a test needs it without its routes).
 //! - `PATCH /_sim/objects/{id}`: merge JSON into a site or collection: an out-of-band edit.
-//! - `DELETE /_sim/objects/{id}`: remove a site or collection at once, with its links: an
+//! - `DELETE /_sim/objects/{id}`: remove an object at once, with its links, memberships
+//!   and role bindings, or a group membership named `<group id>_<user id>`: an
 //!   out-of-band delete.
 //! - `POST /_sim/faults`: arm a fault (see [`super::Fault`]).
 //! - `POST /_sim/expire-tokens`: every issued access token stops being accepted.
@@ -54,6 +55,11 @@ async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
         "tokens": store.tokens.len(),
         "objects": objects,
         "links": links,
+        "memberships": store
+            .memberships
+            .iter()
+            .map(|(group, user)| json!({"groupId": group, "userId": user}))
+            .collect::<Vec<Value>>(),
     }))
 }
 
@@ -98,7 +104,11 @@ async fn add(
 
 async fn remove(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Result<Json<Value>, SimError> {
     // Like the API's deletes, the links go too: a dangling link would count forever.
-    sim.store().remove(&id).ok_or_else(no_such_object)?;
+    // `<group id>_<user id>` names a group membership.
+    let mut store = sim.store();
+    if store.remove(&id).is_none() && !store.remove_membership(&id) {
+        return Err(no_such_object());
+    }
     Ok(Json(json!({})))
 }
 

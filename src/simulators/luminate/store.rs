@@ -92,12 +92,15 @@ pub struct Store {
     /// Collection-site links as `(collection id, site id)`: ordered so that answers list
     /// them in a stable order.
     pub links: BTreeSet<(String, String)>,
+    /// Local group memberships as `(group id, user id)` (models §3.7).
+    pub memberships: BTreeSet<(String, String)>,
     /// Access token -> when it stops being accepted.
     pub tokens: HashMap<String, Instant>,
 }
 
 impl Store {
-    /// A fresh tenant: only the root and the default collections exist.
+    /// A fresh tenant: the root and the default collections, and the seeded directory
+    /// (identity providers, users, groups: see `directory.rs`).
     pub fn new() -> Store {
         let mut store = Store::default();
         // The names are guesses: the documents give only the two ids.
@@ -106,6 +109,7 @@ impl Store {
             Kind::Collection,
             json!({"id": DEFAULT_COLLECTION_ID, "name": "Default Collection", "parentId": ROOT_COLLECTION_ID}),
         );
+        super::directory::seed(&mut store);
         store
     }
 
@@ -146,12 +150,39 @@ impl Store {
                 }
             }
         }
+        // Memberships of a removed group or user, and role bindings of a removed entity
+        // or subject, go too: the documents say nothing of them, and dangling ones could
+        // never be removed through the API.
+        self.memberships.retain(|(group, user)| group != id && user != id);
+        self.objects.retain(|_, o| {
+            o.kind != Kind::RoleBinding
+                || !["resource", "entity"].iter().any(|part| {
+                    let key = if *part == "resource" { "id" } else { "identifierInProvider" };
+                    o.body.get(part).and_then(|p| p.get(key)).and_then(Value::as_str) == Some(id)
+                })
+        });
         let before = self.links.len();
         self.links.retain(|(collection, site)| collection != id && site != id);
         if self.links.len() != before {
             self.refresh_counts();
         }
         Some(removed)
+    }
+
+    /// Removes the membership named `<group id>_<user id>` (the luminate_group_user id):
+    /// the admin routes' out-of-band delete of a membership.
+    pub fn remove_membership(&mut self, id: &str) -> bool {
+        let Some((group, user)) = id.split_once('_') else { return false };
+        self.memberships.remove(&(group.to_string(), user.to_string()))
+    }
+
+    /// Ids of the users in `group`.
+    pub fn members_of(&self, group: &str) -> Vec<String> {
+        self.memberships
+            .range((group.to_string(), String::new())..)
+            .take_while(|(g, _)| g == group)
+            .map(|(_, u)| u.clone())
+            .collect()
     }
 
     /// Ids of the collections `site` is linked to.

@@ -1,0 +1,3 @@
+data "luminate_identity_provider" "local" {
+  identity_provider_name = "local"
+}
