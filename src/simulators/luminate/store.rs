@@ -32,10 +32,12 @@ pub enum Kind {
     CloudIntegration,
     DnsGroup,
     DnsServer,
+    /// A site's registration keys (models §3.2, §4.2).
+    RegistrationKey,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Site,
         Kind::Collection,
         Kind::Connector,
@@ -50,6 +52,7 @@ impl Kind {
         Kind::CloudIntegration,
         Kind::DnsGroup,
         Kind::DnsServer,
+        Kind::RegistrationKey,
     ];
 
     pub fn noun(&self) -> &'static str {
@@ -68,6 +71,7 @@ impl Kind {
             Kind::CloudIntegration => "cloud integration",
             Kind::DnsGroup => "dns group",
             Kind::DnsServer => "dns server",
+            Kind::RegistrationKey => "registration key",
         }
     }
 }
@@ -100,6 +104,7 @@ impl Store {
     /// A fresh tenant: only the root and the default collections exist.
     pub fn new() -> Store {
         let mut store = Store::default();
+        super::integrations::seed(&mut store);
         // The names are guesses: the documents give only the two ids.
         store.insert(Kind::Collection, json!({"id": ROOT_COLLECTION_ID, "name": "Root"}));
         store.insert(
@@ -137,6 +142,7 @@ impl Store {
     /// models §3.1, §3.8), so the delete is taken and the links go with it.
     pub fn remove(&mut self, id: &str) -> Option<Object> {
         let removed = self.objects.remove(id)?;
+        self.after_removal(&removed);
         let before = self.links.len();
         self.links.retain(|(collection, site)| collection != id && site != id);
         if self.links.len() != before {

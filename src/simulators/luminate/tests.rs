@@ -16,15 +16,15 @@ const ID: &str = "sim-client-id";
 const SECRET: &str = "sim-client-secret";
 
 /// A simulator without rate limit, so that tests are not timing-dependent.
-fn unlimited() -> (Arc<Sim>, Router) {
+pub(super) fn unlimited() -> (Arc<Sim>, Router) {
     let sim = Sim::new(SimConfig { rate_limit_per_sec: 0, ..SimConfig::default() });
     (sim.clone(), router(sim))
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
+pub(super) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
 }
 
 async fn send(app: &Router, request: Request<Body>) -> Answer {
@@ -48,13 +48,13 @@ async fn token_answer(app: &Router, authorization: Option<&str>, form: &str) -> 
     send(app, request.body(Body::from(form.to_string())).expect("request")).await
 }
 
-async fn token(app: &Router) -> String {
+pub(super) async fn token(app: &Router) -> String {
     let answer = token_answer(app, Some(&basic(ID, SECRET)), "grant_type=client_credentials").await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     answer.body["access_token"].as_str().expect("access_token").to_string()
 }
 
-async fn api(app: &Router, token: &str, method: Method, path: &str, body: Option<Value>) -> Answer {
+pub(super) async fn api(app: &Router, token: &str, method: Method, path: &str, body: Option<Value>) -> Answer {
     let mut request = Request::builder().method(method).uri(path).header("authorization", format!("Bearer {token}"));
     if body.is_some() {
         request = request.header("content-type", "application/json");
@@ -63,7 +63,7 @@ async fn api(app: &Router, token: &str, method: Method, path: &str, body: Option
     send(app, request.body(body).expect("request")).await
 }
 
-async fn create_site(app: &Router, token: &str, name: &str) -> Value {
+pub(super) async fn create_site(app: &Router, token: &str, name: &str) -> Value {
     let body = json!({"name": name, "mute_health_notification": false, "authentication_mode": "manual"});
     let answer = api(app, token, Method::POST, "/v2/sites", Some(body)).await;
     assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
