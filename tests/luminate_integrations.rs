@@ -421,3 +421,29 @@ fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
     let p = w.plan();
     assert!(p.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{}", p.stdout);
 }
+
+#[test]
+fn lost_create_answers_end_with_exactly_one_object() {
+    let w = luminate_workspace!();
+    // Each create is committed, then its answer is lost (the connection drops, or the
+    // server fails after committing): the provider finds the object by its natural key.
+    w.arm_fault(json!({"method": "POST", "path_contains": "/connectors", "kind": "drop"}));
+    w.arm_fault(json!({"method": "POST", "path_contains": "/cloud-integrations/", "kind": "drop"}));
+    w.arm_fault(json!({"method": "POST", "path_contains": "/dns-groups", "kind": "error_after_commit", "status": 500}));
+    w.arm_fault(json!({"method": "POST", "path_contains": "/servers/", "kind": "error_after_commit", "status": 500}));
+    w.config(&format!(
+        "{}resource \"luminate_aws_integration\" \"i\" {{\n  integration_name = \"aws\"\n}}\n\
+         resource \"luminate_dns_group_resiliency\" \"g\" {{\n  name = \"corp\"\n  send_notifications = true\n  domain_suffixes = [\"corp.example\"]\n}}\n\
+         resource \"luminate_dns_server_resiliency\" \"ns\" {{\n  name = \"ns1\"\n  site_id = luminate_site.s.id\n  group_id = luminate_dns_group_resiliency.g.id\n  internal_address = \"udp://10.0.0.53:53\"\n}}\n",
+        connector_hcl("once", "linux")
+    ));
+    w.apply();
+    for noun in ["connector", "cloud integration", "dns group", "dns server"] {
+        assert_eq!(count(&w, noun), 1, "{noun}");
+    }
+    let c = w.state_of("luminate_connector.c");
+    assert!(c["command"].is_string(), "{c}");
+    // The one-time password was only in the lost answer.
+    assert!(c["otp"].is_null(), "{c}");
+    w.assert_plan_empty();
+}

@@ -10,6 +10,8 @@ pub mod ops;
 pub mod plan;
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod tests_merge_parent;
 
 use std::sync::Arc;
 use std::time::Duration;
