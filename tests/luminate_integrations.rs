@@ -64,6 +64,16 @@ fn connector_replace_import_drift_and_destroy() {
     let api_site = sim_object(&w, &text(&site, "id"));
     assert_eq!(api_site["connector_objects"][0]["id"], id.as_str(), "{api_site}");
 
+    // The one-time password stays out of the logs, even at trace level.
+    let r = w.tf_with_env(&["plan", "-input=false", "-no-color"], &[("TF_LOG", "trace")]);
+    assert!(!r.all().contains(&text(&c, "otp")), "otp in the logs");
+    // A 403 on read is an error, never "gone" (which would plan a second connector).
+    w.arm_fault(
+        json!({"method": "GET", "path_contains": "/connectors/", "kind": "status", "status": 403, "remaining": 1}),
+    );
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert!(r.code != 0 && r.stderr.contains("Permission denied"), "{}", r.all());
+
     // Every argument replaces.
     w.config(&connector_hcl("c1", "docker-compose"));
     let p = w.plan();

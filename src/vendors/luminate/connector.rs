@@ -13,7 +13,8 @@ use crate::engine::datasource::DataSourceDef;
 use crate::engine::diag::Diagnostics;
 use crate::engine::resource::{
     api_error_diag, ApplyRequest, ApplyResponse, Ctx, DeleteRequest, DeleteResponse, ImportState, LastPage, ListSpec,
-    Op, Operations, Paging, Private, ReadRequest, ReadResponse, Resource, ResourceDef, ResourceSchema, UpgradeState,
+    Member, Op, Operations, Paging, Private, ReadRequest, ReadResponse, Resource, ResourceDef, ResourceSchema,
+    UpgradeState,
 };
 use crate::engine::schema::{Codec, Field, Validator};
 use crate::engine::template::percent_encode;
@@ -50,7 +51,11 @@ pub fn connector() -> Connector {
         "connector",
         "{id}",
         Operations::crud(
-            Op::post("/connectors").query(&[("bind_to_site_id", "{site_id}")]).ok(&[201]),
+            Op::post("/connectors")
+                .query(&[("bind_to_site_id", "{site_id}")])
+                // What the Go provider sends besides name and type (known to be accepted).
+                .extra(&[("send_logs", Member::Literal("false")), ("enabled", Member::Literal("false"))])
+                .ok(&[201]),
             // 403 is an error, not "gone" (the Go provider's reading hides lost permissions).
             Op::get("/connectors/{id}"),
             None,
