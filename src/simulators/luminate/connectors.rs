@@ -120,8 +120,7 @@ async fn create_connector(
             "Connector creation via API is disabled for sites in orchestrator authentication mode; use a site registration key",
         ));
     }
-    let taken =
-        connectors_of_site(&store, &site_id).iter().any(|c| c.get("name").and_then(Value::as_str) == Some(&name));
+    let taken = connectors_of_site(&store, &site_id).iter().any(|c| c.name() == name);
     if taken {
         return Err(SimError::conflict("name", &name));
     }
@@ -153,21 +152,30 @@ async fn create_connector(
     Ok((StatusCode::CREATED, Json(connector)))
 }
 
-/// The connector objects a site lists.
-fn connectors_of_site(store: &Store, site_id: &str) -> Vec<Value> {
-    store
+/// The connectors of a site, as stored (the site lists their IDs).
+fn connectors_of_site<'a>(store: &'a Store, site_id: &str) -> Vec<&'a Object> {
+    let ids: Vec<String> = store
         .get(Kind::Site, site_id)
-        .and_then(|s| s.body.get("connector_objects"))
+        .and_then(|s| s.body.get("connectors"))
         .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
+        .map(|ids| ids.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .unwrap_or_default();
+    ids.iter().filter_map(|id| store.get(Kind::Connector, id)).collect()
 }
 
 fn attach_to_site(store: &mut Store, site_id: &str, connector: &Value) {
     let Some(site) = store.get_mut(Kind::Site, site_id) else { return };
     let id = connector.get("id").cloned().unwrap_or(Value::Null);
     push(&mut site.body, "connectors", id);
-    push(&mut site.body, "connector_objects", public_connector(connector));
+    refresh_site(store, site_id);
+}
+
+/// Rewrites a site's `connector_objects` from its connectors as they are now.
+fn refresh_site(store: &mut Store, site_id: &str) {
+    let objects: Vec<Value> = connectors_of_site(store, site_id).iter().map(|c| public_connector(&c.body)).collect();
+    if let Some(site) = store.get_mut(Kind::Site, site_id) {
+        site.body["connector_objects"] = Value::Array(objects);
+    }
 }
 
 fn push(body: &mut Value, key: &str, item: Value) {
@@ -186,13 +194,18 @@ impl Store {
         let id = removed.body.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
         match removed.kind {
             Kind::Connector => {
+                let mut sites = Vec::new();
                 for site in self.objects.values_mut().filter(|o| o.kind == Kind::Site) {
                     if let Some(ids) = site.body.get_mut("connectors").and_then(Value::as_array_mut) {
+                        let before = ids.len();
                         ids.retain(|c| c.as_str() != Some(&id));
+                        if ids.len() != before {
+                            sites.push(site.body.get("id").and_then(Value::as_str).unwrap_or_default().to_string());
+                        }
                     }
-                    if let Some(objects) = site.body.get_mut("connector_objects").and_then(Value::as_array_mut) {
-                        objects.retain(|c| c.get("id").and_then(Value::as_str) != Some(&id));
-                    }
+                }
+                for site in sites {
+                    refresh_site(self, &site);
                 }
             }
             Kind::Site => {

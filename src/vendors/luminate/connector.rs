@@ -189,6 +189,9 @@ pub fn registration_key_version() -> RegistrationKeyVersion {
     let mut schema =
         ResourceSchema::new("luminate_site_registration_key_version", "registration key version", "{version}");
     schema.description = "A version number for `luminate_site_registration_key`: the Unix time (seconds) when it was created. It never stays in state: every plan creates it again, so that the ephemeral registration key is rotated on every apply that uses it. It makes no API call and cannot be imported.".into();
+    if let Some(id) = schema.fields.iter_mut().find(|f| f.name == "id") {
+        id.description = "The version as a string. There is nothing to import.".into();
+    }
     schema.fields.push(Field::number("version").computed().desc("Unix time (seconds) at creation."));
     RegistrationKeyVersion { schema }
 }
