@@ -18,7 +18,7 @@ use crate::engine::schema::{semantically_equal, DefaultValue, Mode};
 use crate::engine::template;
 use crate::engine::value::{Type, Value};
 
-use super::ops::{at, BodyShape, CreateOp, DeleteOp, ListSpec, Member, Op, ReadOp, Step, UpdateStyle};
+use super::ops::{at, BodyShape, CreateOp, DeleteOp, ListSpec, Member, Op, ParentLookup, ReadOp, Step, UpdateStyle};
 use super::{
     api_error_diag, ApplyRequest, ApplyResponse, Ctx, DeleteRequest, DeleteResponse, ImportState, PlanRequest,
     PlanResponse, Private, ReadRequest, ReadResponse, Resource, ResourceDef, ResourceSchema, UpgradeState, TIMEOUTS,
@@ -61,7 +61,21 @@ impl Resource for ResourceDef {
     }
 
     async fn read(&self, ctx: &Ctx, req: ReadRequest<'_>) -> ReadResponse {
-        let current = req.current;
+        let mut with_parent = None;
+        if let Some(p) = self.parent.as_ref().filter(|p| req.current.get(p.attr).is_null()) {
+            match self.find_parent(ctx, p, req.current).await {
+                Ok(Some(parent)) => {
+                    let mut v = req.current.clone();
+                    v.set(p.attr, Value::str(parent));
+                    with_parent = Some(v);
+                }
+                Ok(None) => {
+                    return ReadResponse { state: None, private: Private::default(), diags: Diagnostics::default() }
+                }
+                Err(d) => return ReadResponse { state: Some(req.current.clone()), private: req.private, diags: d },
+            }
+        }
+        let current = with_parent.as_ref().unwrap_or(req.current);
         match self.fetch(ctx, current).await {
             Ok(None) => ReadResponse { state: None, private: Private::default(), diags: Diagnostics::default() },
             // Someone started deleting it: it is as good as gone, and planning a re-create
@@ -246,6 +260,10 @@ impl ResourceDef {
                         },
                         Member::Attr(name) => encode_attr(&self.schema.fields, name, v, config)?,
                         Member::Literal(text) => literal(text)?,
+                        Member::OneItemList(t) => match template::render(t, v, &ctx.provider_config, false) {
+                            Some(s) => J::Array(vec![J::String(s)]),
+                            None => continue,
+                        },
                     };
                     obj.insert(key.to_string(), j);
                 }
@@ -312,6 +330,29 @@ impl ResourceDef {
                 Err(e) => Err(e),
             },
         }
+    }
+
+    /// The ID of the listed parent whose members hold the object's ID.
+    async fn find_parent(&self, ctx: &Ctx, p: &ParentLookup, key: &Value) -> Result<Option<String>, Diagnostics> {
+        let id = key.get("id").as_str().unwrap_or_default().to_string();
+        let holds = |parent: &J| {
+            at(parent, p.members).and_then(J::as_array).is_some_and(|members| {
+                members.iter().any(|m| m.as_str().or_else(|| m.get("id").and_then(J::as_str)) == Some(id.as_str()))
+            })
+        };
+        let mut found = None;
+        for_each_page(ctx, &p.list, key, |items| {
+            found = items
+                .iter()
+                .find(|parent| holds(parent))
+                .and_then(|parent| parent.get("id"))
+                .and_then(J::as_str)
+                .map(str::to_string);
+            found.is_some()
+        })
+        .await
+        .map_err(|e| self.api_diag(&format!("find the {} of", p.attr), key, e))?;
+        Ok(found)
     }
 
     /// The first listed object whose `attrs` mean the same as in `want`.
@@ -609,7 +650,15 @@ impl ResourceDef {
         }
         // Booleans the create request cannot carry (block, disable) go through their
         // toggles; a failure keeps the new object in state (tainted), never orphaned.
-        if let Err(d) = self.send_toggles(ctx, &created, planned, req.config, &mut false).await {
+        // A toggled attribute the API neither takes on create nor reports is not set yet,
+        // whatever the plan says: its toggle sets it.
+        let mut before = created.clone();
+        for t in self.ops.update.as_ref().map(|u| u.toggles.as_slice()).unwrap_or_default() {
+            if self.schema.field(t.attr).is_some_and(|f| f.api.is_none()) {
+                before.set(t.attr, Value::Null);
+            }
+        }
+        if let Err(d) = self.send_toggles(ctx, &before, planned, req.config, &mut false).await {
             return ApplyResponse { state: Some(created), private, diags: d };
         }
         let mut out = self.finish_create(ctx, planned, created, etag).await;
@@ -756,7 +805,14 @@ impl ResourceDef {
         let fields = &self.schema.fields;
         if let Some(op) = &update.op {
             if has_update(fields, prior, planned) {
-                let mut body = update_body(fields, prior, planned, config, update.style == UpdateStyle::Replace)?;
+                let mut body = update_body(fields, prior, planned, config, update.style != UpdateStyle::Patch)?;
+                if update.style == UpdateStyle::Merge {
+                    let Some((J::Object(mut current), _)) = self.fetch(ctx, prior).await? else {
+                        return Err(self.vanished(prior));
+                    };
+                    current.extend(body);
+                    body = current;
+                }
                 self.hooks.adjust_update_body(prior, planned, &mut body);
                 let mut req = self.request(ctx, op, planned, body, config)?;
                 // The object's address is the one it has now.

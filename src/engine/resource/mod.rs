@@ -10,6 +10,8 @@ pub mod ops;
 pub mod plan;
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod tests_merge_parent;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,8 +27,8 @@ use crate::engine::schema::{object_type, Field};
 use crate::engine::value::{Type, Value};
 
 pub use ops::{
-    AsyncStates, BodyShape, CreateOp, DeleteOp, LastPage, ListSpec, Lookup, Member, Op, Operations, Paging, ReadOp,
-    Step, Toggle, UpdateOp, UpdateStyle,
+    AsyncStates, BodyShape, CreateOp, DeleteOp, LastPage, ListSpec, Lookup, Member, Op, Operations, Paging,
+    ParentLookup, ReadOp, Step, Toggle, UpdateOp, UpdateStyle,
 };
 pub use plan::{plan_change, validate_config};
 
@@ -289,6 +291,8 @@ pub struct ResourceDef {
     pub hooks: Box<dyn ResourceHooks>,
     /// Reads state written by a terraform-plugin-sdk (v2) provider of the same resource.
     pub sdkv2_state: bool,
+    /// How a read finds the parent attribute that import leaves unset.
+    pub parent: Option<ParentLookup>,
 }
 
 impl ResourceDef {
@@ -299,6 +303,7 @@ impl ResourceDef {
             ops,
             hooks: Box::new(NoHooks),
             sdkv2_state: false,
+            parent: None,
         }
     }
     pub fn desc(mut self, d: impl Into<String>) -> Self {
@@ -328,6 +333,12 @@ impl ResourceDef {
         if let Some(id) = self.schema.fields.iter_mut().find(|f| f.name == "id") {
             *id = id.clone().api(json, crate::engine::schema::Codec::Plain);
         }
+        self
+    }
+    /// Reads find `attr` (left unset by an import of the object's own ID) in a list of
+    /// parents: see [`ParentLookup`].
+    pub fn parent_from(mut self, attr: &'static str, list: ListSpec, members: &'static str) -> Self {
+        self.parent = Some(ParentLookup { attr, list, members });
         self
     }
     pub fn hooks(mut self, h: impl ResourceHooks + 'static) -> Self {

@@ -13,6 +13,9 @@ pub enum Member {
     Attr(&'static str),
     /// A JSON literal (`"\"HTTP\""`, `"true"`, `"-1"`).
     Literal(&'static str),
+    /// A one-element array holding a string rendered from a template (`["{id}"]`), for
+    /// APIs that act on lists of IDs (delete-by-ids, enable-by-ids).
+    OneItemList(&'static str),
 }
 
 /// What a request carries.
@@ -156,6 +159,10 @@ pub enum UpdateStyle {
     Patch,
     /// Send every updatable field: the API replaces the whole object.
     Replace,
+    /// The API replaces the whole object, and other writers (another resource, the API
+    /// itself) own some of its members: read the object, set every updatable field over
+    /// its top-level members, and send it all back.
+    Merge,
 }
 
 /// A boolean attribute changed by calling one endpoint to turn it on and another to
@@ -184,6 +191,9 @@ impl UpdateOp {
     }
     pub fn replace(op: Op) -> UpdateOp {
         UpdateOp { op: Some(op), style: UpdateStyle::Replace, toggles: vec![], per_field: vec![] }
+    }
+    pub fn merge(op: Op) -> UpdateOp {
+        UpdateOp { op: Some(op), style: UpdateStyle::Merge, toggles: vec![], per_field: vec![] }
     }
     pub fn toggle(mut self, t: Toggle) -> UpdateOp {
         self.toggles.push(t);
@@ -270,6 +280,18 @@ pub struct Lookup {
     pub key: &'static [&'static str],
     /// The list to search; `None` when the read request is itself addressed by the key.
     pub list: Option<ListSpec>,
+}
+
+/// Finds the parent of an object whose answers do not name it (a connector's site, a
+/// server's group), for reads after import: the parent is the listed object whose
+/// `members` (a dotted path to an array of IDs, or of objects with an `id`) holds the
+/// object's ID; none means the object is gone.
+#[derive(Clone, Copy, Debug)]
+pub struct ParentLookup {
+    /// The attribute holding the parent's ID.
+    pub attr: &'static str,
+    pub list: ListSpec,
+    pub members: &'static str,
 }
 
 /// Every API step of a declared entity.

@@ -32,10 +32,12 @@ pub enum Kind {
     CloudIntegration,
     DnsGroup,
     DnsServer,
+    /// A site's registration keys (models §3.2, §4.2).
+    RegistrationKey,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 14] = [
+    pub const ALL: [Kind; 15] = [
         Kind::Site,
         Kind::Collection,
         Kind::Connector,
@@ -50,6 +52,7 @@ impl Kind {
         Kind::CloudIntegration,
         Kind::DnsGroup,
         Kind::DnsServer,
+        Kind::RegistrationKey,
     ];
 
     pub fn noun(&self) -> &'static str {
@@ -68,6 +71,7 @@ impl Kind {
             Kind::CloudIntegration => "cloud integration",
             Kind::DnsGroup => "dns group",
             Kind::DnsServer => "dns server",
+            Kind::RegistrationKey => "registration key",
         }
     }
 }
@@ -103,6 +107,7 @@ impl Store {
     /// (identity providers, users, groups: see `directory.rs`).
     pub fn new() -> Store {
         let mut store = Store::default();
+        super::integrations::seed(&mut store);
         // The names are guesses: the documents give only the two ids.
         store.insert(Kind::Collection, json!({"id": ROOT_COLLECTION_ID, "name": "Root"}));
         store.insert(
@@ -161,6 +166,7 @@ impl Store {
                     o.body.get(part).and_then(|p| p.get(key)).and_then(Value::as_str) == Some(id)
                 })
         });
+        self.after_removal(&removed);
         let before = self.links.len();
         self.links.retain(|(collection, site)| collection != id && site != id);
         if self.links.len() != before {

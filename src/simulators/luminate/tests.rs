@@ -22,9 +22,9 @@ pub(super) fn unlimited() -> (Arc<Sim>, Router) {
 }
 
 pub(super) struct Answer {
-    pub(super) status: StatusCode,
-    headers: HeaderMap,
-    pub(super) body: Value,
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
 }
 
 async fn send(app: &Router, request: Request<Body>) -> Answer {

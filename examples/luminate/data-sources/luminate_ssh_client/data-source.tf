@@ -1,0 +1,3 @@
+data "luminate_ssh_client" "ci" {
+  name = "ci-runner"
+}

@@ -1,0 +1,3 @@
+resource "luminate_aws_integration" "aws" {
+  integration_name = "production-account"
+}

@@ -1,0 +1,2 @@
+# A binding is imported by the ID of its integration.
+terraform import luminate_aws_integration_bind.aws 0d8f5c2e-4b7a-4e91-9a3c-2f6e8d1b7c45
