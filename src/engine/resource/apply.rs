@@ -108,16 +108,22 @@ impl UpgradeState for ResourceDef {
     /// plans: an unset optional string is stored as `""`, where Terraform's own semantics
     /// (and ours) store null. Everything else (attribute names, types, `id`, a `timeouts`
     /// object) reads as is; attributes we do not have are dropped by the schema.
-    fn upgrade(&self, _version: i64, mut raw: J) -> Result<J, Diagnostics> {
-        if let J::Object(attrs) = &mut raw {
-            for f in self.schema.fields.iter().filter(|f| f.mode == Mode::Optional && f.ty == Type::String) {
-                if attrs.get(f.name).and_then(J::as_str) == Some("") {
-                    attrs.insert(f.name.to_string(), J::Null);
-                }
+    fn upgrade(&self, _version: i64, raw: J) -> Result<J, Diagnostics> {
+        Ok(upgrade_sdkv2_state(&self.schema.fields, raw))
+    }
+}
+
+/// The generic part of taking over SDKv2 state (see [`ResourceDef`]'s upgrader): unset
+/// optional strings stored as `""` become null. For hand-written resources too.
+pub fn upgrade_sdkv2_state(fields: &[crate::engine::schema::Field], mut raw: J) -> J {
+    if let J::Object(attrs) = &mut raw {
+        for f in fields.iter().filter(|f| f.mode == Mode::Optional && f.ty == Type::String) {
+            if attrs.get(f.name).and_then(J::as_str) == Some("") {
+                attrs.insert(f.name.to_string(), J::Null);
             }
         }
-        Ok(raw)
     }
+    raw
 }
 
 impl ImportState for ResourceDef {

@@ -8,7 +8,7 @@ use crate::engine::schema::{Codec, Field, Mode, Validator};
 use crate::engine::value::Value;
 
 /// Spring pages: `page` from 0, `size` at most 100, `{content, last}`.
-const fn spring(op: Op) -> ListSpec {
+pub(super) const fn spring(op: Op) -> ListSpec {
     ListSpec::new(op, "content").paging(Paging::PageNumber {
         page_param: "page",
         size_param: "size",
