@@ -980,14 +980,27 @@ impl UpgradeState for Policy {
             return Ok(raw);
         }
         let mut raw = upgrade_sdkv2_state(&self.schema.fields, raw);
-        if let J::Object(attrs) = &mut raw {
-            for f in self.schema.fields.iter().filter(|f| f.mode == Mode::Optional && f.nested.is_none()) {
-                if attrs.get(f.name).and_then(J::as_array).is_some_and(Vec::is_empty) {
-                    attrs.insert(f.name.to_string(), J::Null);
+        empty_lists_to_null(&self.schema.fields, &mut raw);
+        Ok(raw)
+    }
+}
+
+/// SDKv2 stores an unset optional list as `[]`, inside blocks too; Terraform's own
+/// semantics (and the configuration) say null.
+fn empty_lists_to_null(fields: &[Field], raw: &mut J) {
+    let J::Object(attrs) = raw else { return };
+    for f in fields {
+        let Some(value) = attrs.get_mut(f.name) else { continue };
+        match &f.nested {
+            Some(nested) => {
+                for element in value.as_array_mut().into_iter().flatten() {
+                    empty_lists_to_null(&nested.fields, element);
                 }
             }
+            None if f.mode == Mode::Optional && value.as_array().is_some_and(Vec::is_empty) => *value = J::Null,
+            None if f.mode == Mode::Optional && value.as_str() == Some("") => *value = J::Null,
+            None => {}
         }
-        Ok(raw)
     }
 }
 
