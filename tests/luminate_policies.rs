@@ -368,6 +368,13 @@ fn a_policy_create_whose_answer_is_lost_ends_with_one_policy() {
     let r = w.apply_err();
     assert!(r.stderr.contains("already exists"), "{}", r.stderr);
     assert_eq!(policies_in_sim(&w).len(), 1);
+    // An application the tenant does not have: the API's refusal reaches the user.
+    let unknown = "0f8fad5b-d9cb-469f-a165-70867728950e";
+    w.config(&format!(
+        "resource \"luminate_tcp_access_policy\" \"t\" {{\n  name = \"once\"\n  applications = [\"{unknown}\"]\n}}\n"
+    ));
+    let r = w.apply_err();
+    assert!(r.stderr.contains(unknown) && r.stderr.contains("does not exist"), "{}", r.stderr);
 }
 
 #[test]

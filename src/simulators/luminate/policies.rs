@@ -485,3 +485,214 @@ async fn list_shared_objects(State(sim): State<Arc<Sim>>, query: QueryParams) ->
         .collect();
     Ok(Json(spring_page(objects, &params)))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use axum::body::Body;
+    use axum::http::{Method, Request};
+    use tower::ServiceExt as _;
+
+    use super::super::{router, SimConfig};
+    use super::*;
+
+    const TOKEN: &str = "policy-test-token";
+
+    /// A simulator without rate limit, with a valid token, an HTTP and a TCP application
+    /// and an isolation profile.
+    fn tenant() -> (Arc<Sim>, Router, String, String, String) {
+        let sim = Sim::new(SimConfig { rate_limit_per_sec: 0, ..SimConfig::default() });
+        let (web, tcp, profile) = {
+            let mut store = sim.store();
+            store.tokens.insert(TOKEN.into(), Instant::now() + Duration::from_secs(3600));
+            store.insert(
+                Kind::Application,
+                json!({"id": "a-web", "name": "web", "type": "HTTP", "subType": "HTTP_LUMINATE_DOMAIN"}),
+            );
+            store.insert(Kind::Application, json!({"id": "a-tcp", "name": "tcp", "type": "TCP"}));
+            store.insert(
+                Kind::SharedObject,
+                json!({"id": "so-1", "name": "strict", "type": "ISOLATION_PROFILE", "values": []}),
+            );
+            ("a-web".to_string(), "a-tcp".to_string(), "so-1".to_string())
+        };
+        (sim.clone(), router(sim), web, tcp, profile)
+    }
+
+    async fn call(app: &Router, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        let mut request =
+            Request::builder().method(method).uri(path).header("authorization", format!("Bearer {TOKEN}"));
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let request =
+            request.body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty)).expect("request");
+        let response = app.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        (status, if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("json") })
+    }
+
+    fn access(name: &str, protocol: &str, app: &str) -> Value {
+        json!({"type": "ACCESS", "targetProtocol": protocol, "targetProtocolSubType": "", "enabled": true,
+               "createdAt": "0001-01-01T00:00:00Z", "name": name, "applications": [{"id": app, "type": protocol}],
+               "directoryEntities": [{"identifierInProvider": "u1", "identityProviderId": "local", "identityProviderType": "local", "type": "User"}]})
+    }
+
+    #[tokio::test]
+    async fn access_policies_are_created_read_replaced_and_deleted() {
+        let (sim, app, web, tcp, _) = tenant();
+        let (status, created) = call(&app, Method::POST, "/v2/policies", Some(access("p", "HTTP", &web))).await;
+        assert_eq!(status, StatusCode::OK, "{created}");
+        let id = created["id"].as_str().expect("id").to_string();
+        assert_eq!(created["collectionId"], DEFAULT_COLLECTION_ID);
+        assert_eq!(created["applications"][0]["subType"], "HTTP_LUMINATE_DOMAIN");
+        assert!(created["directoryEntities"][0]["id"].is_string());
+        assert!(created.get("targetProtocolSubType").is_none(), "{created}");
+        assert_ne!(created["createdAt"], "0001-01-01T00:00:00Z");
+        // TCP policies always answer their settings (the Go provider reads them).
+        let (_, tcp_policy) = call(&app, Method::POST, "/v2/policies", Some(access("t", "TCP", &tcp))).await;
+        assert_eq!(tcp_policy["tcpSettings"], json!({}));
+
+        let (status, got) = call(&app, Method::GET, &format!("/v2/policies/{id}"), None).await;
+        assert_eq!((status, &got), (StatusCode::OK, &created));
+        let mut changed = access("p2", "HTTP", &web);
+        changed["enabled"] = json!(false);
+        changed["validators"] = json!({"VALIDATOR_MFA": true});
+        let (status, updated) = call(&app, Method::PUT, &format!("/v2/policies/{id}"), Some(changed)).await;
+        assert_eq!(status, StatusCode::OK, "{updated}");
+        assert_eq!((updated["name"].clone(), updated["enabled"].clone()), (json!("p2"), json!(false)));
+        assert_eq!(updated["createdAt"], created["createdAt"]);
+        // The type is fixed.
+        let (status, _) = call(&app, Method::PUT, &format!("/v2/policies/{id}"), Some(access("p2", "TCP", &tcp))).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+
+        let (status, page) = call(&app, Method::GET, "/v2/policies?filter=P2", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(page["totalElements"], 1);
+        let (_, of_app) = call(&app, Method::GET, &format!("/v2/policies/by-app-id/{web}"), None).await;
+        assert_eq!(of_app.as_array().map(Vec::len), Some(1));
+
+        assert_eq!(call(&app, Method::DELETE, &format!("/v2/policies/{id}"), None).await.0, StatusCode::NO_CONTENT);
+        assert_eq!(call(&app, Method::GET, &format!("/v2/policies/{id}"), None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(call(&app, Method::DELETE, &format!("/v2/policies/{id}"), None).await.0, StatusCode::NOT_FOUND);
+        assert_eq!(sim.count(Kind::Policy), 1);
+    }
+
+    #[tokio::test]
+    async fn policies_are_validated() {
+        let (sim, app, web, tcp, _) = tenant();
+        let refused = |body: Value, expected: &'static str| {
+            let app = app.clone();
+            async move {
+                let (status, answer) = call(&app, Method::POST, "/v2/policies", Some(body)).await;
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+                assert!(answer["message"].as_str().unwrap_or_default().contains(expected), "{answer}");
+            }
+        };
+        refused(access("x", "HTTP", "no-such-app"), "does not exist").await;
+        refused(access("x", "HTTP", &tcp), "is of type TCP").await;
+        refused(access("x", "FTP", &web), "targetProtocol").await;
+        let mut no_applications = access("x", "HTTP", &web);
+        no_applications["applications"] = json!([]);
+        refused(no_applications, "at least one application").await;
+        let mut ssh_without_accounts = access("x", "SSH", &web);
+        ssh_without_accounts["applications"] = json!([]);
+        sim.store().insert(Kind::Application, json!({"id": "a-ssh", "name": "ssh", "type": "SSH"}));
+        ssh_without_accounts["applications"] = json!([{"id": "a-ssh", "type": "SSH"}]);
+        ssh_without_accounts["sshSettings"] = json!({"accounts": [], "fullUpnAutoMapping": false});
+        refused(ssh_without_accounts, "sshSettings.accounts").await;
+        let mut rdp_subtype_on_web = access("x", "HTTP", &web);
+        rdp_subtype_on_web["targetProtocolSubType"] = json!("RDP_BROWSER");
+        refused(rdp_subtype_on_web, "RDP only").await;
+        let mut bad_entity = access("x", "HTTP", &web);
+        bad_entity["directoryEntities"][0]["type"] = json!("Robot");
+        refused(bad_entity, "directoryEntities[0].type").await;
+        let mut bad_condition = access("x", "HTTP", &web);
+        bad_condition["filterConditions"] = json!([{"conditionDefinitionId": "MOON_PHASE", "arguments": {}}]);
+        refused(bad_condition, "conditionDefinitionId").await;
+        let mut unknown_collection = access("x", "HTTP", &web);
+        unknown_collection["collectionId"] = json!("c-none");
+        refused(unknown_collection, "collectionId").await;
+        // Names are unique: 409 with the property.
+        assert_eq!(call(&app, Method::POST, "/v2/policies", Some(access("dup", "HTTP", &web))).await.0, StatusCode::OK);
+        let (status, answer) = call(&app, Method::POST, "/v2/policies", Some(access("dup", "HTTP", &web))).await;
+        assert_eq!((status, answer["propertyName"].clone()), (StatusCode::CONFLICT, json!("name")));
+        assert_eq!(sim.count(Kind::Policy), 1);
+    }
+
+    #[tokio::test]
+    async fn activity_policies_need_valid_rules() {
+        let (_, app, web, _, profile) = tenant();
+        let activity = |containers: Value, whitelist: bool| {
+            json!({"type": "ACTIVITY", "targetProtocol": "HTTP", "enabled": true, "name": "act",
+                   "applications": [{"id": web, "type": "HTTP"}], "containers": containers, "isWhitelist": whitelist, "isIsolation": false})
+        };
+        let post = |body: Value| {
+            let app = app.clone();
+            async move { call(&app, Method::POST, "/v2/policies", Some(body)).await }
+        };
+        assert_eq!(post(activity(json!([]), false)).await.0, StatusCode::BAD_REQUEST);
+        assert_eq!(post(activity(json!([{"actionId": "EXPLODE"}]), false)).await.0, StatusCode::BAD_REQUEST);
+        let (status, answer) = post(activity(json!([{"actionId": "BLOCK"}]), true)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(answer["message"].as_str().unwrap_or_default().contains("only ALLOW"), "{answer}");
+        let not_a_profile = json!([{"actionId": "WEB_ISOLATION", "isolationProfileId": "nope"}]);
+        assert_eq!(post(activity(not_a_profile, false)).await.0, StatusCode::BAD_REQUEST);
+        let rules = json!([
+            {"actionId": "WEB_ISOLATION", "isolationProfileId": profile},
+            {"actionId": "BLOCK", "conditions": [{"conditionDefinitionId": "URI_CONDITION", "arguments": {"URI_LIST": ["/admin"]}}]},
+        ]);
+        let (status, created) = post(activity(rules, false)).await;
+        assert_eq!(status, StatusCode::OK, "{created}");
+        assert_eq!(created["containers"].as_array().map(Vec::len), Some(2));
+        assert_eq!(created["isWhitelist"], false);
+        // A profile a rule uses cannot be deleted.
+        let (status, _) = call(&app, Method::DELETE, &format!("/v2/policies/shared-objects/{profile}"), None).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+    }
+
+    #[tokio::test]
+    async fn shared_objects_are_created_listed_by_type_and_deleted() {
+        let (sim, app, ..) = tenant();
+        let body = json!({"name": "office-ips", "type": "IP_LIST", "values": [{"value": "10.0.0.0/8"}],
+                          "createdAt": "0001-01-01T00:00:00Z", "modifiedOn": "0001-01-01T00:00:00Z"});
+        let (status, created) = call(&app, Method::POST, "/v2/policies/shared-objects", Some(body.clone())).await;
+        assert_eq!(status, StatusCode::OK, "{created}");
+        assert_ne!(created["createdAt"], "0001-01-01T00:00:00Z");
+        assert_eq!(call(&app, Method::POST, "/v2/policies/shared-objects", Some(body)).await.0, StatusCode::CONFLICT);
+        let bad_type = json!({"name": "x", "type": "GEOFENCE", "values": []});
+        assert_eq!(
+            call(&app, Method::POST, "/v2/policies/shared-objects", Some(bad_type)).await.0,
+            StatusCode::BAD_REQUEST
+        );
+
+        let (_, page) = call(
+            &app,
+            Method::GET,
+            "/v2/policies/shared-objects?filter=office&type=IP_LIST&page=0&size=1&sort=name%2Casc",
+            None,
+        )
+        .await;
+        assert_eq!(page["content"][0]["id"], created["id"]);
+        let (_, none) =
+            call(&app, Method::GET, "/v2/policies/shared-objects?filter=office&type=OPSWAT_GROUPS", None).await;
+        assert_eq!(none["totalElements"], 0);
+
+        let id = created["id"].as_str().expect("id");
+        let rename = json!({"name": "hq-ips", "type": "IP_LIST", "values": []});
+        let (status, renamed) =
+            call(&app, Method::PUT, &format!("/v2/policies/shared-objects/{id}"), Some(rename)).await;
+        assert_eq!((status, renamed["name"].clone()), (StatusCode::OK, json!("hq-ips")));
+        assert_eq!(
+            call(&app, Method::DELETE, &format!("/v2/policies/shared-objects/{id}"), None).await.0,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            call(&app, Method::GET, &format!("/v2/policies/shared-objects/{id}"), None).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(sim.count(Kind::SharedObject), 1, "the seeded profile stays");
+    }
+}
