@@ -346,7 +346,7 @@ async fn update_policy(
     Ok(Json(store.insert(Kind::Policy, Value::Object(policy))))
 }
 
-/// 204. The operation lists no 404 (models §3.5); a missing policy is answered 404 all the
+/// Answers 204. The operation lists no 404 (models §3.5); a missing policy is answered 404 all the
 /// same, the status every other Luminate read and delete uses for it.
 async fn delete_policy(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Result<StatusCode, SimError> {
     let mut store = sim.store();
