@@ -336,6 +336,13 @@ data "luminate_shared_object" "profile" {
     w.apply();
     w.assert_plan_empty();
 
+    // A CDS rule without its DLP detection is refused before anything is sent.
+    w.config(&format!("{lookup}{}", activity_hcl("{ action = \"CDS\" }", "", &app)));
+    let r = w.tf(&["validate", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("dlp_filter_id"), "{}", r.all());
+    w.config(&current);
+
     // Not found: a clear diagnostic naming what was looked for.
     w.config(&format!(
         "{current}\ndata \"luminate_shared_object\" \"missing\" {{\n  name = \"strict\"\n  type = \"IP_LIST\"\n}}\n"
@@ -463,9 +470,10 @@ resource "luminate_web_activity_policy" "act" {{
                 "id": act, "enabled": true, "name": "go-activity", "identity_provider_id": null, "user_ids": null, "group_ids": null,
                 "applications": [web_app], "collection_id": collection, "conditions": null, "enable_isolation": false,
                 "enable_whitelist": false,
-                "rules": [{"action": "BLOCK", "isolation_profile_id": "", "dlp_filter_id": "",
+                // The Go provider writes no arguments object when a rule has none.
+                "rules": [{"action": "BLOCK", "isolation_profile_id": null, "dlp_filter_id": null,
                            "conditions": {"file_downloaded": false, "file_uploaded": true, "uri_accessed": false, "http_command": false,
-                                          "arguments": {"uri_list": [], "commands": []}}}]})),
+                                          "arguments": null}}]})),
         ],
         "check_results": null
     });

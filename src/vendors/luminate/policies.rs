@@ -18,9 +18,9 @@ use crate::engine::datasource::{DataSourceDef, LookupOne};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::list::for_each_page;
 use crate::engine::resource::{
-    api_error_diag, plan_change, upgrade_sdkv2_state, ApplyRequest, ApplyResponse, Ctx, DeleteRequest, DeleteResponse,
-    ImportState, ListSpec, Op, PlanRequest, PlanResponse, Private, ReadRequest, ReadResponse, Resource, ResourceSchema,
-    UpgradeState,
+    api_error_diag, plan_change, upgrade_sdkv2_state, validate_config, ApplyRequest, ApplyResponse, Ctx, DeleteRequest,
+    DeleteResponse, ImportState, ListSpec, Op, PlanRequest, PlanResponse, Private, ReadRequest, ReadResponse, Resource,
+    ResourceSchema, UpgradeState,
 };
 use crate::engine::schema::{is_uuid, Codec, Field, Mode, Validator};
 use crate::engine::template::percent_encode;
@@ -846,6 +846,23 @@ impl Policy {
 impl Resource for Policy {
     fn schema(&self) -> &ResourceSchema {
         &self.schema
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = validate_config(&self.schema, config);
+        // A CDS rule hands the traffic to a DLP detection: without one it means nothing.
+        for (i, rule) in config.get("rules").as_items().unwrap_or_default().iter().enumerate() {
+            let missing =
+                rule.get("dlp_filter_id").as_str().is_none_or(str::is_empty) && !rule.get("dlp_filter_id").is_unknown();
+            if rule.get("action").as_str() == Some("CDS") && missing {
+                diags.add_error(
+                    "Missing dlp_filter_id",
+                    "A rule with action \"CDS\" needs the DLP detection to apply: set dlp_filter_id.",
+                    Some(AttrPath::attr("rules").then_index(i as i64).then_attr("dlp_filter_id")),
+                );
+            }
+        }
+        diags
     }
 
     fn plan(&self, req: PlanRequest<'_>) -> PlanResponse {
