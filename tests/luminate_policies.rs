@@ -357,7 +357,7 @@ data "luminate_shared_object" "profile" {
 }
 
 #[test]
-fn a_policy_create_whose_answer_is_lost_ends_with_one_policy() {
+fn a_lost_create_answer_a_403_read_and_a_taken_name() {
     let w = luminate_workspace!();
     let app = application(&w, "lost", "TCP", "");
     w.arm_fault(json!({"kind": "drop", "method": "POST", "path_contains": "/v2/policies"}));
@@ -367,6 +367,14 @@ fn a_policy_create_whose_answer_is_lost_ends_with_one_policy() {
     w.apply();
     w.assert_plan_empty();
     assert_eq!(policies_in_sim(&w).len(), 1);
+    // A 403 on read is a permission problem, not a deleted policy: the plan fails and
+    // the policy stays in state.
+    w.arm_fault(json!({"kind": "status", "status": 403, "method": "GET", "path_contains": "/v2/policies/", "message": "Forbidden"}));
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Permission denied"), "{}", r.stderr);
+    w.assert_plan_empty();
+
     // A name already taken is explained, not retried.
     w.config(&format!(
         "resource \"luminate_tcp_access_policy\" \"t\" {{\n  name = \"once\"\n  applications = [\"{app}\"]\n}}\n\

@@ -773,11 +773,17 @@ impl Policy {
                 ),
             ));
         };
-        Ok(match provider.as_str() {
-            "keycloak" => "local".into(),
-            "azuread" => "ad".into(),
-            other => other.to_string(),
-        })
+        // The Go provider silently drops entities of a type it cannot map; say so instead.
+        match provider.as_str() {
+            "local" | "keycloak" => Ok("local".into()),
+            "ad" | "azuread" => Ok("ad".into()),
+            "okta" | "adfs" | "gapps" | "onelogin" | "generic-saml" => Ok(provider),
+            other => Err(Diagnostics::attr_error(
+                AttrPath::attr("identity_provider_id"),
+                "Unsupported identity provider",
+                format!("Identity provider {idp:?} is of type {other:?}; policies can name users and groups of local, ad, okta, adfs, gapps, onelogin and generic-saml identity providers."),
+            )),
+        }
     }
 
     async fn get(&self, ctx: &Ctx, id: &str) -> Result<Option<J>, ApiError> {
