@@ -133,12 +133,18 @@ impl UpgradeState for ResourceDef {
     /// also inside blocks, where Terraform's own semantics (and ours) store null.
     /// Everything else (attribute names, types, `id`, a `timeouts` object) reads as is;
     /// attributes we do not have are dropped by the schema.
-    fn upgrade(&self, _version: i64, mut raw: J) -> Result<J, Diagnostics> {
-        if let J::Object(attrs) = &mut raw {
-            sdkv2_empty_to_null(&self.schema.fields, attrs);
-        }
-        Ok(raw)
+    fn upgrade(&self, _version: i64, raw: J) -> Result<J, Diagnostics> {
+        Ok(upgrade_sdkv2_state(&self.schema.fields, raw))
     }
+}
+
+/// The generic part of taking over SDKv2 state (see [`ResourceDef`]'s upgrader): the
+/// empty values of unset optional attributes become null. For hand-written resources too.
+pub fn upgrade_sdkv2_state(fields: &[crate::engine::schema::Field], mut raw: J) -> J {
+    if let J::Object(attrs) = &mut raw {
+        sdkv2_empty_to_null(fields, attrs);
+    }
+    raw
 }
 
 /// Nulls the empty values SDKv2 stores for unset optional attributes, recursing into the

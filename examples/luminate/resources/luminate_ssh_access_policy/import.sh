@@ -1,0 +1,2 @@
+# A policy is imported by its ID.
+terraform import luminate_ssh_access_policy.ops 0f8fad5b-d9cb-469f-a165-70867728950e
