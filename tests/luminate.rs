@@ -306,6 +306,38 @@ fn a_storm_of_429_is_absorbed() {
     w.assert_plan_empty();
 }
 
+fn registration_keys(w: &Workspace<luminate::Running>) -> Vec<serde_json::Value> {
+    let state = w.sim_state();
+    let objects = state["objects"].as_array().cloned().unwrap_or_default();
+    objects.into_iter().filter(|o| o["kind"] == "registration key").map(|o| o["object"].clone()).collect()
+}
+
+/// The ephemeral registration key is minted during apply (the version is new on every
+/// run, so it is unknown while planning) and lives only in that run: never in the state,
+/// the plan or a TF_LOG=trace log.
+#[test]
+fn registration_key_is_rotated_each_run_and_never_stored() {
+    let w = luminate_workspace!();
+    w.config(
+        "resource \"luminate_site\" \"s\" {\n  name = \"keyed\"\n}\n\
+         resource \"luminate_site_registration_key_version\" \"v\" {}\n\
+         ephemeral \"luminate_site_registration_key\" \"k\" {\n  site_id = luminate_site.s.id\n  version = luminate_site_registration_key_version.v.version\n  revoke_existing_key_immediately = true\n}\n",
+    );
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let r = w.tf_with_env(&["apply", "-auto-approve", "-input=false", "-no-color"], &[("TF_LOG", "trace")]);
+        assert_eq!(r.code, 0, "{}", r.all());
+        let keys = registration_keys(&w);
+        assert_eq!(keys.len(), 1, "revoke_existing_key_immediately leaves only the new key: {keys:?}");
+        let key = keys[0]["key"].as_str().expect("key").to_string();
+        assert!(!r.all().contains(&key), "the key is in the log");
+        let state = std::fs::read_to_string(w.path().join("terraform.tfstate")).expect("state");
+        assert!(!state.contains(&key), "the key is in the state");
+        seen.push(key);
+    }
+    assert_ne!(seen[0], seen[1], "every run rotates the key");
+}
+
 /// Compares one block of `terraform providers schema -json` with the interface copy:
 /// every attribute and nested block the copy names must be there with its type, flags,
 /// nesting and sensitivity.

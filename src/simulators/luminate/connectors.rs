@@ -285,8 +285,8 @@ async fn list_connectors(State(sim): State<Arc<Sim>>, query: QueryParams) -> Res
 // Site registration keys (models §3.2, §4.2)
 //
 // Stored as objects of their own: `{id, site_id, date_created, expiration_date?,
-// status}`; `site_id` is the simulator's and is not shown. The key value is never
-// stored: it is shown once and nothing in the API reads it back.
+// status, key}`; `site_id` and `key` are the simulator's and are not shown: the key is
+// shown once, in the rotate answer, and nothing in the API reads it back.
 
 /// Status of the key new connectors register with, and of the previous one during its
 /// grace period. The documents give no status values; these are guesses.
@@ -301,6 +301,7 @@ fn shown_key(body: &Value) -> Value {
     let mut shown = body.clone();
     if let Some(object) = shown.as_object_mut() {
         object.remove("site_id");
+        object.remove("key");
     }
     shown
 }
@@ -341,11 +342,14 @@ async fn rotate_registration_key(
         store.objects.remove(&id);
     }
     let id = uuid::Uuid::new_v4().to_string();
+    let key = secret();
+    // The value is kept only for the admin view (`GET /_sim/state`), so that tests can
+    // look for leaks of it; the API never shows it again.
     store.insert(
         Kind::RegistrationKey,
-        json!({"id": id, "site_id": site_id, "date_created": now_rfc3339(), "status": KEY_ACTIVE}),
+        json!({"id": id, "site_id": site_id, "date_created": now_rfc3339(), "status": KEY_ACTIVE, "key": key}),
     );
-    Ok((StatusCode::CREATED, Json(json!({"registration_key_id": id, "registration_key": secret()}))))
+    Ok((StatusCode::CREATED, Json(json!({"registration_key_id": id, "registration_key": key}))))
 }
 
 /// GetSiteRegistrationKeys lists no 404 among its errors (models §3.2): an unknown site
