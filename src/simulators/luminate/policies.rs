@@ -18,6 +18,23 @@ use super::handlers::{contains_ignoring_case, params, spring_page, QueryParams};
 use super::store::{Kind, Store, DEFAULT_COLLECTION_ID};
 use super::{Sim, SimError};
 
+/// Shared objects a tenant's administrators made in the portal (the Go provider has no
+/// resource for them, only the `luminate_shared_object` lookup): one of each type. The
+/// names and values are made up.
+pub fn seed(store: &mut Store) {
+    for (id, name, kind, values) in [
+        ("5e0b0000-0000-4000-8000-000000000001", "corporate-egress", "IP_LIST", json!([{"value": "203.0.113.0/24"}])),
+        ("5e0b0000-0000-4000-8000-000000000002", "strict-isolation", "ISOLATION_PROFILE", json!([])),
+        ("5e0b0000-0000-4000-8000-000000000003", "managed-laptops", "OPSWAT_GROUPS", json!([])),
+    ] {
+        store.insert(
+            Kind::SharedObject,
+            json!({"id": id, "name": name, "type": kind, "values": values,
+                   "createdAt": "2026-01-01T00:00:00Z", "modifiedOn": "2026-01-01T00:00:00Z"}),
+        );
+    }
+}
+
 pub fn routes() -> Router<Arc<Sim>> {
     Router::new()
         .route("/v2/policies", get(list_policies).post(create_policy))
@@ -693,6 +710,6 @@ mod tests {
             call(&app, Method::GET, &format!("/v2/policies/shared-objects/{id}"), None).await.0,
             StatusCode::NOT_FOUND
         );
-        assert_eq!(sim.count(Kind::SharedObject), 1, "the seeded profile stays");
+        assert_eq!(sim.count(Kind::SharedObject), 4, "the seeded objects and the test's profile stay");
     }
 }

@@ -115,6 +115,7 @@ impl Store {
             json!({"id": DEFAULT_COLLECTION_ID, "name": "Default Collection", "parentId": ROOT_COLLECTION_ID}),
         );
         super::directory::seed(&mut store);
+        super::policies::seed(&mut store);
         store
     }
 

@@ -1,4 +1,4 @@
 data "luminate_shared_object" "office_ips" {
-  name = "office-ips"
+  name = "corporate-egress"
   type = "IP_LIST"
 }

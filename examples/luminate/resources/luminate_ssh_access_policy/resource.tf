@@ -1,8 +1,28 @@
+data "luminate_user" "alice" {
+  identity_provider_id = "local"
+  users                = ["alice@acme.example.com"]
+}
+
+data "luminate_group" "developers" {
+  identity_provider_id = "local"
+  groups               = ["Developers"]
+}
+
+resource "luminate_site" "office" {
+  name = "office-berlin"
+}
+
+resource "luminate_ssh_application" "servers" {
+  name             = "app-servers"
+  site_id          = luminate_site.office.id
+  internal_address = "tcp://10.0.0.30:22"
+}
+
 resource "luminate_ssh_access_policy" "ops" {
   name                 = "ops-to-servers"
   identity_provider_id = "local"
-  group_ids            = ["5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e"]
-  applications         = ["6e7f8091-a2b3-4c4d-9e5f-6a7b8c9d0e1f"]
+  group_ids            = data.luminate_group.developers.group_ids
+  applications         = [luminate_ssh_application.servers.id]
 
   accounts               = ["ubuntu", "deploy"]
   use_auto_mapping       = true

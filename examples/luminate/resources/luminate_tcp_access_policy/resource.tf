@@ -1,8 +1,32 @@
+data "luminate_user" "alice" {
+  identity_provider_id = "local"
+  users                = ["alice@acme.example.com"]
+}
+
+data "luminate_group" "developers" {
+  identity_provider_id = "local"
+  groups               = ["Developers"]
+}
+
+resource "luminate_site" "office" {
+  name = "office-berlin"
+}
+
+resource "luminate_tcp_application" "postgres" {
+  name    = "postgres"
+  site_id = luminate_site.office.id
+
+  target {
+    address = "10.0.0.40"
+    ports   = [5432]
+  }
+}
+
 resource "luminate_tcp_access_policy" "database" {
   name                 = "dba-to-postgres"
   identity_provider_id = "local"
-  group_ids            = ["5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e"]
-  applications         = ["4c1d2e3f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"]
+  group_ids            = data.luminate_group.developers.group_ids
+  applications         = [luminate_tcp_application.postgres.id]
 
   allow_temporary_token = true
   allow_public_key      = false

@@ -1,9 +1,29 @@
+data "luminate_user" "alice" {
+  identity_provider_id = "local"
+  users                = ["alice@acme.example.com"]
+}
+
+data "luminate_group" "developers" {
+  identity_provider_id = "local"
+  groups               = ["Developers"]
+}
+
+resource "luminate_site" "office" {
+  name = "office-berlin"
+}
+
+resource "luminate_web_application" "wiki" {
+  name             = "wiki"
+  site_id          = luminate_site.office.id
+  internal_address = "http://10.0.0.10:8080"
+}
+
 resource "luminate_web_access_policy" "developers" {
   name                 = "developers-to-wiki"
   identity_provider_id = "local"
-  user_ids             = ["8e1b5b2c-3f4a-4d6e-9a7b-1c2d3e4f5a6b"]
-  group_ids            = ["5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e"]
-  applications         = ["2b7c0a3e-8f1d-4e5a-9b6c-7d8e9f0a1b2c"]
+  user_ids             = data.luminate_user.alice.user_ids
+  group_ids            = data.luminate_group.developers.group_ids
+  applications         = [luminate_web_application.wiki.id]
 
   validators {
     mfa = true

@@ -1,8 +1,23 @@
+data "luminate_user" "alice" {
+  identity_provider_id = "local"
+  users                = ["alice@acme.example.com"]
+}
+
+resource "luminate_site" "office" {
+  name = "office-berlin"
+}
+
+resource "luminate_web_application" "admin" {
+  name             = "admin-portal"
+  site_id          = luminate_site.office.id
+  internal_address = "http://10.0.0.50"
+}
+
 resource "luminate_web_activity_policy" "no_exfiltration" {
   name                 = "no-downloads-from-admin"
   identity_provider_id = "local"
-  user_ids             = ["8e1b5b2c-3f4a-4d6e-9a7b-1c2d3e4f5a6b"]
-  applications         = ["2b7c0a3e-8f1d-4e5a-9b6c-7d8e9f0a1b2c"]
+  user_ids             = data.luminate_user.alice.user_ids
+  applications         = [luminate_web_application.admin.id]
 
   conditions = {
     source_ip = ["10.0.0.0/8"]
