@@ -1,12 +1,34 @@
 //! One folder per vendor: entities as declarations, plus the hooks its API needs.
 
 pub mod lightbits;
+pub mod lightrun;
 pub mod luminate;
 
+use std::time::Duration;
+
+use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::normalize::parse_duration;
 use crate::engine::provider::ProviderDef;
+use crate::engine::value::Value;
 
 /// Every provider this project builds, by name (also its `docs/<name>/` and
 /// `examples/<name>/` folders).
 pub fn all() -> Vec<ProviderDef> {
-    vec![lightbits::provider(), luminate::provider()]
+    vec![lightbits::provider(), luminate::provider(), lightrun::provider()]
+}
+
+/// The `request_timeout` argument several providers share: a duration, 30 s by default.
+pub(crate) fn request_timeout(cfg: &Value, diags: &mut Diagnostics) -> Duration {
+    match cfg.get("request_timeout").as_str() {
+        None => Duration::from_secs(30),
+        Some(s) => parse_duration(s).unwrap_or_else(|e| {
+            diags.add_error("Invalid request_timeout", e, Some(AttrPath::attr("request_timeout")));
+            Duration::from_secs(30)
+        }),
+    }
+}
+
+/// The `max_retries` argument several providers share: 5 by default, at most 50.
+pub(crate) fn max_retries(cfg: &Value) -> u32 {
+    cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(5)
 }

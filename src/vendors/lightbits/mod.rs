@@ -4,11 +4,9 @@
 mod entities;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::engine::api::Api;
 use crate::engine::diag::{AttrPath, Diagnostics};
-use crate::engine::normalize::parse_duration;
 use crate::engine::provider::ProviderDef;
 use crate::engine::schema::{Field, Validator};
 use crate::engine::value::Value;
@@ -84,13 +82,7 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
             }
         }
     }
-    let request_timeout = match cfg.get("request_timeout").as_str() {
-        None => Duration::from_secs(30),
-        Some(s) => parse_duration(s).unwrap_or_else(|e| {
-            diags.add_error("Invalid request_timeout", e, Some(AttrPath::attr("request_timeout")));
-            Duration::from_secs(30)
-        }),
-    };
+    let request_timeout = super::request_timeout(cfg, &mut diags);
     if diags.has_errors() {
         return Err(diags);
     }
@@ -101,7 +93,7 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
         ..TransportConfig::new(endpoints, vendors::user_agent("lightbits"))
     };
     let token = cfg.get("token").as_str().map(str::to_string);
-    let max_retries = cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(5);
+    let max_retries = super::max_retries(cfg);
     let client = vendors::lightbits(transport, token, max_retries).map_err(|e| {
         Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0)
     })?;

@@ -1,0 +1,121 @@
+//! Lightrun (observability platform) public API v1: the provider configuration and its
+//! client (`Authorization: Bearer <api_key>`, Spring error bodies). The Terraform
+//! interface is ../shared/interfaces/lightrun.md; entities come next, declared like
+//! Luminate's.
+
+use std::sync::Arc;
+
+use crate::engine::api::Api;
+use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::provider::ProviderDef;
+use crate::engine::schema::{Field, Validator};
+use crate::engine::value::Value;
+use crate::http::{normalize_endpoint, vendors, TransportConfig};
+
+pub const ADDRESS: &str = "registry.terraform.io/tfprov/lightrun";
+
+pub fn provider() -> ProviderDef {
+    ProviderDef {
+        name: "lightrun",
+        description: "Manages a Lightrun organisation through its public API v1: agent pools, users, groups and their members, just-in-time access, watched packages, system API keys and the server's singletons (SMTP, identity management, licence).".into(),
+        fields: provider_fields(),
+        resources: vec![],
+        data_sources: vec![],
+        ephemeral_resources: vec![],
+        configure: Box::new(configure),
+    }
+}
+
+fn provider_fields() -> Vec<Field> {
+    vec![
+        Field::string("api_url")
+            .desc("Base URL of the Lightrun server, such as `https://app.lightrun.com` or a self-hosted `https://lightrun.example.com`. The provider appends `/api/v1`; a trailing `/` or `/api/v1` is tolerated.")
+            .env("LIGHTRUN_API_URL"),
+        Field::string("api_key")
+            .sensitive()
+            .desc("API key, sent as `Authorization: Bearer <api_key>`. Never logged, never stored in state.")
+            .env("LIGHTRUN_API_KEY"),
+        Field::string("company_id")
+            .desc("Company (organisation) ID. Needed only by `lightrun_system_api_key` and when reading feature flags.")
+            .env("LIGHTRUN_COMPANY_ID"),
+        Field::string("ca_certificate")
+            .desc("PEM bundle of the CA that signed a self-hosted server's certificate. Defaults to the system's trusted roots.")
+            .env("LIGHTRUN_CA_CERTIFICATE"),
+        Field::string("request_timeout")
+            .default(Value::str("30s"))
+            .validate(Validator::Timeout)
+            .desc("Time limit of one API request, as a duration such as `\"30s\"` (default) or `\"2m\"`."),
+        Field::number("max_retries")
+            .default(Value::int(5))
+            .validate(Validator::IntRange(0, 50))
+            .desc("How many times a request is retried on HTTP 429 (after its `Retry-After`), 502, 503, 504 or a connection error. Default 5."),
+    ]
+}
+
+/// `https://app.lightrun.com`, `https://app.lightrun.com/` and `.../api/v1` all mean the
+/// same server.
+fn base_url(api_url: &str) -> Result<String, String> {
+    let trimmed = api_url.trim().trim_end_matches('/');
+    let trimmed = trimmed.strip_suffix("/api/v1").unwrap_or(trimmed);
+    normalize_endpoint(trimmed).map(|base| format!("{base}/api/v1")).map_err(|e| e.0)
+}
+
+fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut required = |name: &str, env: &str| match cfg.get(name).as_str().filter(|s| !s.is_empty()) {
+        Some(v) => v.to_string(),
+        None => {
+            diags.add_error(
+                format!("Missing {name}"),
+                format!("Set `{name}` in the provider block or {env}."),
+                Some(AttrPath::attr(name)),
+            );
+            String::new()
+        }
+    };
+    let api_url = required("api_url", "LIGHTRUN_API_URL");
+    let api_key = required("api_key", "LIGHTRUN_API_KEY");
+    let request_timeout = super::request_timeout(cfg, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let base =
+        base_url(&api_url).map_err(|e| Diagnostics::attr_error(AttrPath::attr("api_url"), "Invalid api_url", e))?;
+    let transport = TransportConfig {
+        ca_pem: cfg.get("ca_certificate").as_str().map(str::to_string),
+        request_timeout,
+        ..TransportConfig::new(vec![base], vendors::user_agent("lightrun"))
+    };
+    let client = vendors::lightrun(transport, api_key, super::max_retries(cfg)).map_err(|e| {
+        Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0)
+    })?;
+    Ok(Arc::new(client))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_api_base_path_is_appended_once() {
+        for given in ["https://app.lightrun.com", "https://app.lightrun.com/", "https://app.lightrun.com/api/v1/"] {
+            assert_eq!(base_url(given).as_deref(), Ok("https://app.lightrun.com/api/v1"), "{given}");
+        }
+        assert_eq!(base_url("lightrun.example.com:8443").as_deref(), Ok("https://lightrun.example.com:8443/api/v1"));
+        assert!(base_url("ftp://x").is_err());
+    }
+
+    #[test]
+    fn missing_credentials_name_the_argument() {
+        let Err(diags) = configure(&Value::Object(Default::default())) else { panic!("configured without a key") };
+        let text = format!("{diags:?}");
+        assert!(text.contains("api_url") && text.contains("LIGHTRUN_API_KEY"), "{text}");
+    }
+
+    #[test]
+    fn every_argument_is_described() {
+        for f in provider().fields {
+            assert!(!f.description.is_empty(), "{}", f.name);
+        }
+    }
+}
