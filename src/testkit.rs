@@ -8,9 +8,45 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::simulators::lightbits::{self, Running, SimConfig};
-use serde_json::Value as J;
+use crate::simulators::luminate;
+use serde_json::{json, Value as J};
 
 pub const TOKEN: &str = "e2e-token";
+
+/// The Go Luminate provider's registry address, which its users' states name.
+pub const GO_LUMINATE: &str = "registry.terraform.io/broadcom/luminate";
+
+/// SDKv2's private data for schema version 0: `{"schema_version":"0"}`, base64.
+pub const SDKV2_PRIVATE: &str = "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ==";
+
+/// One managed resource as an SDKv2 provider at `source` writes it into state: one
+/// instance, schema version 0, SDKv2's private data. Switching users bring such states.
+pub fn sdkv2_resource(source: &str, kind: &str, name: &str, attributes: J) -> J {
+    json!({
+        "mode": "managed", "type": kind, "name": name,
+        "provider": format!("provider[\"{source}\"]"),
+        "instances": [{
+            "schema_version": 0, "attributes": attributes, "sensitive_attributes": [], "private": SDKV2_PRIVATE
+        }]
+    })
+}
+
+/// `luminate_site.<name>` as the Go provider writes it, from our state's values of the
+/// same site (`id`, `name`, `region`; the Go provider's values for the rest, unset).
+pub fn go_luminate_site(name: &str, ours: &J) -> J {
+    let attributes = json!({
+        "authentication_mode": "manual", "id": ours["id"], "kubernetes_persistent_volume_name": "",
+        "mute_health_notification": false, "name": ours["name"], "region": ours["region"]
+    });
+    sdkv2_resource(GO_LUMINATE, "luminate_site", name, attributes)
+}
+
+/// A workspace around a fresh Luminate simulator; `None` when Terraform is missing
+/// outside CI (then `let Some(w) = luminate_workspace() else { return };` skips).
+pub fn luminate_workspace() -> Option<Workspace<luminate::Running>> {
+    let tf = terraform()?;
+    Some(Workspace::around(tf, luminate::spawn(luminate::SimConfig::default()).expect("simulator")))
+}
 
 /// A running vendor simulator, as the harness needs it.
 pub trait Simulated {
@@ -136,6 +172,30 @@ impl Workspace<Running> {
     }
 }
 
+impl Workspace<luminate::Running> {
+    /// How many objects of one kind (its noun, e.g. "connector") the simulator holds.
+    pub fn sim_count(&self, noun: &str) -> u64 {
+        self.sim_state()["counts"][noun].as_u64().unwrap_or(0)
+    }
+
+    /// The simulator's objects of one kind (its noun, e.g. "policy", "role binding").
+    /// Panics when the admin state lists no objects, so that "none left" cannot pass on
+    /// a broken admin route.
+    pub fn sim_objects(&self, noun: &str) -> Vec<J> {
+        let state = self.sim_state();
+        let Some(objects) = state["objects"].as_array() else { panic!("no objects in the simulator's state: {state}") };
+        objects.iter().filter(|o| o["kind"] == noun).map(|o| o["object"].clone()).collect()
+    }
+
+    /// The object with `id` as the simulated API holds it (`null` when it has none).
+    pub fn sim_object(&self, id: &str) -> J {
+        self.sim_state()["objects"]
+            .as_array()
+            .and_then(|objects| objects.iter().find(|o| o["object"]["id"] == id).map(|o| o["object"].clone()))
+            .unwrap_or(J::Null)
+    }
+}
+
 impl<S: Simulated> Workspace<S> {
     /// A fresh directory and CLI config around a running simulator and a Terraform CLI.
     pub fn around(tf: PathBuf, sim: S) -> Workspace<S> {
@@ -238,6 +298,61 @@ impl<S: Simulated> Workspace<S> {
             .find(|x| x["address"] == address)
             .map(|x| x["values"].clone())
             .unwrap_or_else(|| panic!("{address} not in state:\n{}", r.stdout))
+    }
+
+    /// The `id` attribute of one resource in state.
+    pub fn id_of(&self, address: &str) -> String {
+        let values = self.state_of(address);
+        values["id"].as_str().unwrap_or_else(|| panic!("{address} has no id: {values}")).to_string()
+    }
+
+    /// Forgets `address` and imports it again by `id`, asserting both succeed.
+    pub fn import_again(&self, address: &str, id: &str) {
+        let r = self.tf(&["state", "rm", address]);
+        assert_eq!(r.code, 0, "state rm {address}:\n{}", r.all());
+        let r = self.tf(&["import", "-no-color", address, id]);
+        assert_eq!(r.code, 0, "import {address} {id}:\n{}", r.all());
+    }
+
+    /// Plans, asserts the plan shows every one of `expected`, applies, and asserts the
+    /// next plan is empty: one step of a lifecycle test (a changed configuration, or an
+    /// out-of-band change or delete being shown, then undone).
+    pub fn reconcile(&self, expected: &[&str]) {
+        let p = self.plan();
+        for e in expected {
+            assert!(p.stdout.contains(e), "expected {e:?} in the plan:\n{}", p.stdout);
+        }
+        self.apply();
+        self.assert_plan_empty();
+    }
+
+    /// Writes `state` as the workspace's `terraform.tfstate`.
+    pub fn write_state(&self, state: &J) {
+        let bytes = serde_json::to_vec_pretty(state).expect("state json");
+        std::fs::write(self.dir.path().join("terraform.tfstate"), bytes).expect("write state");
+    }
+
+    /// What a user switching from another provider does: the state as that provider at
+    /// `old_source` wrote it (`resources`, `outputs`; this state's lineage, a newer
+    /// serial), then `terraform state replace-provider` to ours, which must succeed.
+    /// Returns the state written, before the replacement.
+    pub fn take_over_state(&self, old_source: &str, resources: Vec<J>, outputs: J) -> J {
+        let path = self.dir.path().join("terraform.tfstate");
+        let current: J = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or(J::Null);
+        let state = json!({
+            "version": 4,
+            "terraform_version": "1.9.8",
+            "serial": current["serial"].as_u64().unwrap_or(0) + 1,
+            "lineage": current["lineage"].as_str().unwrap_or("3c9e52b4-9b1e-4c1a-9a63-6d1e2f3a4b5c"),
+            "outputs": outputs,
+            "resources": resources,
+            "check_results": null
+        });
+        self.write_state(&state);
+        let ours = format!("registry.terraform.io/tfprov/{}", S::PROVIDER);
+        let r = self.tf(&["state", "replace-provider", "-auto-approve", old_source, &ours]);
+        assert_eq!(r.code, 0, "replace-provider {old_source} -> {ours}:\n{}", r.all());
+        state
     }
 
     /// Calls the simulator's admin or API routes (the API with the token).

@@ -3,22 +3,8 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use tfprov::simulators::luminate::{self, SimConfig};
-use tfprov::testkit::{terraform, Workspace};
-
-fn workspace() -> Option<Workspace<luminate::Running>> {
-    let tf = terraform()?;
-    Some(Workspace::around(tf, luminate::spawn(SimConfig::default()).expect("simulator")))
-}
-
-macro_rules! luminate_workspace {
-    () => {
-        match workspace() {
-            Some(w) => w,
-            None => return,
-        }
-    };
-}
+use tfprov::simulators::luminate;
+use tfprov::testkit::{go_luminate_site, luminate_workspace, sdkv2_resource, Workspace, GO_LUMINATE};
 
 fn site_hcl(name: &str, extra: &str) -> String {
     format!("resource \"luminate_site\" \"s\" {{\n  name = \"{name}\"\n  {extra}\n}}\n")
@@ -26,21 +12,18 @@ fn site_hcl(name: &str, extra: &str) -> String {
 
 #[test]
 fn site_lifecycle_update_import_drift_and_destroy() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&site_hcl("office", ""));
     w.apply();
     w.assert_plan_empty();
     let s = w.state_of("luminate_site.s");
-    let id = s["id"].as_str().expect("id").to_string();
+    let id = w.id_of("luminate_site.s");
     assert_eq!(s["authentication_mode"], "manual");
     assert_eq!(s["mute_health_notification"], false);
 
     // In place: the whole site is PUT again.
     w.config(&site_hcl("office-2", "mute_health_notification = true"));
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to change"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to change"]);
     let (_, body) = w.http("GET", "/_sim/state", None);
     assert!(body.to_string().contains("office-2"), "{body}");
 
@@ -52,22 +35,14 @@ fn site_lifecycle_update_import_drift_and_destroy() {
     w.config(&site_hcl("office-2", "mute_health_notification = true"));
 
     // Import by ID into a fresh state: the next plan is empty.
-    assert_eq!(w.tf(&["state", "rm", "luminate_site.s"]).code, 0);
-    let r = w.tf(&["import", "-no-color", "luminate_site.s", &id]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    w.import_again("luminate_site.s", &id);
     w.assert_plan_empty();
 
     // Out-of-band change shown and reverted; out-of-band delete re-created.
     w.patch_object(&id, json!({"name": "renamed-elsewhere"}));
-    let p = w.plan();
-    assert!(p.stdout.contains("renamed-elsewhere"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["renamed-elsewhere"]);
     w.delete_object(&id);
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to add"]);
 
     // The client secret never reaches the logs, even at trace level.
     let r = w.tf_with_env(&["plan", "-input=false", "-no-color"], &[("TF_LOG", "trace")]);
@@ -80,26 +55,21 @@ fn site_lifecycle_update_import_drift_and_destroy() {
 
 #[test]
 fn collection_lifecycle() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config("resource \"luminate_collection\" \"c\" {\n  name = \"eng\"\n}\n");
     w.apply();
     w.assert_plan_empty();
-    let id = w.state_of("luminate_collection.c")["id"].as_str().expect("id").to_string();
+    let id = w.id_of("luminate_collection.c");
     w.config("resource \"luminate_collection\" \"c\" {\n  name = \"engineering\"\n}\n");
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to change"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
-    assert_eq!(w.tf(&["state", "rm", "luminate_collection.c"]).code, 0);
-    let r = w.tf(&["import", "-no-color", "luminate_collection.c", &id]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    w.reconcile(&["1 to change"]);
+    w.import_again("luminate_collection.c", &id);
     w.assert_plan_empty();
     w.destroy();
 }
 
 #[test]
 fn missing_credentials_name_the_argument() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config_with_provider(
         &format!("api_endpoint = \"{}\"", w.sim.url()),
         "resource \"luminate_collection\" \"c\" {\n  name = \"x\"\n}\n",
@@ -111,67 +81,33 @@ fn missing_credentials_name_the_argument() {
 
 #[test]
 fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&site_hcl("carried-over", ""));
     w.apply();
     let site = w.state_of("luminate_site.s");
-    let id = site["id"].as_str().expect("id").to_string();
-    let region = site["region"].as_str().expect("region").to_string();
+    assert!(site["id"].is_string() && site["region"].is_string(), "{site}");
     let collection_hcl = "resource \"luminate_collection\" \"c\" {\n  name = \"carried\"\n}\n";
     w.config(&format!("{}{collection_hcl}", site_hcl("carried-over", "")));
     w.apply();
-    let collection_id = w.state_of("luminate_collection.c")["id"].as_str().expect("id").to_string();
 
     // The state as the Go provider (SDKv2, schema version 0) writes it: its provider
     // address, "" for unset optional strings, its private data.
-    let go_private = "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ=="; // {"schema_version":"0"}
-    let state = json!({
-        "version": 4,
-        "terraform_version": "1.9.8",
-        "serial": 7,
-        "lineage": "3c9e52b4-9b1e-4c1a-9a63-6d1e2f3a4b5c",
-        "outputs": {},
-        "resources": [
-            {
-                "mode": "managed", "type": "luminate_site", "name": "s",
-                "provider": "provider[\"registry.terraform.io/broadcom/luminate\"]",
-                "instances": [{
-                    "schema_version": 0,
-                    "attributes": {
-                        "authentication_mode": "manual", "id": id, "kubernetes_persistent_volume_name": "",
-                        "mute_health_notification": false, "name": "carried-over", "region": region
-                    },
-                    "sensitive_attributes": [], "private": go_private
-                }]
-            },
-            {
-                "mode": "managed", "type": "luminate_collection", "name": "c",
-                "provider": "provider[\"registry.terraform.io/broadcom/luminate\"]",
-                "instances": [{
-                    "schema_version": 0,
-                    "attributes": {"id": collection_id, "name": "carried"},
-                    "sensitive_attributes": [], "private": go_private
-                }]
-            }
-        ],
-        "check_results": null
-    });
-    std::fs::write(w.path().join("terraform.tfstate"), serde_json::to_vec_pretty(&state).expect("json"))
-        .expect("write state");
-    let r = w.tf(&[
-        "state",
-        "replace-provider",
-        "-auto-approve",
-        "registry.terraform.io/broadcom/luminate",
-        "registry.terraform.io/tfprov/luminate",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    let resources = vec![
+        go_luminate_site("s", &site),
+        sdkv2_resource(
+            GO_LUMINATE,
+            "luminate_collection",
+            "c",
+            json!({"id": w.id_of("luminate_collection.c"), "name": "carried"}),
+        ),
+    ];
+    w.take_over_state(GO_LUMINATE, resources, json!({}));
     w.assert_plan_empty();
 }
 
 #[test]
 fn collection_data_source_finds_the_exact_name() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(
         "resource \"luminate_collection\" \"a\" {\n  name = \"team\"\n}\nresource \"luminate_collection\" \"b\" {\n  name = \"team-b\"\n}\n\
          data \"luminate_collection\" \"d\" {\n  name = \"team\"\n  depends_on = [luminate_collection.a, luminate_collection.b]\n}\n\
@@ -183,7 +119,7 @@ fn collection_data_source_finds_the_exact_name() {
 
 #[test]
 fn collection_site_link_moves_only_the_difference() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     let hcl = |ids: &str| {
         format!(
             "resource \"luminate_site\" \"s\" {{\n  name = \"linked\"\n}}\n\
@@ -195,15 +131,12 @@ fn collection_site_link_moves_only_the_difference() {
     w.config(&hcl("luminate_collection.a.id"));
     w.apply();
     w.assert_plan_empty();
-    let site = w.state_of("luminate_site.s")["id"].as_str().expect("site").to_string();
+    let site = w.id_of("luminate_site.s");
     assert_eq!(w.state_of("luminate_collection_site_link.l")["id"], site.as_str());
 
     // Added in place, in any order (the API reports them sorted).
     w.config(&hcl("luminate_collection.b.id, luminate_collection.a.id"));
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to change"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to change"]);
     assert_eq!(w.state_of("luminate_collection_site_link.l")["collection_ids"].as_array().map(Vec::len), Some(2));
 
     // One removed: only it is unlinked.
@@ -214,9 +147,7 @@ fn collection_site_link_moves_only_the_difference() {
     // Import by the site's ID: the same set, no diff. (With several collections listed in
     // another order than the API's sorted one, an import is followed by one update that
     // makes no API call: the attribute is a list in the Go provider's schema.)
-    assert_eq!(w.tf(&["state", "rm", "luminate_collection_site_link.l"]).code, 0);
-    let r = w.tf(&["import", "-no-color", "luminate_collection_site_link.l", &site]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    w.import_again("luminate_collection_site_link.l", &site);
     w.assert_plan_empty();
     w.destroy();
 }
@@ -237,7 +168,7 @@ fn apply_with(w: &Workspace<luminate::Running>, extra: &[&str]) -> tfprov::testk
 /// (`scripts/bench.sh` prints how much of the limit such an apply uses.)
 #[test]
 fn forty_sites_at_parallelism_ten_stay_within_the_rate_limit() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&sites_hcl(40));
     let r = apply_with(&w, &["-parallelism=10"]);
     assert_eq!(r.code, 0, "{}", r.all());
@@ -253,7 +184,7 @@ fn forty_sites_at_parallelism_ten_stay_within_the_rate_limit() {
 /// the renewal) and repeats the refused requests.
 #[test]
 fn token_expiry_mid_apply_is_renewed_once() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&sites_hcl(15));
     let addr = w.sim.addr;
     let expire = std::thread::spawn(move || -> std::io::Result<String> {
@@ -282,10 +213,10 @@ fn token_expiry_mid_apply_is_renewed_once() {
 /// and the site stays in state (the Go provider forgets it).
 #[test]
 fn forbidden_read_is_an_error_and_keeps_state() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&site_hcl("guarded", ""));
     w.apply();
-    let id = w.state_of("luminate_site.s")["id"].as_str().expect("id").to_string();
+    let id = w.id_of("luminate_site.s");
     w.arm_fault(json!({"method": "GET", "path_contains": format!("/v2/sites/{id}"), "kind": "status", "status": 403, "message": "Access denied", "remaining": 10}));
     let r = w.tf(&["plan", "-input=false", "-no-color"]);
     assert_ne!(r.code, 0, "{}", r.all());
@@ -298,7 +229,7 @@ fn forbidden_read_is_an_error_and_keeps_state() {
 /// exactly once.
 #[test]
 fn a_storm_of_429_is_absorbed() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.arm_fault(json!({"method": "POST", "path_contains": "/v2/sites", "kind": "status", "status": 429, "message": "Rate limit exceeded", "remaining": 4}));
     w.config(&sites_hcl(3));
     w.apply();
@@ -306,18 +237,12 @@ fn a_storm_of_429_is_absorbed() {
     w.assert_plan_empty();
 }
 
-fn registration_keys(w: &Workspace<luminate::Running>) -> Vec<serde_json::Value> {
-    let state = w.sim_state();
-    let objects = state["objects"].as_array().cloned().unwrap_or_default();
-    objects.into_iter().filter(|o| o["kind"] == "registration key").map(|o| o["object"].clone()).collect()
-}
-
 /// The ephemeral registration key is minted during apply (the version is new on every
 /// run, so it is unknown while planning) and lives only in that run: never in the state,
 /// the plan or a TF_LOG=trace log.
 #[test]
 fn registration_key_is_rotated_each_run_and_never_stored() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(
         "resource \"luminate_site\" \"s\" {\n  name = \"keyed\"\n}\n\
          resource \"luminate_site_registration_key_version\" \"v\" {}\n\
@@ -327,7 +252,7 @@ fn registration_key_is_rotated_each_run_and_never_stored() {
     for _ in 0..2 {
         let r = w.tf_with_env(&["apply", "-auto-approve", "-input=false", "-no-color"], &[("TF_LOG", "trace")]);
         assert_eq!(r.code, 0, "{}", r.all());
-        let keys = registration_keys(&w);
+        let keys = w.sim_objects("registration key");
         assert_eq!(keys.len(), 1, "revoke_existing_key_immediately leaves only the new key: {keys:?}");
         let key = keys[0]["key"].as_str().expect("key").to_string();
         assert!(!r.all().contains(&key), "the key is in the log");
@@ -405,7 +330,7 @@ fn check_block(what: &str, expected: &serde_json::Value, block: &serde_json::Val
 
 #[test]
 fn schema_matches_the_interface_copy() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config("");
     let r = w.tf(&["providers", "schema", "-json"]);
     assert_eq!(r.code, 0, "{}", r.all());

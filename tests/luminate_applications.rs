@@ -2,22 +2,8 @@
 //! simulated tenant.
 
 use serde_json::{json, Value};
-use tfprov::simulators::luminate::{self, SimConfig, DEFAULT_COLLECTION_ID};
-use tfprov::testkit::{terraform, Workspace};
-
-fn workspace() -> Option<Workspace<luminate::Running>> {
-    let tf = terraform()?;
-    Some(Workspace::around(tf, luminate::spawn(SimConfig::default()).expect("simulator")))
-}
-
-macro_rules! luminate_workspace {
-    () => {
-        match workspace() {
-            Some(w) => w,
-            None => return,
-        }
-    };
-}
+use tfprov::simulators::luminate::{self, DEFAULT_COLLECTION_ID};
+use tfprov::testkit::{luminate_workspace, sdkv2_resource, GO_LUMINATE};
 
 const TYPES: [&str; 6] = ["web", "ssh", "tcp", "rdp", "ssh_gw", "segment"];
 
@@ -103,36 +89,20 @@ resource "luminate_segment_application" "app" {{
     )
 }
 
-/// The application with `id` as the simulator holds it.
-fn sim_app(w: &Workspace<luminate::Running>, id: &str) -> Value {
-    w.sim_state()["objects"]
-        .as_array()
-        .and_then(|objects| objects.iter().find(|o| o["object"]["id"] == id).map(|o| o["object"].clone()))
-        .unwrap_or(Value::Null)
-}
-
-fn sim_site(w: &Workspace<luminate::Running>, id: &str) -> Value {
-    sim_app(w, id)
-}
-
 /// Terraform wraps diagnostics: compare words.
 fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn id_of(w: &Workspace<luminate::Running>, address: &str) -> String {
-    w.state_of(address)["id"].as_str().expect("id").to_string()
-}
-
 #[test]
 fn six_types_apply_update_move_import_drift_and_destroy() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&apps_hcl(0, "one"));
     w.apply();
     w.assert_plan_empty();
-    let site_one = id_of(&w, "luminate_site.one");
-    let site_two = id_of(&w, "luminate_site.two");
-    let ids: Vec<String> = TYPES.iter().map(|t| id_of(&w, &address(t))).collect();
+    let site_one = w.id_of("luminate_site.one");
+    let site_two = w.id_of("luminate_site.two");
+    let ids: Vec<String> = TYPES.iter().map(|t| w.id_of(&address(t))).collect();
 
     // The site had no collection: the first bind's fallback linked it to the default one,
     // and every application is bound to it.
@@ -143,7 +113,7 @@ fn six_types_apply_update_move_import_drift_and_destroy() {
             .is_some_and(|l| l.contains(&json!({"siteId": site_one, "collectionId": DEFAULT_COLLECTION_ID}))),
         "{links}"
     );
-    let bound = sim_site(&w, &site_one)["application_ids"].clone();
+    let bound = w.sim_object(&site_one)["application_ids"].clone();
     for id in &ids {
         assert!(bound.as_array().is_some_and(|b| b.contains(&json!(id))), "{id} not bound: {bound}");
     }
@@ -161,38 +131,35 @@ fn six_types_apply_update_move_import_drift_and_destroy() {
     let rdp = w.state_of(&address("rdp"));
     assert_eq!(rdp["internal_address"], "tcp://10.0.0.5");
     assert_eq!(rdp["luminate_address"], "desk.rdp.127.0.0.1");
-    assert_eq!(sim_app(&w, &ids[3])["connectionSettings"]["internalAddress"], "tcp://10.0.0.5:3389");
+    assert_eq!(w.sim_object(&ids[3])["connectionSettings"]["internalAddress"], "tcp://10.0.0.5:3389");
     assert_eq!(w.state_of(&address("tcp"))["luminate_address"], "db.tcp.127.0.0.1");
-    assert_eq!(sim_app(&w, &ids[2])["connectionSettings"]["internalAddress"], "tcp://luminate-dummy:22");
+    assert_eq!(w.sim_object(&ids[2])["connectionSettings"]["internalAddress"], "tcp://luminate-dummy:22");
     let gw = w.state_of(&address("ssh_gw"));
     assert_eq!(gw["type"], "sshgw");
     assert!(gw["segment_id"].is_string(), "{gw}");
-    assert_eq!(sim_app(&w, &ids[4])["cloudIntegrationData"]["vpcs"][0]["integration_id"], "integration-1");
+    assert_eq!(w.sim_object(&ids[4])["cloudIntegrationData"]["vpcs"][0]["integration_id"], "integration-1");
     let segment = w.state_of(&address("segment"));
     assert_eq!(segment["sub_type"], "SEGMENT_SPECIFIC_IPS");
     assert_eq!(segment["visible"], false);
-    let on_wire = sim_app(&w, &ids[5]);
+    let on_wire = w.sim_object(&ids[5]);
     assert_eq!(on_wire["subType"], "SEGMENT_RANGE");
     assert_eq!(on_wire["multipleSegmentSettings"].as_array().map(Vec::len), Some(3));
 
     // In place: four applications change, and the RDP one moves to the other site.
     w.config(&apps_hcl(1, "two"));
-    let p = w.plan();
-    assert!(p.stdout.contains("0 to add, 5 to change, 0 to destroy"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["0 to add, 5 to change, 0 to destroy"]);
     let web = w.state_of(&address("web"));
     assert_eq!(web["external_address"], "https://wiki.example.com");
     assert_eq!(web["custom_domain_record_type"], "CNAME");
     let record = web["custom_domain_record_name"].as_str().expect("record name");
     assert!(record.ends_with(".127.0.0.1") && record.len() == 32 + ".127.0.0.1".len(), "{record}");
-    assert_eq!(sim_app(&w, &ids[0])["requestCustomizationSettings"]["headerCustomization"], json!({"X-Team": "eng"}));
-    assert_eq!(sim_app(&w, &ids[2])["tcpTunnelSettings"][0]["ports"], json!([5432, 5433]));
-    assert_eq!(sim_app(&w, &ids[5])["multipleSegmentSettings"].as_array().map(Vec::len), Some(2));
-    assert_eq!(sim_site(&w, &site_two)["application_ids"], json!([ids[3]]));
-    assert!(!sim_site(&w, &site_one)["application_ids"].as_array().is_some_and(|b| b.contains(&json!(ids[3]))));
+    assert_eq!(w.sim_object(&ids[0])["requestCustomizationSettings"]["headerCustomization"], json!({"X-Team": "eng"}));
+    assert_eq!(w.sim_object(&ids[2])["tcpTunnelSettings"][0]["ports"], json!([5432, 5433]));
+    assert_eq!(w.sim_object(&ids[5])["multipleSegmentSettings"].as_array().map(Vec::len), Some(2));
+    assert_eq!(w.sim_object(&site_two)["application_ids"], json!([ids[3]]));
+    assert!(!w.sim_object(&site_one)["application_ids"].as_array().is_some_and(|b| b.contains(&json!(ids[3]))));
     // The IDs stayed: nothing was replaced.
-    assert_eq!(TYPES.iter().map(|t| id_of(&w, &address(t))).collect::<Vec<_>>(), ids);
+    assert_eq!(TYPES.iter().map(|t| w.id_of(&address(t))).collect::<Vec<_>>(), ids);
 
     // Import all six into a fresh state: the sites are found from the API, the RDP
     // address and the segment blocks read back as written, and the plan is empty.
@@ -212,16 +179,10 @@ fn six_types_apply_update_move_import_drift_and_destroy() {
 
     // Out-of-band changes are shown and reverted; an out-of-band delete is re-created.
     w.patch_object(&ids[1], json!({"name": "renamed-elsewhere", "isVisible": false}));
-    let p = w.plan();
-    assert!(p.stdout.contains("renamed-elsewhere") && p.stdout.contains("1 to change"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
-    assert_eq!(sim_app(&w, &ids[1])["name"], "shell");
+    w.reconcile(&["renamed-elsewhere", "1 to change"]);
+    assert_eq!(w.sim_object(&ids[1])["name"], "shell");
     w.delete_object(&ids[2]);
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add, 0 to change"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to add, 0 to change"]);
 
     // The private key never reaches the logs.
     w.config(&apps_hcl(1, "two").replace(
@@ -239,7 +200,7 @@ fn six_types_apply_update_move_import_drift_and_destroy() {
 
 #[test]
 fn bind_falls_back_to_the_default_collection_only_for_a_site_without_collections() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     let hcl = |collection: &str| {
         format!(
             r#"
@@ -281,7 +242,7 @@ resource "luminate_ssh_application" "team" {{
     let r = w.apply_err();
     assert!(flat(&r.stderr).contains("is not linked to collection"), "{}", r.stderr);
     assert!(flat(&r.stderr).contains("created, but not completed"), "{}", r.stderr);
-    let lonely = id_of(&w, "luminate_site.lonely");
+    let lonely = w.id_of("luminate_site.lonely");
     let links = w.sim_state()["links"].clone();
     assert!(
         links.as_array().is_some_and(|l| l.contains(&json!({"siteId": lonely, "collectionId": DEFAULT_COLLECTION_ID}))),
@@ -291,14 +252,11 @@ resource "luminate_ssh_application" "team" {{
 
     // In the team's collection, the tainted application is replaced and bound.
     w.config(&hcl("collection_id = luminate_collection.team.id"));
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add, 0 to change, 1 to destroy"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to add, 0 to change, 1 to destroy"]);
     assert_eq!(w.sim.sim.count(luminate::Kind::Application), 2);
-    let linked = id_of(&w, "luminate_site.linked");
-    let team_app = id_of(&w, "luminate_ssh_application.team");
-    assert_eq!(sim_site(&w, &linked)["application_ids"], json!([team_app]));
+    let linked = w.id_of("luminate_site.linked");
+    let team_app = w.id_of("luminate_ssh_application.team");
+    assert_eq!(w.sim_object(&linked)["application_ids"], json!([team_app]));
 
     // Moving the application to a site linked to another collection (the default one,
     // by the fallback above) is refused the same way, and the state keeps the old site.
@@ -335,43 +293,30 @@ fn go_attributes(ours: &Value) -> Value {
 
 #[test]
 fn state_written_by_the_go_provider_carries_over_for_all_six_types() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&apps_hcl(0, "one"));
     w.apply();
     // The state as the Go provider (SDKv2, schema version 0) writes it: its provider
     // address, empty values for unset optional attributes, its private data.
     let state: Value =
         serde_json::from_slice(&std::fs::read(w.path().join("terraform.tfstate")).expect("state")).expect("json");
-    let go_private = "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ=="; // {"schema_version":"0"}
-    let mut go_state = state.clone();
-    for resource in go_state["resources"].as_array_mut().expect("resources") {
-        resource["provider"] = json!("provider[\"registry.terraform.io/broadcom/luminate\"]");
-        let is_app = resource["type"].as_str().is_some_and(|t| t.ends_with("_application"));
-        let is_web = resource["type"] == "luminate_web_application";
-        for instance in resource["instances"].as_array_mut().expect("instances") {
-            instance["schema_version"] = json!(0);
-            instance["private"] = json!(go_private);
-            if is_app {
-                instance["attributes"] = go_attributes(&instance["attributes"]);
-                if is_web {
-                    // The Go provider leaves these empty without a custom domain.
-                    instance["attributes"]["custom_domain_record_name"] = json!("");
-                    instance["attributes"]["custom_domain_record_type"] = json!("");
-                }
+    let mut resources = Vec::new();
+    for resource in state["resources"].as_array().expect("resources") {
+        let kind = resource["type"].as_str().expect("type");
+        let instances = resource["instances"].as_array().expect("instances");
+        assert_eq!(instances.len(), 1, "{resource}");
+        let mut attributes = instances[0]["attributes"].clone();
+        if kind.ends_with("_application") {
+            attributes = go_attributes(&attributes);
+            if kind == "luminate_web_application" {
+                // The Go provider leaves these empty without a custom domain.
+                attributes["custom_domain_record_name"] = json!("");
+                attributes["custom_domain_record_type"] = json!("");
             }
         }
+        resources.push(sdkv2_resource(GO_LUMINATE, kind, resource["name"].as_str().expect("name"), attributes));
     }
-    go_state["serial"] = json!(state["serial"].as_u64().unwrap_or(1) + 1);
-    std::fs::write(w.path().join("terraform.tfstate"), serde_json::to_vec_pretty(&go_state).expect("json"))
-        .expect("write state");
-    let r = w.tf(&[
-        "state",
-        "replace-provider",
-        "-auto-approve",
-        "registry.terraform.io/broadcom/luminate",
-        "registry.terraform.io/tfprov/luminate",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    w.take_over_state(GO_LUMINATE, resources, state["outputs"].clone());
     w.assert_plan_empty();
     // Applied, the state is ours: unset arguments are null again.
     let r = w.apply();

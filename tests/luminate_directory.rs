@@ -3,22 +3,8 @@
 //! directory (see src/simulators/luminate/directory.rs).
 
 use serde_json::{json, Value};
-use tfprov::simulators::luminate::{self, SimConfig};
-use tfprov::testkit::{terraform, Workspace};
-
-fn workspace() -> Option<Workspace<luminate::Running>> {
-    let tf = terraform()?;
-    Some(Workspace::around(tf, luminate::spawn(SimConfig::default()).expect("simulator")))
-}
-
-macro_rules! luminate_workspace {
-    () => {
-        match workspace() {
-            Some(w) => w,
-            None => return,
-        }
-    };
-}
+use tfprov::simulators::luminate;
+use tfprov::testkit::{go_luminate_site, luminate_workspace, sdkv2_resource, Workspace, GO_LUMINATE};
 
 /// Seeded ids (src/simulators/luminate/directory.rs).
 const ALICE: &str = "a11ce000-0000-4000-8000-000000000001";
@@ -26,21 +12,6 @@ const BOB: &str = "b0b00000-0000-4000-8000-000000000002";
 const CAROL: &str = "ca201000-0000-4000-8000-000000000003";
 const DEVELOPERS: &str = "9d000000-0000-4000-8000-0000000000d1";
 const API_CLIENT: &str = "ac000000-0000-4000-8000-0000000000c1";
-
-fn id_of(w: &Workspace<luminate::Running>, address: &str) -> String {
-    w.state_of(address)["id"].as_str().unwrap_or_else(|| panic!("{address} has no id")).to_string()
-}
-
-/// The simulator's objects of one kind (its noun, e.g. "group", "role binding").
-fn objects(w: &Workspace<luminate::Running>, kind: &str) -> Vec<Value> {
-    w.sim_state()["objects"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|o| o["kind"] == kind)
-        .map(|o| o["object"].clone())
-        .collect()
-}
 
 fn memberships(w: &Workspace<luminate::Running>) -> Vec<(String, String)> {
     w.sim_state()["memberships"]
@@ -94,12 +65,12 @@ output "group_ids" {
 
 #[test]
 fn groups_and_memberships_replace_import_drift_and_destroy() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&format!("{}{GROUP_OUTPUTS}", groups_hcl("Auditors", "bob@acme.example.com")));
     w.apply();
     w.assert_plan_empty();
-    let group = id_of(&w, "luminate_resources_group.g");
-    assert_eq!(id_of(&w, "luminate_group_user.m"), format!("{group}_{BOB}"));
+    let group = w.id_of("luminate_resources_group.g");
+    assert_eq!(w.id_of("luminate_group_user.m"), format!("{group}_{BOB}"));
     assert!(memberships(&w).contains(&(group.clone(), BOB.to_string())));
     // The data sources keep the configured order; e-mails compare ignoring case.
     let outputs = w.tf(&["output", "-json"]);
@@ -109,22 +80,12 @@ fn groups_and_memberships_replace_import_drift_and_destroy() {
 
     // Every argument replaces: a new name is a new group, and its membership follows.
     w.config(&groups_hcl("Auditors-2", "bob@acme.example.com"));
-    let p = w.plan();
-    assert!(
-        p.stdout.contains("must be replaced") && p.stdout.contains("2 to add, 0 to change, 2 to destroy"),
-        "{}",
-        p.stdout
-    );
-    w.apply();
-    w.assert_plan_empty();
-    let renamed = id_of(&w, "luminate_resources_group.g");
+    w.reconcile(&["must be replaced", "2 to add, 0 to change, 2 to destroy"]);
+    let renamed = w.id_of("luminate_resources_group.g");
     assert_ne!(renamed, group);
-    assert!(objects(&w, "group").iter().all(|g| g["id"] != group.as_str()), "the old group is deleted");
+    assert!(w.sim_objects("group").iter().all(|g| g["id"] != group.as_str()), "the old group is deleted");
     w.config(&groups_hcl("Auditors-2", "carol@acme.example.com"));
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add, 0 to change, 1 to destroy"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to add, 0 to change, 1 to destroy"]);
     let members = memberships(&w);
     assert!(
         members.contains(&(renamed.clone(), CAROL.to_string()))
@@ -149,31 +110,22 @@ fn groups_and_memberships_replace_import_drift_and_destroy() {
     // Out of band: a renamed group is shown and replaced back; a removed membership and a
     // deleted group are created again.
     w.patch_object(&renamed, json!({"name": "Renamed-Elsewhere"}));
-    let p = w.plan();
-    assert!(p.stdout.contains("Renamed-Elsewhere") && p.stdout.contains("must be replaced"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
-    let group = id_of(&w, "luminate_resources_group.g");
+    w.reconcile(&["Renamed-Elsewhere", "must be replaced"]);
+    let group = w.id_of("luminate_resources_group.g");
     w.delete_object(&format!("{group}_{CAROL}"));
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to add, 0 to change, 0 to destroy"]);
     assert!(memberships(&w).contains(&(group.clone(), CAROL.to_string())));
     w.delete_object(&group);
-    let p = w.plan();
-    assert!(p.stdout.contains("2 to add"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["2 to add"]);
 
     w.destroy();
-    assert!(objects(&w, "group").iter().all(|g| !g["name"].as_str().unwrap_or_default().starts_with("Auditors")));
+    assert!(w.sim_objects("group").iter().all(|g| !g["name"].as_str().unwrap_or_default().starts_with("Auditors")));
     assert_eq!(memberships(&w).len(), 2, "only the seeded memberships are left: {:?}", memberships(&w));
 }
 
 #[test]
 fn directory_data_sources_say_what_they_cannot_find() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     let cases = [
         (
             "data \"luminate_group\" \"g\" {\n  identity_provider_id = \"local\"\n  groups = [\"Developers\", \"Nope\"]\n}\n",
@@ -243,34 +195,27 @@ const ROLES: [&str; 3] = ["luminate_tenant_role.t", "luminate_collection_role.c"
 
 #[test]
 fn role_bindings_replace_import_drift_and_destroy() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&roles_hcl("TenantViewer", API_CLIENT));
     w.apply();
     w.assert_plan_empty();
-    let bindings = objects(&w, "role binding");
+    let bindings = w.sim_objects("role binding");
     assert_eq!(bindings.len(), 3, "{bindings:?}");
-    let tenant = id_of(&w, "luminate_tenant_role.t");
+    let tenant = w.id_of("luminate_tenant_role.t");
     let of = |id: &str| bindings.iter().find(|b| b["id"] == id).cloned().unwrap_or(Value::Null);
     assert_eq!(of(&tenant)["entity"]["displayName"], "Alice Archer");
     assert_eq!(of(&tenant)["entity"]["identityProviderType"], "local");
     let collection = w.state_of("luminate_collection.c")["id"].clone();
-    assert_eq!(of(&id_of(&w, "luminate_collection_role.c"))["resource"]["id"], collection);
+    assert_eq!(of(&w.id_of("luminate_collection_role.c"))["resource"]["id"], collection);
 
     // Every argument replaces.
     w.config(&roles_hcl("TenantAdmin", API_CLIENT));
-    let p = w.plan();
-    assert!(
-        p.stdout.contains("must be replaced") && p.stdout.contains("1 to add, 0 to change, 1 to destroy"),
-        "{}",
-        p.stdout
-    );
-    w.apply();
-    w.assert_plan_empty();
-    let tenant = id_of(&w, "luminate_tenant_role.t");
-    assert_eq!(objects(&w, "role binding").iter().filter(|b| b["role"]["RoleType"] == "TenantAdmin").count(), 1);
+    w.reconcile(&["must be replaced", "1 to add, 0 to change, 1 to destroy"]);
+    let tenant = w.id_of("luminate_tenant_role.t");
+    assert_eq!(w.sim_objects("role binding").iter().filter(|b| b["role"]["RoleType"] == "TenantAdmin").count(), 1);
 
     // Import by the binding's ID alone: the read finds role, entity and subject.
-    let ids: Vec<String> = ROLES.iter().map(|a| id_of(&w, a)).collect();
+    let ids: Vec<String> = ROLES.iter().map(|a| w.id_of(a)).collect();
     for (address, id) in ROLES.iter().zip(&ids) {
         assert_eq!(w.tf(&["state", "rm", address]).code, 0);
         if address.starts_with("luminate_collection_role") {
@@ -286,16 +231,10 @@ fn role_bindings_replace_import_drift_and_destroy() {
 
     // Out of band: a changed binding is shown and replaced; a deleted one is created again.
     w.patch_object(&tenant, json!({"role": {"id": "x", "name": "Tenant Viewer", "RoleType": "TenantViewer"}}));
-    let p = w.plan();
-    assert!(p.stdout.contains("\"TenantViewer\" -> \"TenantAdmin\""), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
-    let site_binding = id_of(&w, "luminate_site_role.s");
+    w.reconcile(&["\"TenantViewer\" -> \"TenantAdmin\""]);
+    let site_binding = w.id_of("luminate_site_role.s");
     w.delete_object(&site_binding);
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to add, 0 to change, 0 to destroy"]);
 
     // Wrong role for the scope: refused at plan time, naming the attribute. An unknown
     // entity: refused at apply, naming it.
@@ -313,25 +252,17 @@ fn role_bindings_replace_import_drift_and_destroy() {
     w.apply();
 
     w.destroy();
-    assert!(objects(&w, "role binding").is_empty(), "{:?}", objects(&w, "role binding"));
+    assert!(w.sim_objects("role binding").is_empty(), "{:?}", w.sim_objects("role binding"));
 }
 
 #[test]
 fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     let hcl = format!("{}{}", roles_hcl("TenantViewer", API_CLIENT), groups_hcl("Carried", "bob@acme.example.com"));
     w.config(&hcl);
     w.apply();
     let site = w.state_of("luminate_site.s");
-    let group = id_of(&w, "luminate_resources_group.g");
-    let go_private = "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ=="; // {"schema_version":"0"}
-    let instance = |kind: &str, name: &str, attributes: Value| {
-        json!({
-            "mode": "managed", "type": kind, "name": name,
-            "provider": "provider[\"registry.terraform.io/broadcom/luminate\"]",
-            "instances": [{"schema_version": 0, "attributes": attributes, "sensitive_attributes": [], "private": go_private}]
-        })
-    };
+    let group = w.id_of("luminate_resources_group.g");
     let role = |address: &str| {
         let mut s = w.state_of(address);
         if let Some(o) = s.as_object_mut() {
@@ -341,41 +272,25 @@ fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
     };
     // As the Go provider (SDKv2, schema version 0) writes it: its provider address, ""
     // for unset optional strings, its private data.
-    let state = json!({
-        "version": 4, "terraform_version": "1.9.8", "serial": 3,
-        "lineage": "0d4a6b1e-5f3c-4a2b-9c8d-7e6f5a4b3c2d", "outputs": {},
-        "resources": [
-            instance("luminate_site", "s", json!({
-                "authentication_mode": "manual", "id": site["id"], "kubernetes_persistent_volume_name": "",
-                "mute_health_notification": false, "name": "roles-site", "region": site["region"]
-            })),
-            instance("luminate_collection", "c", json!({"id": id_of(&w, "luminate_collection.c"), "name": "roles-collection"})),
-            instance("luminate_tenant_role", "t", role("luminate_tenant_role.t")),
-            instance("luminate_collection_role", "c", role("luminate_collection_role.c")),
-            instance("luminate_site_role", "s", role("luminate_site_role.s")),
-            instance("luminate_resources_group", "g", json!({"id": group, "identity_provider_id": "local", "name": "Carried"})),
-            instance("luminate_group_user", "m", json!({"id": format!("{group}_{BOB}"), "group_id": group, "user_id": BOB})),
-        ],
-        "check_results": null
-    });
-    std::fs::write(w.path().join("terraform.tfstate"), serde_json::to_vec_pretty(&state).expect("json"))
-        .expect("write state");
-    let r = w.tf(&[
-        "state",
-        "replace-provider",
-        "-auto-approve",
-        "registry.terraform.io/broadcom/luminate",
-        "registry.terraform.io/tfprov/luminate",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    let go = |kind: &str, name: &str, attributes: Value| sdkv2_resource(GO_LUMINATE, kind, name, attributes);
+    let resources = vec![
+        go_luminate_site("s", &site),
+        go("luminate_collection", "c", json!({"id": w.id_of("luminate_collection.c"), "name": "roles-collection"})),
+        go("luminate_tenant_role", "t", role("luminate_tenant_role.t")),
+        go("luminate_collection_role", "c", role("luminate_collection_role.c")),
+        go("luminate_site_role", "s", role("luminate_site_role.s")),
+        go("luminate_resources_group", "g", json!({"id": group, "identity_provider_id": "local", "name": "Carried"})),
+        go("luminate_group_user", "m", json!({"id": format!("{group}_{BOB}"), "group_id": group, "user_id": BOB})),
+    ];
+    w.take_over_state(GO_LUMINATE, resources, json!({}));
     w.assert_plan_empty();
     w.destroy();
-    assert!(objects(&w, "role binding").is_empty());
+    assert!(w.sim_objects("role binding").is_empty());
 }
 
 #[test]
 fn creates_whose_answer_is_lost_end_with_exactly_one_object() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.arm_fault(json!({"method": "POST", "path_contains": "/groups", "kind": "error_after_commit", "status": 500}));
     w.arm_fault(json!({"method": "PUT", "path_contains": "/users/", "kind": "drop"}));
     w.arm_fault(json!({"method": "POST", "path_contains": "/tenant-role-bindings", "kind": "drop"}));
@@ -385,8 +300,8 @@ fn creates_whose_answer_is_lost_end_with_exactly_one_object() {
     w.config(&format!("{}{tenant_role}", groups_hcl("Lost", "bob@acme.example.com")));
     w.apply();
     w.assert_plan_empty();
-    assert_eq!(objects(&w, "group").iter().filter(|g| g["name"] == "Lost").count(), 1);
-    assert_eq!(objects(&w, "role binding").len(), 1);
-    let group = id_of(&w, "luminate_resources_group.g");
+    assert_eq!(w.sim_objects("group").iter().filter(|g| g["name"] == "Lost").count(), 1);
+    assert_eq!(w.sim_objects("role binding").len(), 1);
+    let group = w.id_of("luminate_resources_group.g");
     assert!(memberships(&w).contains(&(group, BOB.to_string())));
 }

@@ -2,42 +2,11 @@
 //! Terraform, real provider, simulated tenant.
 
 use serde_json::{json, Value};
-use tfprov::simulators::luminate::{self, SimConfig};
-use tfprov::testkit::{terraform, Workspace};
-
-fn workspace() -> Option<Workspace<luminate::Running>> {
-    let tf = terraform()?;
-    Some(Workspace::around(tf, luminate::spawn(SimConfig::default()).expect("simulator")))
-}
-
-macro_rules! luminate_workspace {
-    () => {
-        match workspace() {
-            Some(w) => w,
-            None => return,
-        }
-    };
-}
-
-fn count(w: &Workspace<luminate::Running>, noun: &str) -> u64 {
-    w.sim_state()["counts"][noun].as_u64().unwrap_or(0)
-}
-
-/// An object as the simulated API holds it (the admin state needs no token).
-fn sim_object(w: &Workspace<luminate::Running>, id: &str) -> Value {
-    let state = w.sim_state();
-    let objects = state["objects"].as_array().cloned().unwrap_or_default();
-    objects.into_iter().map(|o| o["object"].clone()).find(|o| o["id"] == id).unwrap_or(Value::Null)
-}
+use tfprov::simulators::luminate;
+use tfprov::testkit::{go_luminate_site, luminate_workspace, sdkv2_resource, Workspace, GO_LUMINATE};
 
 fn text(v: &Value, key: &str) -> String {
     v[key].as_str().unwrap_or_else(|| panic!("{key} in {v}")).to_string()
-}
-
-fn import(w: &Workspace<luminate::Running>, address: &str, id: &str) {
-    assert_eq!(w.tf(&["state", "rm", address]).code, 0);
-    let r = w.tf(&["import", "-no-color", address, id]);
-    assert_eq!(r.code, 0, "{}", r.all());
 }
 
 fn connector_hcl(name: &str, kind: &str) -> String {
@@ -50,7 +19,7 @@ fn connector_hcl(name: &str, kind: &str) -> String {
 
 #[test]
 fn connector_replace_import_drift_and_destroy() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&connector_hcl("c1", "linux"));
     w.apply();
     w.assert_plan_empty();
@@ -61,7 +30,7 @@ fn connector_replace_import_drift_and_destroy() {
     // The command is not sensitive: the Go provider's documented HCL outputs it as is.
     assert_eq!(w.tf(&["output", "-raw", "command"]).stdout, text(&c, "command"));
     let site = w.state_of("luminate_site.s");
-    let api_site = sim_object(&w, &text(&site, "id"));
+    let api_site = w.sim_object(&text(&site, "id"));
     assert_eq!(api_site["connector_objects"][0]["id"], id.as_str(), "{api_site}");
 
     // The one-time password stays out of the logs, even at trace level.
@@ -76,15 +45,12 @@ fn connector_replace_import_drift_and_destroy() {
 
     // Every argument replaces.
     w.config(&connector_hcl("c1", "docker-compose"));
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add, 0 to change, 1 to destroy"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
-    assert_eq!(count(&w, "connector"), 1);
+    w.reconcile(&["1 to add, 0 to change, 1 to destroy"]);
+    assert_eq!(w.sim_count("connector"), 1);
     let id = text(&w.state_of("luminate_connector.c"), "id");
 
     // Import by the connector's ID alone: the site is found from the sites' connectors.
-    import(&w, "luminate_connector.c", &id);
+    w.import_again("luminate_connector.c", &id);
     w.assert_plan_empty();
     let imported = w.state_of("luminate_connector.c");
     assert_eq!(imported["site_id"], site["id"]);
@@ -92,16 +58,10 @@ fn connector_replace_import_drift_and_destroy() {
 
     // Renamed elsewhere: shown, and a new connector with the configured name replaces it.
     w.patch_object(&id, json!({"name": "renamed-elsewhere"}));
-    let p = w.plan();
-    assert!(p.stdout.contains("renamed-elsewhere") && p.stdout.contains("must be replaced"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["renamed-elsewhere", "must be replaced"]);
     let id = text(&w.state_of("luminate_connector.c"), "id");
     w.delete_object(&id);
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to add"]);
 
     // A site in orchestrator mode refuses connectors made through the API.
     w.config(&format!(
@@ -118,7 +78,7 @@ fn connector_replace_import_drift_and_destroy() {
 
     w.config(&connector_hcl("c1", "docker-compose"));
     w.destroy();
-    assert_eq!(count(&w, "connector"), 0);
+    assert_eq!(w.sim_count("connector"), 0);
 }
 
 fn integration_hcl(name: &str, regions: &str) -> String {
@@ -138,7 +98,7 @@ fn integration_hcl(name: &str, regions: &str) -> String {
 
 #[test]
 fn aws_integration_and_bind_rename_rebind_import_drift_and_destroy() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     w.config(&integration_hcl("aws", "\"us-east-1\""));
     w.apply();
     w.assert_plan_empty();
@@ -147,34 +107,25 @@ fn aws_integration_and_bind_rename_rebind_import_drift_and_destroy() {
     let id = text(&i, "id");
     assert_eq!(i["integration_id"], id.as_str());
     assert!(text(&i, "luminate_aws_account_id").len() == 12, "{i}");
-    assert_eq!(sim_object(&w, &id)["aws_role_arn"], "arn:aws:iam::111122223333:role/luminate");
+    assert_eq!(w.sim_object(&id)["aws_role_arn"], "arn:aws:iam::111122223333:role/luminate");
 
     // Renamed in place: the role and regions the binding set stay.
     w.config(&integration_hcl("aws-prod", "\"us-east-1\", \"eu-west-1\""));
-    let p = w.plan();
-    assert!(p.stdout.contains("0 to add, 2 to change, 0 to destroy"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
-    let api = sim_object(&w, &id);
+    w.reconcile(&["0 to add, 2 to change, 0 to destroy"]);
+    let api = w.sim_object(&id);
     assert_eq!((api["name"].clone(), api["regions"].clone()), (json!("aws-prod"), json!(["us-east-1", "eu-west-1"])));
     assert_eq!(api["aws_role_arn"], "arn:aws:iam::111122223333:role/luminate");
 
     // Import both by the integration's ID (the Go provider had no importer).
-    import(&w, "luminate_aws_integration.i", &id);
-    import(&w, "luminate_aws_integration_bind.b", &id);
+    w.import_again("luminate_aws_integration.i", &id);
+    w.import_again("luminate_aws_integration_bind.b", &id);
     w.assert_plan_empty();
 
     // Changed elsewhere: shown and reverted. Deleted elsewhere: both come back.
     w.patch_object(&id, json!({"aws_role_arn": "arn:aws:iam::999:role/intruder", "regions": ["ap-south-1"]}));
-    let p = w.plan();
-    assert!(p.stdout.contains("intruder") && p.stdout.contains("1 to change"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["intruder", "1 to change"]);
     w.delete_object(&id);
-    let p = w.plan();
-    assert!(p.stdout.contains("2 to add"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["2 to add"]);
 
     // A server-set value the configuration contradicts is refused by the API.
     let hcl = integration_hcl("aws-prod", "\"us-east-1\"")
@@ -187,7 +138,7 @@ fn aws_integration_and_bind_rename_rebind_import_drift_and_destroy() {
     w.config(&integration_hcl("aws-prod", "\"us-east-1\""));
     let r = w.destroy();
     assert!(r.all().contains("only removes it from Terraform state"), "{}", r.all());
-    assert_eq!(count(&w, "cloud integration"), 0);
+    assert_eq!(w.sim_count("cloud integration"), 0);
 
     // Not found: a diagnostic naming what was looked for.
     w.config("data \"luminate_aws_integration\" \"d\" {\n  integration_name = \"nowhere\"\n}\n");
@@ -206,12 +157,12 @@ fn dns_hcl(group_extra: &str, server_group: &str, address: &str) -> String {
 }
 
 fn group_status(w: &Workspace<luminate::Running>, id: &str) -> Value {
-    sim_object(w, id)["status"].clone()
+    w.sim_object(id)["status"].clone()
 }
 
 #[test]
 fn dns_group_and_server_update_move_import_drift_and_destroy() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     // Created disabled: the switch is not part of the group, so a request after the
     // create sets it.
     w.config(&dns_hcl("is_enabled = false", "g", "udp://10.0.0.53:53"));
@@ -228,58 +179,40 @@ fn dns_group_and_server_update_move_import_drift_and_destroy() {
         "g",
         "udp://10.0.0.54:53",
     ));
-    let p = w.plan();
-    assert!(p.stdout.contains("0 to add, 2 to change, 0 to destroy"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["0 to add, 2 to change, 0 to destroy"]);
     assert_eq!(group_status(&w, &group), "Enabled");
-    let api_group = sim_object(&w, &group);
+    let api_group = w.sim_object(&group);
     assert_eq!(api_group["domainSuffixes"], json!(["corp.example", "ad.example"]));
     assert_eq!(api_group["activeServerAddress"], "udp://10.0.0.54:53");
 
     // Another group: the server is made anew there.
     w.config(&dns_hcl("is_enabled = true", "h", "udp://10.0.0.54:53"));
-    let p = w.plan();
-    assert!(p.stdout.contains("must be replaced"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
-    assert_eq!(count(&w, "dns server"), 1);
+    w.reconcile(&["must be replaced"]);
+    assert_eq!(w.sim_count("dns server"), 1);
     let server = text(&w.state_of("luminate_dns_server_resiliency.ns"), "id");
 
     // Import by the IDs alone: the server's group is found from the groups' servers.
-    import(&w, "luminate_dns_group_resiliency.g", &group);
-    import(&w, "luminate_dns_server_resiliency.ns", &server);
+    w.import_again("luminate_dns_group_resiliency.g", &group);
+    w.import_again("luminate_dns_server_resiliency.ns", &server);
     // The API does not report the switch: after import the configured value is applied
     // (a request with no other effect).
-    let p = w.plan();
-    assert!(p.stdout.contains("is_enabled") && p.stdout.contains("1 to change"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["is_enabled", "1 to change"]);
 
     // Changed elsewhere: shown and reverted. Deleted elsewhere: made again.
     w.patch_object(&server, json!({"internalAddress": "udp://10.9.9.9:53"}));
-    let p = w.plan();
-    assert!(p.stdout.contains("10.9.9.9"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["10.9.9.9"]);
     w.patch_object(&group, json!({"sendNotifications": false}));
-    let p = w.plan();
-    assert!(p.stdout.contains("send_notifications") && p.stdout.contains("1 to change"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["send_notifications", "1 to change"]);
     w.delete_object(&server);
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to add"]);
 
     w.destroy();
-    assert_eq!((count(&w, "dns group"), count(&w, "dns server")), (0, 0));
+    assert_eq!((w.sim_count("dns group"), w.sim_count("dns server")), (0, 0));
 }
 
 #[test]
 fn ssh_clients_are_found_by_exact_name_and_key_versions_never_stay() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     // Someone else's client whose name contains the one looked for comes first.
     w.add_object(
         "ssh_client",
@@ -309,22 +242,12 @@ fn ssh_clients_are_found_by_exact_name_and_key_versions_never_stay() {
 
 /// One managed resource as the Go provider's state holds it.
 fn go_resource(kind: &str, name: &str, attributes: Value) -> Value {
-    json!({
-        "mode": "managed", "type": kind, "name": name,
-        "provider": "provider[\"registry.terraform.io/broadcom/luminate\"]",
-        "instances": [{
-            "schema_version": 0,
-            "attributes": attributes,
-            "sensitive_attributes": [],
-            // {"schema_version":"0"}, as SDKv2 writes it.
-            "private": "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ=="
-        }]
-    })
+    sdkv2_resource(GO_LUMINATE, kind, name, attributes)
 }
 
 #[test]
 fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     let hcl = format!(
         "{}{}resource \"luminate_dns_group_resiliency\" \"g\" {{\n  name = \"corp\"\n  send_notifications = true\n  is_enabled = true\n  domain_suffixes = [\"corp.example\"]\n}}\n\
          resource \"luminate_dns_server_resiliency\" \"ns\" {{\n  name = \"ns1\"\n  site_id = luminate_site.s.id\n  group_id = luminate_dns_group_resiliency.g.id\n  internal_address = \"udp://10.0.0.53:53\"\n}}\n",
@@ -343,14 +266,7 @@ fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
     // The attributes as the Go provider (SDKv2, and the framework for the key version)
     // writes them.
     let resources = vec![
-        go_resource(
-            "luminate_site",
-            "s",
-            json!({
-                "authentication_mode": "manual", "id": site["id"], "kubernetes_persistent_volume_name": "",
-                "mute_health_notification": false, "name": "dc", "region": site["region"]
-            }),
-        ),
+        go_luminate_site("s", &site),
         go_resource(
             "luminate_connector",
             "c",
@@ -394,21 +310,7 @@ fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
         "command": {"value": c["command"], "type": "string"},
         "found": {"value": true, "type": "bool"}
     });
-    let state = json!({
-        "version": 4, "terraform_version": "1.9.8", "serial": 9,
-        "lineage": "0b7d9e4c-2f1a-4c3b-8d5e-6f7a8b9c0d1e", "outputs": outputs,
-        "resources": resources, "check_results": null
-    });
-    std::fs::write(w.path().join("terraform.tfstate"), serde_json::to_vec_pretty(&state).expect("json"))
-        .expect("write state");
-    let r = w.tf(&[
-        "state",
-        "replace-provider",
-        "-auto-approve",
-        "registry.terraform.io/broadcom/luminate",
-        "registry.terraform.io/tfprov/luminate",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    let state = w.take_over_state(GO_LUMINATE, resources, outputs);
     w.assert_plan_empty();
 
     // The key version (a framework resource without `id` in the Go provider) is created
@@ -425,8 +327,7 @@ fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
         }
     }
     with_version["serial"] = json!(20);
-    std::fs::write(w.path().join("terraform.tfstate"), serde_json::to_vec_pretty(&with_version).expect("json"))
-        .expect("write state");
+    w.write_state(&with_version);
     w.config(&format!("{hcl}resource \"luminate_site_registration_key_version\" \"v\" {{}}\n"));
     let p = w.plan();
     assert!(p.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{}", p.stdout);
@@ -434,7 +335,7 @@ fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
 
 #[test]
 fn lost_create_answers_end_with_exactly_one_object() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     // Each create is committed, then its answer is lost (the connection drops, or the
     // server fails after committing): the provider finds the object by its natural key.
     w.arm_fault(json!({"method": "POST", "path_contains": "/connectors", "kind": "drop"}));
@@ -449,7 +350,7 @@ fn lost_create_answers_end_with_exactly_one_object() {
     ));
     w.apply();
     for noun in ["connector", "cloud integration", "dns group", "dns server"] {
-        assert_eq!(count(&w, noun), 1, "{noun}");
+        assert_eq!(w.sim_count(noun), 1, "{noun}");
     }
     let c = w.state_of("luminate_connector.c");
     assert!(c["command"].is_string(), "{c}");

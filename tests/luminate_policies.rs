@@ -3,22 +3,8 @@
 //! added to the simulator out of band (another area builds their resources).
 
 use serde_json::{json, Value as J};
-use tfprov::simulators::luminate::{self, SimConfig};
-use tfprov::testkit::{terraform, Workspace};
-
-fn workspace() -> Option<Workspace<luminate::Running>> {
-    let tf = terraform()?;
-    Some(Workspace::around(tf, luminate::spawn(SimConfig::default()).expect("simulator")))
-}
-
-macro_rules! luminate_workspace {
-    () => {
-        match workspace() {
-            Some(w) => w,
-            None => return,
-        }
-    };
-}
+use tfprov::simulators::luminate;
+use tfprov::testkit::{luminate_workspace, sdkv2_resource, Workspace, GO_LUMINATE};
 
 /// Adds an application of `app_type` as someone else would; returns its ID.
 fn application(w: &Workspace<luminate::Running>, name: &str, app_type: &str, sub_type: &str) -> String {
@@ -30,28 +16,8 @@ fn application(w: &Workspace<luminate::Running>, name: &str, app_type: &str, sub
     app["id"].as_str().expect("id").to_string()
 }
 
-fn policies_in_sim(w: &Workspace<luminate::Running>) -> Vec<J> {
-    w.sim_state()["objects"]
-        .as_array()
-        .expect("objects")
-        .iter()
-        .filter(|o| o["kind"] == "policy")
-        .map(|o| o["object"].clone())
-        .collect()
-}
-
 fn policy_in_sim(w: &Workspace<luminate::Running>, id: &str) -> J {
-    policies_in_sim(w).into_iter().find(|p| p["id"] == id).unwrap_or(J::Null)
-}
-
-fn id_of(w: &Workspace<luminate::Running>, address: &str) -> String {
-    w.state_of(address)["id"].as_str().expect("id").to_string()
-}
-
-fn import_again(w: &Workspace<luminate::Running>, address: &str, id: &str) {
-    assert_eq!(w.tf(&["state", "rm", address]).code, 0);
-    let r = w.tf(&["import", "-no-color", address, id]);
-    assert_eq!(r.code, 0, "{}", r.all());
+    w.sim_objects("policy").into_iter().find(|p| p["id"] == id).unwrap_or(J::Null)
 }
 
 fn access_policies_hcl(web: &str, tcp: &str, ssh: &str, rdp: &str, apps: &[String; 4]) -> String {
@@ -94,7 +60,7 @@ resource "luminate_rdp_access_policy" "rdp" {{
 
 #[test]
 fn access_policies_apply_update_replace_import_drift_and_destroy() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     let apps = [
         application(&w, "web-app", "HTTP", "HTTP_LUMINATE_DOMAIN"),
         application(&w, "tcp-app", "TCP", ""),
@@ -124,10 +90,10 @@ fn access_policies_apply_update_replace_import_drift_and_destroy() {
     w.apply();
     w.assert_plan_empty();
 
-    let web_id = id_of(&w, "luminate_web_access_policy.web");
-    let tcp_id = id_of(&w, "luminate_tcp_access_policy.tcp");
-    let ssh_id = id_of(&w, "luminate_ssh_access_policy.ssh");
-    let rdp_id = id_of(&w, "luminate_rdp_access_policy.rdp");
+    let web_id = w.id_of("luminate_web_access_policy.web");
+    let tcp_id = w.id_of("luminate_tcp_access_policy.tcp");
+    let ssh_id = w.id_of("luminate_ssh_access_policy.ssh");
+    let rdp_id = w.id_of("luminate_rdp_access_policy.rdp");
     // What the API holds is what the Go provider would have sent.
     let web_sim = policy_in_sim(&w, &web_id);
     assert_eq!(web_sim["targetProtocol"], "HTTP");
@@ -156,11 +122,8 @@ fn access_policies_apply_update_replace_import_drift_and_destroy() {
     let web2 = web.replace("mfa = false", "mfa = true").replace("\n    unmanaged_device {}", "");
     let tcp2 = "enabled = false\n  allow_public_key = true";
     w.config(&access_policies_hcl(&web2, tcp2, ssh, rdp, &apps).replace("\"u-1\", \"u-2\"", "\"u-2\""));
-    let p = w.plan();
-    assert!(p.stdout.contains("2 to change") && p.stdout.contains("0 to destroy"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
-    assert_eq!(id_of(&w, "luminate_web_access_policy.web"), web_id);
+    w.reconcile(&["2 to change", "0 to destroy"]);
+    assert_eq!(w.id_of("luminate_web_access_policy.web"), web_id);
     assert_eq!(policy_in_sim(&w, &web_id)["validators"], json!({"VALIDATOR_MFA": true}));
     assert_eq!(policy_in_sim(&w, &web_id)["directoryEntities"].as_array().map(Vec::len), Some(1));
     assert_eq!(policy_in_sim(&w, &tcp_id)["enabled"], false);
@@ -204,34 +167,24 @@ fn access_policies_apply_update_replace_import_drift_and_destroy() {
         ("luminate_ssh_access_policy.ssh", &ssh_id),
         ("luminate_rdp_access_policy.rdp", &rdp_id),
     ] {
-        import_again(&w, address, id);
+        w.import_again(address, id);
     }
     w.assert_plan_empty();
 
     // Out-of-band change shown and reverted.
     w.patch_object(&ssh_id, json!({"sshSettings": {"accounts": ["intruder"], "fullUpnAutoMapping": false}}));
     w.patch_object(&rdp_id, json!({"targetProtocolSubType": "RDP_NATIVE"}));
-    let p = w.plan();
-    assert!(
-        p.stdout.contains("intruder") && p.stdout.contains("RDP_NATIVE") && p.stdout.contains("2 to change"),
-        "{}",
-        p.stdout
-    );
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["intruder", "RDP_NATIVE", "2 to change"]);
     assert_eq!(policy_in_sim(&w, &ssh_id)["sshSettings"]["accounts"], json!(["root", "ops"]));
     assert_eq!(policy_in_sim(&w, &rdp_id)["targetProtocolSubType"], "RDP_BROWSER");
 
     // Out-of-band delete: planned for creation again.
     w.delete_object(&web_id);
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
-    assert_eq!(policies_in_sim(&w).len(), 4);
+    w.reconcile(&["1 to add"]);
+    assert_eq!(w.sim_objects("policy").len(), 4);
 
     w.destroy();
-    assert!(policies_in_sim(&w).is_empty(), "{:?}", policies_in_sim(&w));
+    assert!(w.sim_objects("policy").is_empty(), "{:?}", w.sim_objects("policy"));
 }
 
 fn activity_hcl(rules: &str, extra: &str, app: &str) -> String {
@@ -251,7 +204,7 @@ resource "luminate_web_activity_policy" "a" {{
 
 #[test]
 fn web_activity_policy_and_shared_object_lookup() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     let app = application(&w, "portal", "HTTP", "HTTP_LUMINATE_DOMAIN");
     let profile = w.add_object(
         "shared_object",
@@ -292,7 +245,7 @@ data "luminate_shared_object" "profile" {
     w.config(&format!("{lookup}{}", activity_hcl(rules, conditions, &app)));
     w.apply();
     w.assert_plan_empty();
-    let id = id_of(&w, "luminate_web_activity_policy.a");
+    let id = w.id_of("luminate_web_activity_policy.a");
     let sim = policy_in_sim(&w, &id);
     assert_eq!(sim["type"], "ACTIVITY");
     assert_eq!(sim["containers"][1]["isolationProfileId"], profile_id.as_str());
@@ -307,10 +260,7 @@ data "luminate_shared_object" "profile" {
     let more = format!("{rules}{{\n      action = \"ALLOW\"\n    }},");
     let conditions = "conditions = {\n    source_ip = [\"192.168.0.0/16\"]\n  }";
     w.config(&format!("{lookup}{}", activity_hcl(&more, &format!("{conditions}\n  enable_isolation = true"), &app)));
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to change"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to change"]);
     assert_eq!(policy_in_sim(&w, &id)["containers"].as_array().map(Vec::len), Some(3));
     assert_eq!(policy_in_sim(&w, &id)["isIsolation"], true);
     let current = format!("{lookup}{}", activity_hcl(&more, &format!("{conditions}\n  enable_isolation = true"), &app));
@@ -323,18 +273,12 @@ data "luminate_shared_object" "profile" {
     w.assert_plan_empty();
 
     // Import, drift, out-of-band delete.
-    import_again(&w, "luminate_web_activity_policy.a", &id);
+    w.import_again("luminate_web_activity_policy.a", &id);
     w.assert_plan_empty();
     w.patch_object(&id, json!({"isIsolation": false}));
-    let p = w.plan();
-    assert!(p.stdout.contains("enable_isolation") && p.stdout.contains("1 to change"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["enable_isolation", "1 to change"]);
     w.delete_object(&id);
-    let p = w.plan();
-    assert!(p.stdout.contains("1 to add"), "{}", p.stdout);
-    w.apply();
-    w.assert_plan_empty();
+    w.reconcile(&["1 to add"]);
 
     // A CDS rule without its DLP detection is refused before anything is sent.
     w.config(&format!("{lookup}{}", activity_hcl("{ action = \"CDS\" }", "", &app)));
@@ -353,12 +297,12 @@ data "luminate_shared_object" "profile" {
     w.config(&current);
 
     w.destroy();
-    assert!(policies_in_sim(&w).is_empty());
+    assert!(w.sim_objects("policy").is_empty());
 }
 
 #[test]
 fn a_lost_create_answer_a_403_read_and_a_taken_name() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     let app = application(&w, "lost", "TCP", "");
     w.arm_fault(json!({"kind": "drop", "method": "POST", "path_contains": "/v2/policies"}));
     w.config(&format!(
@@ -366,7 +310,7 @@ fn a_lost_create_answer_a_403_read_and_a_taken_name() {
     ));
     w.apply();
     w.assert_plan_empty();
-    assert_eq!(policies_in_sim(&w).len(), 1);
+    assert_eq!(w.sim_objects("policy").len(), 1);
     // A 403 on read is a permission problem, not a deleted policy: the plan fails and
     // the policy stays in state.
     w.arm_fault(json!({"kind": "status", "status": 403, "method": "GET", "path_contains": "/v2/policies/", "message": "Forbidden"}));
@@ -382,7 +326,7 @@ fn a_lost_create_answer_a_403_read_and_a_taken_name() {
     ));
     let r = w.apply_err();
     assert!(r.stderr.contains("already exists"), "{}", r.stderr);
-    assert_eq!(policies_in_sim(&w).len(), 1);
+    assert_eq!(w.sim_objects("policy").len(), 1);
     // An application the tenant does not have: the API's refusal reaches the user.
     let unknown = "0f8fad5b-d9cb-469f-a165-70867728950e";
     w.config(&format!(
@@ -394,7 +338,7 @@ fn a_lost_create_answer_a_403_read_and_a_taken_name() {
 
 #[test]
 fn state_written_by_the_go_provider_carries_over_with_replace_provider() {
-    let w = luminate_workspace!();
+    let Some(w) = luminate_workspace() else { return };
     let web_app = application(&w, "go-web", "HTTP", "HTTP_LUMINATE_DOMAIN");
     let tcp_app = application(&w, "go-tcp", "TCP", "");
     let ssh_app = application(&w, "go-ssh", "SSH", "");
@@ -435,7 +379,7 @@ resource "luminate_web_activity_policy" "act" {{
     );
     w.config(&hcl);
     w.apply();
-    let id = |a: &str| id_of(&w, a);
+    let id = |a: &str| w.id_of(a);
     let (web, tcp, ssh, rdp, act) = (
         id("luminate_web_access_policy.web"),
         id("luminate_tcp_access_policy.tcp"),
@@ -447,53 +391,54 @@ resource "luminate_web_activity_policy" "act" {{
     // The state as the Go provider writes it: SDKv2 for the access policies ("" for unset
     // strings, [] for unset lists, blocks as lists), plugin framework for the activity
     // policy (nulls), its provider address and private data.
-    let go_private = "eyJzY2hlbWFfdmVyc2lvbiI6IjAifQ==";
-    let instance = |attributes: J| json!([{"schema_version": 0, "attributes": attributes, "sensitive_attributes": [], "private": go_private}]);
-    let resource = |kind: &str, name: &str, attributes: J| {
-        json!({"mode": "managed", "type": kind, "name": name,
-               "provider": "provider[\"registry.terraform.io/broadcom/luminate\"]", "instances": instance(attributes)})
-    };
-    let state = json!({
-        "version": 4, "terraform_version": "1.9.8", "serial": 9, "lineage": "6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-        "outputs": {},
-        "resources": [
-            resource("luminate_web_access_policy", "web", json!({
+    let resource = |kind: &str, name: &str, attributes: J| sdkv2_resource(GO_LUMINATE, kind, name, attributes);
+    let resources = vec![
+        resource(
+            "luminate_web_access_policy",
+            "web",
+            json!({
                 "id": web, "enabled": true, "name": "go-web", "identity_provider_id": "local", "user_ids": ["u-1"], "group_ids": [],
-                "applications": [web_app], "collection_id": collection, "validators": [{"mfa": true}], "conditions": []})),
-            resource("luminate_tcp_access_policy", "tcp", json!({
+                "applications": [web_app], "collection_id": collection, "validators": [{"mfa": true}], "conditions": []}),
+        ),
+        resource(
+            "luminate_tcp_access_policy",
+            "tcp",
+            json!({
                 "id": tcp, "enabled": true, "name": "go-tcp", "identity_provider_id": "", "user_ids": [], "group_ids": [],
                 "applications": [tcp_app], "collection_id": collection, "allow_temporary_token": true, "allow_public_key": false,
-                "validators": [], "conditions": []})),
-            resource("luminate_ssh_access_policy", "ssh", json!({
+                "validators": [], "conditions": []}),
+        ),
+        resource(
+            "luminate_ssh_access_policy",
+            "ssh",
+            json!({
                 "id": ssh, "enabled": true, "name": "go-ssh", "identity_provider_id": "", "user_ids": null, "group_ids": null,
                 "applications": [ssh_app], "collection_id": collection, "accounts": ["root"], "use_auto_mapping": false,
                 "full_upn_auto_mapping": false, "allow_agent_forwarding": false, "allow_temporary_token": true,
-                "allow_public_key": false, "validators": [], "conditions": []})),
-            resource("luminate_rdp_access_policy", "rdp", json!({
+                "allow_public_key": false, "validators": [], "conditions": []}),
+        ),
+        resource(
+            "luminate_rdp_access_policy",
+            "rdp",
+            json!({
                 "id": rdp, "enabled": true, "name": "go-rdp", "identity_provider_id": "", "user_ids": [], "group_ids": [],
                 "applications": [rdp_app], "collection_id": collection, "allow_long_term_password": false,
                 "target_protocol_subtype": "RDP_NATIVE", "validators": [], "web_rdp_settings": [],
-                "conditions": [{"location": ["France"], "source_ip": [], "managed_device": [], "unmanaged_device": []}]})),
-            resource("luminate_web_activity_policy", "act", json!({
+                "conditions": [{"location": ["France"], "source_ip": [], "managed_device": [], "unmanaged_device": []}]}),
+        ),
+        resource(
+            "luminate_web_activity_policy",
+            "act",
+            json!({
                 "id": act, "enabled": true, "name": "go-activity", "identity_provider_id": null, "user_ids": null, "group_ids": null,
                 "applications": [web_app], "collection_id": collection, "conditions": null, "enable_isolation": false,
                 "enable_whitelist": false,
                 // The Go provider writes no arguments object when a rule has none.
                 "rules": [{"action": "BLOCK", "isolation_profile_id": null, "dlp_filter_id": null,
                            "conditions": {"file_downloaded": false, "file_uploaded": true, "uri_accessed": false, "http_command": false,
-                                          "arguments": null}}]})),
-        ],
-        "check_results": null
-    });
-    std::fs::write(w.path().join("terraform.tfstate"), serde_json::to_vec_pretty(&state).expect("json"))
-        .expect("write state");
-    let r = w.tf(&[
-        "state",
-        "replace-provider",
-        "-auto-approve",
-        "registry.terraform.io/broadcom/luminate",
-        "registry.terraform.io/tfprov/luminate",
-    ]);
-    assert_eq!(r.code, 0, "{}", r.all());
+                                          "arguments": null}}]}),
+        ),
+    ];
+    w.take_over_state(GO_LUMINATE, resources, json!({}));
     w.assert_plan_empty();
 }
