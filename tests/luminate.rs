@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use tfprov::simulators::luminate;
-use tfprov::testkit::{go_luminate_site, luminate_workspace, sdkv2_resource, Workspace, GO_LUMINATE};
+use tfprov::testkit::{
+    go_luminate_site, interface_differences, luminate_workspace, sdkv2_resource, Workspace, GO_LUMINATE,
+};
 
 fn site_hcl(name: &str, extra: &str) -> String {
     format!("resource \"luminate_site\" \"s\" {{\n  name = \"{name}\"\n  {extra}\n}}\n")
@@ -263,72 +265,6 @@ fn registration_key_is_rotated_each_run_and_never_stored() {
     assert_ne!(seen[0], seen[1], "every run rotates the key");
 }
 
-/// Compares one block of `terraform providers schema -json` with the interface copy:
-/// every attribute and nested block the copy names must be there with its type, flags,
-/// nesting and sensitivity.
-fn check_block(what: &str, expected: &serde_json::Value, block: &serde_json::Value, errors: &mut Vec<String>) {
-    if block.is_null() {
-        errors.push(format!("{what}: missing"));
-        return;
-    }
-    let attrs = &block["attributes"];
-    let blocks = &block["block_types"];
-    for (name, want) in expected.as_object().into_iter().flatten() {
-        if let Some(nesting) = want["block"].as_str() {
-            let got = &blocks[name];
-            if got.is_null() {
-                errors.push(format!("{what}.{name}: block missing"));
-                continue;
-            }
-            if got["nesting_mode"] != nesting {
-                errors.push(format!("{what}.{name}: nesting {} (interface: {nesting})", got["nesting_mode"]));
-            }
-            for bound in ["min", "max"] {
-                let key = format!("{bound}_items");
-                let got_bound = got[key.as_str()].as_u64().unwrap_or(0);
-                if got_bound != want[bound].as_u64().unwrap_or(0) {
-                    errors.push(format!("{what}.{name}: {key} {got_bound} (interface: {})", want[bound]));
-                }
-            }
-            check_block(&format!("{what}.{name}"), &want["attributes"], &got["block"], errors);
-            continue;
-        }
-        let got = &attrs[name];
-        if got.is_null() {
-            // The table leaves some types open (`null`): a block of that name will do.
-            let open_type_as_block = want["type"].is_null() && !blocks[name].is_null();
-            if !open_type_as_block {
-                errors.push(format!("{what}.{name}: missing"));
-            }
-            continue;
-        }
-        if !want["type"].is_null() && got["type"] != want["type"] {
-            errors.push(format!("{what}.{name}: type {} (interface: {})", got["type"], want["type"]));
-        }
-        let flag = |k: &str| got[k].as_bool().unwrap_or(false);
-        let ok = match want["mode"].as_str().unwrap_or_default() {
-            "required" => flag("required") && !flag("optional") && !flag("computed"),
-            "optional" => flag("optional") && !flag("required") && !flag("computed"),
-            // An optional attribute with a default may be optional+computed.
-            "optional_default" => flag("optional") && !flag("required"),
-            "optional_computed" => flag("optional") && flag("computed"),
-            "computed" => flag("computed") && !flag("optional") && !flag("required"),
-            other => {
-                errors.push(format!("{what}.{name}: unknown mode {other} in the interface copy"));
-                true
-            }
-        };
-        if !ok {
-            errors.push(format!("{what}.{name}: flags {got} (interface: {})", want["mode"]));
-        }
-        match want["sensitive"].as_bool() {
-            Some(true) if !flag("sensitive") => errors.push(format!("{what}.{name}: must be sensitive")),
-            Some(false) if flag("sensitive") => errors.push(format!("{what}.{name}: must not be sensitive")),
-            _ => {}
-        }
-    }
-}
-
 #[test]
 fn schema_matches_the_interface_copy() {
     let Some(w) = luminate_workspace() else { return };
@@ -339,15 +275,14 @@ fn schema_matches_the_interface_copy() {
     let provider = &schema["provider_schemas"]["registry.terraform.io/tfprov/luminate"];
     let copy: serde_json::Value =
         serde_json::from_str(include_str!("interfaces/luminate.json")).expect("interface copy");
-    let mut errors = Vec::new();
-    check_block("provider", &copy["provider"], &provider["provider"]["block"], &mut errors);
+    let mut errors = interface_differences("provider", &copy["provider"], &provider["provider"]["block"]);
     for (kind, key) in [
         ("resources", "resource_schemas"),
         ("data_sources", "data_source_schemas"),
         ("ephemeral_resources", "ephemeral_resource_schemas"),
     ] {
         for (name, attrs) in copy[kind].as_object().into_iter().flatten() {
-            check_block(name, attrs, &provider[key][name]["block"], &mut errors);
+            errors.extend(interface_differences(name, attrs, &provider[key][name]["block"]));
         }
     }
     assert!(errors.is_empty(), "schema differs from ../shared/interfaces/luminate.md:\n{}", errors.join("\n"));

@@ -19,6 +19,8 @@ pub enum Mode {
 #[derive(Clone, Debug)]
 pub enum Validator {
     OneOf(&'static [&'static str]),
+    /// Each element of a string list or set is one of the literals.
+    EachOneOf(&'static [&'static str]),
     /// Each element of a string list must match one of the given literals or the regex.
     EachMatches(&'static str, &'static str),
     IntIn(&'static [i64]),
@@ -30,6 +32,8 @@ pub enum Validator {
     /// A time limit of the provider's own (up to a year).
     Timeout,
     MaxLen(usize),
+    /// A length in characters from the first to the second number.
+    LenRange(usize, usize),
     MaxItems(usize),
     MinItems(usize),
     /// A UUID (8-4-4-4-12 hex digits).
@@ -440,6 +444,13 @@ fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
                 return Err(format!("{s:?} is not one of: {}", allowed.join(", ")));
             }
         }
+        Validator::EachOneOf(allowed) => {
+            for (i, s) in v.string_items().iter().enumerate() {
+                if !allowed.contains(&s.as_str()) {
+                    return Err(format!("element {i} ({s:?}) is not one of: {}", allowed.join(", ")));
+                }
+            }
+        }
         Validator::EachMatches(literals, pattern) => {
             let re = compiled(pattern)?;
             for (i, s) in v.string_items().iter().enumerate() {
@@ -488,6 +499,12 @@ fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
             let s = v.as_str().unwrap_or_default();
             if s.len() > *n {
                 return Err(format!("must be at most {n} bytes long (got {})", s.len()));
+            }
+        }
+        Validator::LenRange(min, max) => {
+            let count = v.as_str().unwrap_or_default().chars().count();
+            if count < *min || count > *max {
+                return Err(format!("must be {min} to {max} characters long (got {count})"));
             }
         }
         Validator::MaxItems(n) => {
@@ -539,6 +556,10 @@ impl Validator {
             Validator::OneOf(v) => {
                 format!("One of {}.", v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "))
             }
+            Validator::EachOneOf(v) => {
+                format!("Each element one of {}.", v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "))
+            }
+            Validator::LenRange(min, max) => format!("From {min} to {max} characters."),
             Validator::IntIn(v) => {
                 format!("One of {}.", v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "))
             }
