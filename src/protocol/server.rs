@@ -630,6 +630,7 @@ mod tests {
             resources: vec![Box::new(secret)],
             data_sources: vec![],
             ephemeral_resources: vec![],
+            actions: vec![],
             configure: Box::new(|_| Err(Diagnostics::error("unused", "unused"))),
         };
         ProviderService::new(Arc::new(Provider::new(def)))
