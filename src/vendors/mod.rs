@@ -10,3 +10,16 @@ use crate::engine::provider::ProviderDef;
 pub fn all() -> Vec<ProviderDef> {
     vec![lightbits::provider(), luminate::provider()]
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_action_declaration_is_sound() {
+        for p in super::all() {
+            for a in &p.actions {
+                assert_eq!(a.declaration_errors(), Vec::<String>::new(), "{}", a.type_name);
+                assert!(a.type_name.starts_with(&format!("{}_", p.name)), "{}", a.type_name);
+            }
+        }
+    }
+}
