@@ -23,7 +23,7 @@ fn docs_are_generated_from_the_current_schema() {
 fn examples_validate<S: common::Simulated>(w: &common::Workspace<S>, provider: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(provider);
     let mut dirs = vec![];
-    for group in ["resources", "data-sources", "ephemeral-resources"] {
+    for group in ["resources", "data-sources", "ephemeral-resources", "actions"] {
         for e in std::fs::read_dir(root.join(group)).into_iter().flatten().flatten() {
             dirs.push(e.path());
         }

@@ -1,6 +1,7 @@
 //! Registry-style documentation generated from the schema (never written by hand): per
-//! provider, `docs/<provider>/index.md`, `resources/<name>.md` and `data-sources/<name>.md`,
-//! with the examples from `examples/<provider>/` embedded.
+//! provider, `docs/<provider>/index.md`, `resources/<name>.md`, `data-sources/<name>.md`,
+//! `ephemeral-resources/<name>.md` and `actions/<name>.md`, with the examples from
+//! `examples/<provider>/` embedded.
 
 use std::path::Path;
 
@@ -159,6 +160,9 @@ pub fn render(p: &ProviderDef, examples: &Path) -> Vec<(String, String)> {
             short(p, e.type_name)
         ));
     }
+    for a in &p.actions {
+        index.push_str(&format!("- [`{}`](actions/{}.md) (action)\n", a.type_name, short(p, a.type_name)));
+    }
     pages.push(("index.md".to_string(), index));
 
     for r in p.resources.iter().map(|r| r.schema()) {
@@ -196,6 +200,21 @@ pub fn render(p: &ProviderDef, examples: &Path) -> Vec<(String, String)> {
         s.push_str(&schema_section(&e.fields, None));
         pages.push((format!("ephemeral-resources/{}.md", short(p, e.type_name)), s));
     }
+    for a in &p.actions {
+        let mut s = format!("# {} (Action)\n\n{}\n\n", a.type_name, a.description);
+        s.push_str(&example(examples, &format!("actions/{}/action.tf", a.type_name), "terraform", "Example Usage"));
+        s.push_str(&format!(
+            "Actions need Terraform 1.14 or later. Run this one with `terraform apply -invoke=action.{}.<name>`, or from a resource's `lifecycle {{ action_trigger {{ ... }} }}`. It keeps no state.\n\n",
+            a.type_name
+        ));
+        // An action's arguments sit in its `config` block.
+        s.push_str(&schema_section(&a.fields, None).replacen(
+            "## Schema\n",
+            "## Schema\n\nArguments of the `config` block.\n",
+            1,
+        ));
+        pages.push((format!("actions/{}.md", short(p, a.type_name)), s));
+    }
     pages
 }
 
@@ -222,4 +241,45 @@ pub fn write(p: &ProviderDef, examples: &Path, docs_dir: &Path) -> std::io::Resu
         std::fs::write(path, content)?;
     }
     Ok(pages.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::action::{ActionDef, SendOp};
+    use crate::engine::diag::Diagnostics;
+    use crate::engine::resource::Op;
+
+    #[test]
+    fn actions_get_a_page_with_their_example_and_config_arguments() {
+        let def = ProviderDef {
+            name: "t",
+            description: "Test.".into(),
+            fields: vec![],
+            resources: vec![],
+            data_sources: vec![],
+            ephemeral_resources: vec![],
+            actions: vec![ActionDef::new(
+                "t_delete_thing",
+                "Deletes a thing.",
+                vec![Field::string("thing_id").required().desc("Thing ID."), Field::string("pool").optional()],
+                SendOp::new(Op::delete("/things/{thing_id}"), "thing"),
+            )],
+            configure: Box::new(|_| Err(Diagnostics::error("unused", "unused"))),
+        };
+        let examples = tempfile::tempdir().expect("dir");
+        let dir = examples.path().join("actions/t_delete_thing");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("action.tf"), "action \"t_delete_thing\" \"x\" {}\n").expect("write");
+        let pages = render(&def, examples.path());
+        let index = &pages.iter().find(|(p, _)| p == "index.md").expect("index").1;
+        assert!(index.contains("- [`t_delete_thing`](actions/delete_thing.md) (action)"), "{index}");
+        let page = &pages.iter().find(|(p, _)| p == "actions/delete_thing.md").expect("page").1;
+        assert!(page.starts_with("# t_delete_thing (Action)\n\nDeletes a thing."), "{page}");
+        assert!(page.contains("```terraform\naction \"t_delete_thing\" \"x\" {}\n```"), "{page}");
+        assert!(page.contains("-invoke=action.t_delete_thing.<name>"), "{page}");
+        assert!(page.contains("Arguments of the `config` block."), "{page}");
+        assert!(page.contains("### Required\n\n- `thing_id` (String) Thing ID."), "{page}");
+        assert!(page.contains("### Optional\n\n- `pool` (String)"), "{page}");
+    }
 }

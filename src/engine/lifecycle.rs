@@ -2,6 +2,7 @@
 //! values. They find the resource or data source, the configured context, and call the
 //! [`Resource`] trait; private state is encoded here, never exposed to users.
 
+use crate::engine::action::Progress;
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::provider::Provider;
 use crate::engine::resource::{ApplyRequest, Ctx, DeleteRequest, PlanRequest, Private, ReadRequest, Resource};
@@ -27,6 +28,14 @@ pub fn unknown_resource(type_name: &str) -> Diagnostics {
 pub fn unknown_ephemeral_resource(type_name: &str) -> Diagnostics {
     Diagnostics::error("Unknown ephemeral resource", format!("This provider has no ephemeral resource {type_name:?}."))
 }
+
+pub fn unknown_action(type_name: &str) -> Diagnostics {
+    Diagnostics::error("Unknown action", format!("This provider has no action {type_name:?}."))
+}
+
+/// How long a cancelled invocation may take to wind down and report its own diagnostics
+/// (an API call in flight ends at once; a hand-written action may need a moment).
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 pub fn unknown_data_source(type_name: &str) -> Diagnostics {
     Diagnostics::error("Unknown data source", format!("This provider has no data source {type_name:?}."))
@@ -217,6 +226,56 @@ impl Provider {
         let def = self.def.ephemeral_resource(type_name).ok_or_else(|| unknown_ephemeral_resource(type_name))?;
         let ctx = self.ctx()?;
         def.read(&ctx, config).await
+    }
+}
+
+impl Provider {
+    pub fn validate_action(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match self.def.action(type_name) {
+            Some(def) => def.validate(config),
+            None => unknown_action(type_name),
+        }
+    }
+
+    /// Plans an (unlinked) action: it changes no state, so only its configuration is
+    /// checked. Works before the provider is configured.
+    pub fn plan_action(&self, type_name: &str, config: &Value) -> Diagnostics {
+        match self.def.action(type_name) {
+            Some(def) => def.plan(config),
+            None => unknown_action(type_name),
+        }
+    }
+
+    /// Invokes an action, its progress messages going to `progress`. StopProvider, or
+    /// Terraform no longer listening, cancels it: API calls in flight end at once, and an
+    /// invoker that does not return within a short grace period is abandoned with an
+    /// error saying the outcome is unknown.
+    pub async fn invoke_action(&self, type_name: &str, config: &Value, progress: &Progress) -> Diagnostics {
+        let Some(def) = self.def.action(type_name) else { return unknown_action(type_name) };
+        let mut ctx = match self.ctx() {
+            Ok(c) => c,
+            Err(d) => return d,
+        };
+        let cancel = self.stop.child_token();
+        ctx.cancel = cancel.clone();
+        let run = def.invoke(&ctx, config, progress);
+        tokio::pin!(run);
+        tokio::select! {
+            biased;
+            d = &mut run => return d,
+            _ = cancel.cancelled() => tracing::info!(action = type_name, "stop requested; cancelling the action"),
+            _ = progress.closed() => {
+                tracing::info!(action = type_name, "Terraform stopped listening; cancelling the action");
+                cancel.cancel();
+            }
+        }
+        match tokio::time::timeout(STOP_GRACE, &mut run).await {
+            Ok(d) => d,
+            Err(_) => Diagnostics::error(
+                format!("Cancelled: {type_name} was stopped"),
+                "Terraform asked the provider to stop while the action ran; it may or may not have taken effect.",
+            ),
+        }
     }
 }
 

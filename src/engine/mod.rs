@@ -1,6 +1,7 @@
 //! The provider-agnostic engine: entity descriptions in, Terraform semantics out.
 //! It knows neither gRPC (see `protocol`) nor HTTP libraries (see `http`).
 
+pub mod action;
 pub mod api;
 pub mod codec;
 pub mod datasource;

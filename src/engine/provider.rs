@@ -1,10 +1,11 @@
-//! A provider: its own configuration schema, its resources and data sources, and the
+//! A provider: its own configuration schema, its resources, data sources and actions, and the
 //! configured state (API client, stop signal) every lifecycle step runs with.
 
 use std::sync::{Arc, RwLock};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::engine::action::ActionDef;
 use crate::engine::api::Api;
 use crate::engine::datasource::DataSourceDef;
 use crate::engine::diag::{AttrPath, Diagnostics};
@@ -25,6 +26,9 @@ pub struct ProviderDef {
     /// Ephemeral resources: declared like data sources (arguments in, values out), but
     /// opened on every run and never stored (see `engine::ephemeral`).
     pub ephemeral_resources: Vec<DataSourceDef>,
+    /// Actions (Terraform 1.14+ `action` blocks): configuration in, an invocation that
+    /// reports progress, no state (see `engine::action`). Older Terraform ignores them.
+    pub actions: Vec<ActionDef>,
     /// Builds the API client from the resolved configuration.
     pub configure: Configure,
 }
@@ -41,6 +45,9 @@ impl ProviderDef {
     }
     pub fn ephemeral_resource(&self, type_name: &str) -> Option<&DataSourceDef> {
         self.ephemeral_resources.iter().find(|d| d.type_name == type_name)
+    }
+    pub fn action(&self, type_name: &str) -> Option<&ActionDef> {
+        self.actions.iter().find(|a| a.type_name == type_name)
     }
 
     /// Fills unset arguments from their environment variables and static defaults.

@@ -79,6 +79,19 @@ pub fn render(template: &str, v: &Value, provider: &Value, encode: bool) -> Opti
     Some(out)
 }
 
+/// Fills a message template (never a path): each placeholder's value comes from
+/// `lookup`, and one it has no value for reads `missing`.
+pub fn fill(template: &str, lookup: impl Fn(&str) -> Option<String>, missing: &str) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    for p in pieces(template) {
+        match p {
+            Piece::Literal(s) => out.push_str(s),
+            Piece::Attr { name, .. } => out.push_str(&lookup(name).unwrap_or_else(|| missing.to_string())),
+        }
+    }
+    out
+}
+
 pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {

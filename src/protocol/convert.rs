@@ -1,5 +1,6 @@
 //! Engine schemas and diagnostics in their protobuf form.
 
+use crate::engine::action::ActionDef;
 use crate::engine::datasource::DataSourceDef;
 use crate::engine::diag::{AttrPath, Diagnostics, PathStep, Severity};
 use crate::engine::resource::ResourceSchema;
@@ -113,6 +114,11 @@ pub fn resource_schema(def: &ResourceSchema) -> pb::Schema {
 
 pub fn data_source_schema(def: &DataSourceDef) -> pb::Schema {
     pb::Schema { version: 0, block: Some(block(&def.fields, &def.description)) }
+}
+
+/// An action's schema: its `config` block's arguments.
+pub fn action_schema(def: &ActionDef) -> pb::ActionSchema {
+    pb::ActionSchema { schema: Some(pb::Schema { version: 0, block: Some(block(&def.fields, &def.description)) }) }
 }
 
 pub fn provider_schema(fields: &[Field], description: &str) -> pb::Schema {

@@ -78,7 +78,7 @@ async fn serve(provider: Arc<Provider>, opts: ServeOptions, debug: bool) -> Resu
     let path = socket_path();
     let listener = UnixListener::bind(&path)?;
     let shutdown = Arc::new(Notify::new());
-    let router = services(provider.clone(), shutdown.clone()).await;
+    let router = services(provider.clone(), shutdown.clone(), true).await;
 
     // go-plugin hosts handle Ctrl-C themselves and then ask us to shut down; dying on
     // SIGINT would abort in-flight API calls half way.
@@ -164,7 +164,51 @@ async fn serve(provider: Arc<Provider>, opts: ServeOptions, debug: bool) -> Resu
     Ok(())
 }
 
-async fn services(provider: Arc<Provider>, shutdown: Arc<Notify>) -> tonic::transport::server::Router {
+/// Serves a provider inside the calling process, in debug (reattach) mode: Terraform
+/// attaches through `TF_REATTACH_PROVIDERS` (the `reattach` value) instead of starting a
+/// binary. For tests that declare a provider of their own. Needs a multi-threaded Tokio
+/// runtime; stops serving when dropped (Terraform's Shutdown never exits the process).
+pub struct Attached {
+    /// The JSON value of `TF_REATTACH_PROVIDERS`.
+    pub reattach: String,
+    /// The unix socket the gRPC services listen on.
+    pub socket: PathBuf,
+    shutdown: Arc<Notify>,
+}
+
+impl Drop for Attached {
+    fn drop(&mut self) {
+        self.shutdown.notify_one();
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+pub async fn serve_attached(provider: Provider, address: &str) -> std::io::Result<Attached> {
+    let socket = socket_path();
+    let listener = UnixListener::bind(&socket)?;
+    let shutdown = Arc::new(Notify::new());
+    let router = services(Arc::new(provider), shutdown.clone(), false).await;
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let incoming = UnixListenerStream::new(listener);
+        if let Err(e) = router.serve_with_incoming_shutdown(incoming, async move { stop.notified().await }).await {
+            tracing::error!("attached plugin server failed: {e}");
+        }
+    });
+    let reattach = serde_json::json!({
+        address: {
+            "Protocol": "grpc",
+            "ProtocolVersion": PROTOCOL_VERSION,
+            "Pid": std::process::id(),
+            "Test": true,
+            "Addr": {"Network": "unix", "String": socket.display().to_string()},
+        }
+    })
+    .to_string();
+    Ok(Attached { reattach, socket, shutdown })
+}
+
+async fn services(provider: Arc<Provider>, shutdown: Arc<Notify>, exit: bool) -> tonic::transport::server::Router {
     let (health_reporter, health) = tonic_health::server::health_reporter();
     health_reporter.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
     let svc = pb::provider_server::ProviderServer::new(ProviderService::new(provider))
@@ -172,7 +216,7 @@ async fn services(provider: Arc<Provider>, shutdown: Arc<Notify>) -> tonic::tran
         .max_encoding_message_size(MAX_MESSAGE);
     Server::builder()
         .add_service(svc)
-        .add_service(pb::plugin::grpc_controller_server::GrpcControllerServer::new(Controller { shutdown }))
+        .add_service(pb::plugin::grpc_controller_server::GrpcControllerServer::new(Controller { shutdown, exit }))
         .add_service(pb::plugin::grpc_stdio_server::GrpcStdioServer::new(Stdio))
         .add_service(pb::plugin::grpc_broker_server::GrpcBrokerServer::new(Broker))
         .add_service(health)
@@ -180,12 +224,18 @@ async fn services(provider: Arc<Provider>, shutdown: Arc<Notify>) -> tonic::tran
 
 struct Controller {
     shutdown: Arc<Notify>,
+    /// Whether Shutdown ends the process (a plugin binary) or only asks the server to
+    /// stop (a provider served inside a test process, whose Terraform may come again).
+    exit: bool,
 }
 
 #[tonic::async_trait]
 impl pb::plugin::grpc_controller_server::GrpcController for Controller {
     async fn shutdown(&self, _: Request<pb::plugin::Empty>) -> Result<Response<pb::plugin::Empty>, Status> {
         tracing::debug!("Shutdown requested by Terraform");
+        if !self.exit {
+            return Ok(Response::new(pb::plugin::Empty {}));
+        }
         let s = self.shutdown.clone();
         // Answer first, then stop serving; open streams (stdio, broker) would otherwise
         // hold a graceful shutdown forever, so the process exits shortly after.

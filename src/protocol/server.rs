@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use tonic::{Request, Response, Status};
 
 use crate::engine::diag::Diagnostics;
@@ -26,6 +26,7 @@ pub struct ProviderService {
     resource_types: HashMap<&'static str, Type>,
     data_source_types: HashMap<&'static str, Type>,
     ephemeral_types: HashMap<&'static str, Type>,
+    action_types: HashMap<&'static str, Type>,
     provider_type: Type,
 }
 
@@ -49,14 +50,24 @@ impl ProviderService {
                 .iter()
                 .map(|d| (d.type_name.to_string(), convert::data_source_schema(d)))
                 .collect(),
+            action_schemas: def.actions.iter().map(|a| (a.type_name.to_string(), convert::action_schema(a))).collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         };
         let resource_types = def.resources.iter().map(|r| (r.schema().type_name, r.schema().value_type())).collect();
         let data_source_types = def.data_sources.iter().map(|d| (d.type_name, d.value_type())).collect();
         let ephemeral_types = def.ephemeral_resources.iter().map(|d| (d.type_name, d.value_type())).collect();
+        let action_types = def.actions.iter().map(|a| (a.type_name, a.value_type())).collect();
         let provider_type = def.value_type();
-        ProviderService { provider, schema, resource_types, data_source_types, ephemeral_types, provider_type }
+        ProviderService {
+            provider,
+            schema,
+            resource_types,
+            data_source_types,
+            ephemeral_types,
+            action_types,
+            provider_type,
+        }
     }
 
     fn resource_type(&self, name: &str) -> Result<&Type, Diagnostics> {
@@ -83,6 +94,12 @@ impl ProviderService {
 
     fn ephemeral_type(&self, name: &str) -> Result<&Type, Diagnostics> {
         self.ephemeral_types.get(name).ok_or_else(|| crate::engine::lifecycle::unknown_ephemeral_resource(name))
+    }
+
+    /// An action's configuration decoded from the request, or why not.
+    fn action_config(&self, name: &str, config: &Option<pb::DynamicValue>) -> Result<Value, Diagnostics> {
+        let ty = self.action_types.get(name).ok_or_else(|| crate::engine::lifecycle::unknown_action(name))?;
+        decode(config, ty)
     }
 }
 
@@ -130,6 +147,18 @@ fn diags(d: &Diagnostics) -> Vec<pb::Diagnostic> {
     convert::diagnostics(d)
 }
 
+type ActionEvent = Result<pb::invoke_action::Event, Status>;
+
+fn progress_event(message: &str) -> ActionEvent {
+    use pb::invoke_action::event::{Progress, Type};
+    Ok(pb::invoke_action::Event { r#type: Some(Type::Progress(Progress { message: crate::logging::mask(message) })) })
+}
+
+fn completed(d: &Diagnostics) -> ActionEvent {
+    use pb::invoke_action::event::{Completed, Type};
+    Ok(pb::invoke_action::Event { r#type: Some(Type::Completed(Completed { diagnostics: diags(d) })) })
+}
+
 fn unimplemented(what: &str) -> Status {
     Status::unimplemented(format!("{what} is not supported by this provider"))
 }
@@ -157,6 +186,11 @@ impl ProviderRpc for ProviderService {
                 .ephemeral_resources
                 .iter()
                 .map(|d| pb::get_metadata::EphemeralMetadata { type_name: d.type_name.into() })
+                .collect(),
+            actions: def
+                .actions
+                .iter()
+                .map(|a| pb::get_metadata::ActionMetadata { type_name: a.type_name.into() })
                 .collect(),
             ..Default::default()
         }))
@@ -575,24 +609,66 @@ impl ProviderRpc for ProviderService {
         Err(unimplemented("State stores"))
     }
 
+    /// Unlinked actions change no state: the plan is the validation of the configuration
+    /// (which may still hold unknown values); nothing is deferred.
     async fn plan_action(
         &self,
-        _: Request<pb::plan_action::Request>,
+        req: Request<pb::plan_action::Request>,
     ) -> Result<Response<pb::plan_action::Response>, Status> {
-        Err(unimplemented("Actions"))
+        let req = req.into_inner();
+        let d = match self.action_config(&req.action_type, &req.config) {
+            Ok(cfg) => self.provider.plan_action(&req.action_type, &cfg),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::plan_action::Response { diagnostics: diags(&d), deferred: None }))
     }
+
+    /// Streams a progress event per message the action sends, then one completed event
+    /// with its diagnostics. The invocation runs on its own task: Terraform dropping the
+    /// stream (or StopProvider) cancels it.
     type InvokeActionStream = Stream_<pb::invoke_action::Event>;
     async fn invoke_action(
         &self,
-        _: Request<pb::invoke_action::Request>,
+        req: Request<pb::invoke_action::Request>,
     ) -> Result<Response<Self::InvokeActionStream>, Status> {
-        Err(unimplemented("Actions"))
+        let req = req.into_inner();
+        let config = match self.action_config(&req.action_type, &req.config) {
+            Ok(c) => c,
+            Err(d) => return Ok(Response::new(Box::pin(futures::stream::iter([completed(&d)])))),
+        };
+        let (progress, messages) = crate::engine::action::Progress::channel();
+        let provider = self.provider.clone();
+        let outcome = tokio::spawn(async move {
+            let d = provider.invoke_action(&req.action_type, &config, &progress).await;
+            drop(progress);
+            d
+        });
+        let progress_events =
+            tokio_stream::wrappers::UnboundedReceiverStream::new(messages).map(|m| progress_event(&m));
+        // The progress channel closes when the invocation ends (its sender dropped), so
+        // the completed event always comes last.
+        let done = futures::stream::once(async move {
+            let d = outcome.await.unwrap_or_else(|e| {
+                Diagnostics::error(
+                    "The action failed inside the provider",
+                    format!("The invocation task ended abnormally: {e}"),
+                )
+            });
+            completed(&d)
+        });
+        Ok(Response::new(Box::pin(progress_events.chain(done))))
     }
+
     async fn validate_action_config(
         &self,
-        _: Request<pb::validate_action_config::Request>,
+        req: Request<pb::validate_action_config::Request>,
     ) -> Result<Response<pb::validate_action_config::Response>, Status> {
-        Err(unimplemented("Actions"))
+        let req = req.into_inner();
+        let d = match self.action_config(&req.type_name, &req.config) {
+            Ok(cfg) => self.provider.validate_action(&req.type_name, &cfg),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_action_config::Response { diagnostics: diags(&d) }))
     }
 
     async fn stop_provider(
@@ -630,6 +706,7 @@ mod tests {
             resources: vec![Box::new(secret)],
             data_sources: vec![],
             ephemeral_resources: vec![],
+            actions: vec![],
             configure: Box::new(|_| Err(Diagnostics::error("unused", "unused"))),
         };
         ProviderService::new(Arc::new(Provider::new(def)))
@@ -659,5 +736,32 @@ mod tests {
             assert!(d[0].summary.contains("Terraform 1.11"), "{d:?}");
             assert!(!d[0].detail.contains("s3cret"));
         }
+    }
+
+    #[tokio::test]
+    async fn a_provider_without_actions_answers_every_action_call() {
+        let s = service();
+        let meta = s.get_metadata(Request::new(pb::get_metadata::Request {})).await.expect("rpc").into_inner();
+        assert!(meta.actions.is_empty());
+        let schema =
+            s.get_provider_schema(Request::new(pb::get_provider_schema::Request {})).await.expect("rpc").into_inner();
+        assert!(schema.action_schemas.is_empty());
+        // Terraform asking for an action this provider does not have gets a diagnostic,
+        // not a transport error.
+        let plan = s
+            .plan_action(Request::new(pb::plan_action::Request { action_type: "test_x".into(), ..Default::default() }))
+            .await
+            .expect("rpc")
+            .into_inner();
+        assert!(plan.diagnostics[0].summary.contains("Unknown action"));
+        let v = s
+            .validate_action_config(Request::new(pb::validate_action_config::Request {
+                type_name: "test_x".into(),
+                config: None,
+            }))
+            .await
+            .expect("rpc")
+            .into_inner();
+        assert_eq!(v.diagnostics.len(), 1);
     }
 }

@@ -32,3 +32,16 @@ pub(crate) fn request_timeout(cfg: &Value, diags: &mut Diagnostics) -> Duration 
 pub(crate) fn max_retries(cfg: &Value) -> u32 {
     cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(5)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_action_declaration_is_sound() {
+        for p in super::all() {
+            for a in &p.actions {
+                assert_eq!(a.declaration_errors(), Vec::<String>::new(), "{}", a.type_name);
+                assert!(a.type_name.starts_with(&format!("{}_", p.name)), "{}", a.type_name);
+            }
+        }
+    }
+}

@@ -246,43 +246,7 @@ impl ResourceDef {
         fields: Map<String, J>,
         config: &Value,
     ) -> Result<ApiRequest, Diagnostics> {
-        let mut req = op_request(op, v, &ctx.provider_config).ok_or_else(|| {
-            Diagnostics::error(
-                format!("Cannot address this {}", self.schema.noun),
-                format!("The route {} needs attributes that are not known yet.", op.path),
-            )
-        })?;
-        let body = match op.body {
-            BodyShape::None => None,
-            BodyShape::Literal(text) => Some(literal(text)?),
-            BodyShape::Attr(name) => Some(encode_attr(&self.schema.fields, name, v, config)?),
-            BodyShape::Fields => {
-                let mut obj = fields;
-                for (key, member) in op.extra {
-                    let j = match member {
-                        Member::Template(t) => match template::render(t, v, &ctx.provider_config, false) {
-                            Some(s) => J::String(s),
-                            None => continue,
-                        },
-                        Member::Attr(name) => encode_attr(&self.schema.fields, name, v, config)?,
-                        Member::Literal(text) => literal(text)?,
-                        Member::OneItemList(t) => match template::render(t, v, &ctx.provider_config, false) {
-                            Some(s) => J::Array(vec![J::String(s)]),
-                            None => continue,
-                        },
-                    };
-                    obj.insert(key.to_string(), j);
-                }
-                Some(match op.wrap {
-                    Some(key) => J::Object(Map::from_iter([(key.to_string(), J::Object(obj))])),
-                    None => J::Object(obj),
-                })
-            }
-        };
-        if let Some(b) = body {
-            req = req.body(b);
-        }
-        Ok(req)
+        build_request(&self.schema.fields, self.schema.noun, &ctx.provider_config, op, v, fields, config)
     }
 
     /// Sends a request and checks the operation's success statuses.
@@ -1083,4 +1047,55 @@ fn state_name<'a>(path: &str, obj: &'a J) -> &'a str {
 fn literal(text: &str) -> Result<J, Diagnostics> {
     serde_json::from_str(text)
         .map_err(|e| Diagnostics::error("Internal error", format!("bad JSON literal {text}: {e}")))
+}
+
+/// The request of an operation over `v`: path and query rendered from it (and the provider
+/// configuration), the body from `members` (the step's field members) shaped as the
+/// operation says. Shared by declared resources and declared actions.
+pub(crate) fn build_request(
+    schema_fields: &[crate::engine::schema::Field],
+    noun: &str,
+    provider_config: &Value,
+    op: &Op,
+    v: &Value,
+    members: Map<String, J>,
+    config: &Value,
+) -> Result<ApiRequest, Diagnostics> {
+    let mut req = op_request(op, v, provider_config).ok_or_else(|| {
+        Diagnostics::error(
+            format!("Cannot address this {noun}"),
+            format!("The route {} needs attributes that are not known yet.", op.path),
+        )
+    })?;
+    let body = match op.body {
+        BodyShape::None => None,
+        BodyShape::Literal(text) => Some(literal(text)?),
+        BodyShape::Attr(name) => Some(encode_attr(schema_fields, name, v, config)?),
+        BodyShape::Fields => {
+            let mut obj = members;
+            for (key, member) in op.extra {
+                let j = match member {
+                    Member::Template(t) => match template::render(t, v, provider_config, false) {
+                        Some(s) => J::String(s),
+                        None => continue,
+                    },
+                    Member::Attr(name) => encode_attr(schema_fields, name, v, config)?,
+                    Member::Literal(text) => literal(text)?,
+                    Member::OneItemList(t) => match template::render(t, v, provider_config, false) {
+                        Some(s) => J::Array(vec![J::String(s)]),
+                        None => continue,
+                    },
+                };
+                obj.insert(key.to_string(), j);
+            }
+            Some(match op.wrap {
+                Some(key) => J::Object(Map::from_iter([(key.to_string(), J::Object(obj))])),
+                None => J::Object(obj),
+            })
+        }
+    };
+    if let Some(b) = body {
+        req = req.body(b);
+    }
+    Ok(req)
 }

@@ -26,6 +26,7 @@ use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::schema::{object_type, Field};
 use crate::engine::value::{Type, Value};
 
+pub(crate) use apply::build_request;
 pub use apply::upgrade_sdkv2_state;
 pub use ops::{
     AsyncStates, BodyShape, CreateOp, DeleteOp, LastPage, ListSpec, Lookup, Member, Op, Operations, Paging,

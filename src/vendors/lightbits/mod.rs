@@ -26,6 +26,7 @@ pub fn provider() -> ProviderDef {
             Box::new(entities::cluster_encryption()),
         ],
         ephemeral_resources: vec![],
+        actions: vec![],
         data_sources: vec![
             entities::project_data_source(),
             entities::volume_data_source(),

@@ -45,6 +45,7 @@ pub fn provider() -> ProviderDef {
         resources,
         data_sources,
         ephemeral_resources: vec![registration_key::registration_key()],
+        actions: vec![],
         configure: Box::new(configure),
     }
 }
