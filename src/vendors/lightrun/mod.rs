@@ -22,6 +22,7 @@ pub fn provider() -> ProviderDef {
         resources: vec![],
         data_sources: vec![],
         ephemeral_resources: vec![],
+        actions: vec![],
         configure: Box::new(configure),
     }
 }
