@@ -3,6 +3,7 @@
 
 pub mod faults;
 pub mod lightbits;
+pub mod lightrun;
 pub mod luminate;
 
 use std::net::SocketAddr;
