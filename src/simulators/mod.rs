@@ -9,6 +9,7 @@ pub mod luminate;
 use std::net::SocketAddr;
 
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// Serves a simulator's router until the listener fails. Every simulator answers small
 /// JSON bodies: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms to each.
@@ -55,4 +56,16 @@ pub fn parse_json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
         return Err("Required request body is missing".into());
     }
     serde_json::from_slice(bytes).map_err(|e| format!("JSON parse error: {e}"))
+}
+
+/// An admin route's out-of-band edit: the keys of `patch` replace the object's, except
+/// `id` (the store's key: changing it would orphan the object). `Err` is the message of
+/// the 400 when either is not a JSON object.
+pub fn merge_patch(target: &mut Value, patch: Value) -> Result<(), &'static str> {
+    let (Value::Object(mut patch), Value::Object(body)) = (patch, target) else {
+        return Err("the patch must be a JSON object");
+    };
+    patch.remove("id");
+    body.extend(patch);
+    Ok(())
 }

@@ -32,7 +32,7 @@ use axum::{Json, Router};
 use serde_json::{json, Map, Value};
 
 use super::store::{strings, Kind, Member, Store, DEFAULT_POOL_ID};
-use super::{Fault, Sim, SimError, FAULT_KINDS};
+use super::{Fault, Sim, SimError};
 
 pub fn routes() -> Router<Arc<Sim>> {
     Router::new()
@@ -78,13 +78,7 @@ fn no_such_object() -> SimError {
 }
 
 fn merge(target: &mut Value, patch: Value) -> Result<(), SimError> {
-    let (Value::Object(mut patch), Value::Object(body)) = (patch, target) else {
-        return Err(SimError::bad_request("the patch must be a JSON object"));
-    };
-    // The id is the store's key: changing it would orphan the object.
-    patch.remove("id");
-    body.extend(patch);
-    Ok(())
+    crate::simulators::merge_patch(target, patch).map_err(SimError::bad_request)
 }
 
 /// The store key of an admin id: an object id, or a user's email.
@@ -216,9 +210,7 @@ async fn remove(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Result<J
 }
 
 async fn arm(State(sim): State<Arc<Sim>>, Json(fault): Json<Fault>) -> Result<Json<Value>, SimError> {
-    if !FAULT_KINDS.contains(&fault.kind.as_str()) {
-        return Err(SimError::bad_request(format!("fault kind must be one of {FAULT_KINDS:?}")));
-    }
+    crate::simulators::faults::check(&fault).map_err(SimError::bad_request)?;
     sim.arm(fault);
     Ok(Json(json!({})))
 }

@@ -116,9 +116,8 @@ async fn delete_pool(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Res
     if !store.live_agents(&id).is_empty() {
         return Err(SimError::conflict("There are live agents in the pool."));
     }
+    // Its (detached) agents, tags and sources go with it (see `Store::remove`).
     store.remove(&id);
-    // Its (detached) agents, tags and sources go with it.
-    store.objects.retain(|_, o| !(matches!(o.kind, Kind::Agent | Kind::Tag | Kind::CustomSource) && o.pool() == id));
     Ok(StatusCode::NO_CONTENT)
 }
 

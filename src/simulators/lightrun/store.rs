@@ -240,7 +240,8 @@ impl Store {
     }
 
     /// Removes an object and what would dangle without it: a user's or a group's
-    /// memberships, a pool's place in groups. The documents say nothing of these.
+    /// memberships, a pool's agents, tags and custom sources and its place in groups. The
+    /// documents say nothing of these.
     pub fn remove(&mut self, id: &str) -> Option<Object> {
         let removed = self.objects.remove(id)?;
         match removed.kind {
@@ -250,6 +251,9 @@ impl Store {
             }
             Kind::Group => self.members.retain(|(g, _), _| g != id),
             Kind::AgentPool => {
+                // Its agents, tags and custom sources live in it; they go too.
+                self.objects
+                    .retain(|_, o| !(matches!(o.kind, Kind::Agent | Kind::Tag | Kind::CustomSource) && o.pool() == id));
                 for group in self.objects.values_mut().filter(|o| o.kind == Kind::Group) {
                     if let Some(Value::Array(ids)) = group.body.get_mut("agentPoolIds") {
                         ids.retain(|x| x.as_str() != Some(id));
