@@ -926,3 +926,35 @@ fn wildcards_match_whole_names() {
     assert!(!wildcard("prod", "production"));
     assert!(!wildcard("ab*ba", "aba"));
 }
+
+#[tokio::test]
+async fn knobs_latency_rbac_and_expired_keys() {
+    let (_, app) = app();
+    let knobs = admin(&app, Method::PUT, "/_sim/config", Some(json!({"latency_ms": 60, "rbac": false}))).await;
+    assert_eq!(knobs.body["latency_ms"], 60);
+    assert_eq!(knobs.body["company_id"], COMPANY_ID);
+    let started = std::time::Instant::now();
+    assert_eq!(
+        api(&app, Method::GET, "/api/v1/agents", None).await.status,
+        StatusCode::OK,
+        "no pool needed without RBAC"
+    );
+    assert!(started.elapsed() >= std::time::Duration::from_millis(60));
+    // Without RBAC only DEVELOPER and SYSTEM_ADMIN are allowed.
+    let security = json!({"email": "sec@acme.example", "firstName": "S", "lastName": "C", "roles": ["SECURITY"]});
+    assert_eq!(api(&app, Method::POST, "/api/v1/users", Some(security)).await.status, StatusCode::BAD_REQUEST);
+    admin(&app, Method::PUT, "/_sim/config", Some(json!({"latency_ms": 0}))).await;
+
+    let base = format!("/api/v1/access/company/{COMPANY_ID}/system-api-key");
+    let secret = api(&app, Method::POST, &format!("{base}?expirationDays=1"), None).await.body["apiKey"]
+        .as_str()
+        .expect("apiKey")
+        .to_string();
+    assert_eq!(call(&app, Some(&secret), Method::GET, "/api/v1/users", None).await.status, StatusCode::OK);
+    let id = api(&app, Method::GET, &base, None).await.body["items"][0]["id"].as_str().expect("id").to_string();
+    admin(&app, Method::PATCH, &format!("/_sim/objects/{id}"), Some(json!({"expirationDate": "2020-01-01T00:00:00Z"})))
+        .await;
+    let expired = call(&app, Some(&secret), Method::GET, "/api/v1/users", None).await;
+    assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(expired.body, json!({"message": "401 Unauthorized"}));
+}
