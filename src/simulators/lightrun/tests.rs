@@ -958,3 +958,71 @@ async fn knobs_latency_rbac_and_expired_keys() {
     assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
     assert_eq!(expired.body, json!({"message": "401 Unauthorized"}));
 }
+
+/// The 51 operations of the OpenAPI the interface uses ("Coverage of the OpenAPI"), each
+/// routed: none may answer the router's own 404 or 405.
+#[tokio::test]
+async fn every_operation_the_interface_uses_is_routed() {
+    let (_, app) = app();
+    let keys = format!("/api/v1/access/company/{COMPANY_ID}/system-api-key");
+    let operations: Vec<(Method, String)> = vec![
+        (Method::GET, "/api/v1/users".into()),
+        (Method::POST, "/api/v1/users".into()),
+        (Method::GET, "/api/v1/users/a@b.example".into()),
+        (Method::PUT, "/api/v1/users/a@b.example".into()),
+        (Method::DELETE, "/api/v1/users/a@b.example".into()),
+        (Method::PUT, "/api/v1/users/a@b.example/enable".into()),
+        (Method::PUT, "/api/v1/users/a@b.example/disable".into()),
+        (Method::GET, "/api/v1/groups".into()),
+        (Method::POST, "/api/v1/groups".into()),
+        (Method::GET, "/api/v1/groups/g".into()),
+        (Method::PUT, "/api/v1/groups/g".into()),
+        (Method::DELETE, "/api/v1/groups/g".into()),
+        (Method::POST, "/api/v1/groups/g/members".into()),
+        (Method::DELETE, "/api/v1/groups/g/members".into()),
+        (Method::PUT, "/api/v1/groups/g/members/a@b.example".into()),
+        (Method::GET, "/api/v1/temp-access".into()),
+        (Method::POST, "/api/v1/temp-access".into()),
+        (Method::DELETE, "/api/v1/temp-access/t".into()),
+        (Method::GET, "/api/v1/agent-pools".into()),
+        (Method::POST, "/api/v1/agent-pools".into()),
+        (Method::GET, "/api/v1/agent-pools/p".into()),
+        (Method::PUT, "/api/v1/agent-pools/p".into()),
+        (Method::DELETE, "/api/v1/agent-pools/p".into()),
+        (Method::PUT, "/api/v1/agent-pools/p/enable-agents".into()),
+        (Method::PUT, "/api/v1/agent-pools/p/detach-agents".into()),
+        (Method::GET, "/api/v1/agents".into()),
+        (Method::GET, "/api/v1/tags".into()),
+        (Method::GET, "/api/v1/custom-sources".into()),
+        (Method::GET, "/api/v1/loaded-packages".into()),
+        (Method::GET, "/api/v1/sbom".into()),
+        (Method::GET, "/api/v1/watched-packages".into()),
+        (Method::POST, "/api/v1/watched-packages".into()),
+        (Method::PUT, "/api/v1/watched-packages/w".into()),
+        (Method::DELETE, "/api/v1/watched-packages".into()),
+        (Method::GET, "/api/v1/configuration/feature/toggle".into()),
+        (Method::GET, "/api/v1/configuration/connectivity/smtp".into()),
+        (Method::POST, "/api/v1/configuration/connectivity/smtp".into()),
+        (Method::GET, "/api/v1/configuration/idm/authentication".into()),
+        (Method::POST, "/api/v1/configuration/idm/authentication".into()),
+        (Method::GET, "/api/v1/configuration/idm/provisioning".into()),
+        (Method::POST, "/api/v1/configuration/idm/provisioning".into()),
+        (Method::GET, "/api/v1/license".into()),
+        (Method::PUT, "/api/v1/license".into()),
+        (Method::GET, keys.clone()),
+        (Method::POST, keys.clone()),
+        (Method::PUT, format!("{keys}/k")),
+        (Method::DELETE, format!("{keys}/k")),
+        (Method::GET, "/api/v1/actions".into()),
+        (Method::POST, "/api/v1/actions/logs".into()),
+        (Method::POST, "/api/v1/actions/snapshots".into()),
+        (Method::DELETE, "/api/v1/actions/a".into()),
+    ];
+    assert_eq!(operations.len(), 51);
+    for (method, path) in operations {
+        let answer = api(&app, method.clone(), &path, None).await;
+        assert_ne!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_ne!(answer.body["message"], "No static resource found", "{method} {path}");
+        assert!(answer.status.as_u16() < 500, "{method} {path}: {}", answer.status);
+    }
+}
