@@ -163,7 +163,7 @@ pub(crate) fn parse_time(text: &str) -> Option<time::OffsetDateTime> {
     let date =
         time::Date::from_calendar_date(i32::try_from(number(0..4)?).ok()?, month, u8::try_from(number(8..10)?).ok()?)
             .ok()?;
-    let mut rest = &text[19..];
+    let mut rest = text.get(19..)?;
     let mut nanos = 0u32;
     if let Some(fraction) = rest.strip_prefix('.') {
         let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
