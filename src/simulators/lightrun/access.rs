@@ -608,10 +608,13 @@ async fn create_api_key(
         scopes = SCOPES.iter().map(|s| s.to_string()).collect();
     }
     let created = time::OffsetDateTime::now_utc();
+    let expires = created
+        .checked_add(time::Duration::days(days))
+        .ok_or_else(|| SimError::bad_request(format!("expirationDays: {days} is too far in the future")))?;
     let secret = uuid::Uuid::new_v4().to_string();
     let key = json!({
         "id": id, "label": label, "createdBy": caller.name, "createdDate": super::format_time(created),
-        "expirationDate": super::format_time(created + time::Duration::days(days)), "scopes": scopes,
+        "expirationDate": super::format_time(expires), "scopes": scopes,
     });
     let mut hidden = Map::new();
     hidden.insert("secret".into(), json!(secret));
