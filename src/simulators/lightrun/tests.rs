@@ -1038,3 +1038,14 @@ async fn every_operation_the_interface_uses_is_routed() {
         assert!(answer.status.as_u16() < 500, "{method} {path}: {}", answer.status);
     }
 }
+
+#[test]
+fn the_testkit_points_the_provider_at_the_simulator() {
+    use crate::testkit::Simulated as _;
+    let running = spawn(SimConfig { api_key: "e2e-key".into(), ..SimConfig::default() }).expect("spawn");
+    let arguments = running.provider_arguments();
+    assert!(arguments.contains(&format!("api_url    = \"{}\"", running.url())), "{arguments}");
+    assert!(arguments.contains("api_key    = \"e2e-key\""), "{arguments}");
+    assert!(arguments.contains(&format!("company_id = \"{COMPANY_ID}\"")), "{arguments}");
+    assert_eq!(<Running as crate::testkit::Simulated>::PROVIDER, "lightrun");
+}
