@@ -89,6 +89,23 @@ impl Simulated for crate::simulators::luminate::Running {
     }
 }
 
+impl Simulated for crate::simulators::lightrun::Running {
+    const PROVIDER: &'static str = "lightrun";
+    const ENV: &'static [&'static str] = &["LIGHTRUN_API_URL", "LIGHTRUN_API_KEY", "LIGHTRUN_COMPANY_ID"];
+    fn url(&self) -> String {
+        crate::simulators::lightrun::Running::url(self)
+    }
+    fn provider_arguments(&self) -> String {
+        let cfg = self.sim.config.lock().map(|c| c.clone()).unwrap_or_default();
+        format!(
+            "api_url    = \"{}\"\n  api_key    = \"{}\"\n  company_id = \"{}\"",
+            crate::simulators::lightrun::Running::url(self),
+            cfg.api_key,
+            cfg.company_id
+        )
+    }
+}
+
 /// Finds Terraform 1.15.x: `TF_BIN`, the project's `.tools/bin/terraform`, or PATH.
 /// In CI a missing Terraform fails the test; elsewhere the test is skipped loudly.
 pub fn terraform() -> Option<PathBuf> {

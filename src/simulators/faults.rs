@@ -13,6 +13,14 @@ use axum::response::Response;
 /// Fault kinds, as `Fault::kind` spells them.
 pub const FAULT_KINDS: &[&str] = &["drop", "status", "error_after_commit"];
 
+/// Checks a fault a test arms on `POST /_sim/faults`; `Err` is the message of the 400.
+pub fn check(fault: &Fault) -> Result<(), String> {
+    if !FAULT_KINDS.contains(&fault.kind.as_str()) {
+        return Err(format!("fault kind must be one of {FAULT_KINDS:?}"));
+    }
+    Ok(())
+}
+
 /// A fault armed by a test: the next `remaining` requests matching it misbehave.
 ///
 /// JSON for `POST /_sim/faults`: `{"kind": "drop" | "status" | "error_after_commit",

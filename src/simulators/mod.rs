@@ -3,7 +3,13 @@
 
 pub mod faults;
 pub mod lightbits;
+pub mod lightrun;
 pub mod luminate;
+
+use std::net::SocketAddr;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// Serves a simulator's router until the listener fails. Every simulator answers small
 /// JSON bodies: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms to each.
@@ -15,9 +21,51 @@ pub async fn serve_router(listener: tokio::net::TcpListener, router: axum::Route
     axum::serve(listener, router).await
 }
 
+/// Serves `router` on a fresh port of 127.0.0.1 from a thread of its own (with a runtime
+/// of its own), for tests and tools: the address and the thread.
+pub fn spawn_router(router: axum::Router) -> std::io::Result<(SocketAddr, std::thread::JoinHandle<()>)> {
+    let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    std_listener.set_nonblocking(true)?;
+    let addr = std_listener.local_addr()?;
+    let thread = std::thread::spawn(move || {
+        let Ok(runtime) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else {
+            return;
+        };
+        runtime.block_on(async move {
+            if let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) {
+                let _ = serve_router(listener, router).await;
+            }
+        });
+    });
+    Ok((addr, thread))
+}
+
 /// The latency knob every simulator has: wait before answering.
 pub async fn delay(latency: std::time::Duration) {
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+}
+
+/// A JSON request body, read whatever its `Content-Type` (the vendors' servers take
+/// bodies the providers send without one). Unknown keys are ignored, as Jackson does
+/// under Spring. `Err` is the message of the 400 a server answers: an empty body, or
+/// JSON that is malformed or of the wrong shape.
+pub fn parse_json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err("Required request body is missing".into());
+    }
+    serde_json::from_slice(bytes).map_err(|e| format!("JSON parse error: {e}"))
+}
+
+/// An admin route's out-of-band edit: the keys of `patch` replace the object's, except
+/// `id` (the store's key: changing it would orphan the object). `Err` is the message of
+/// the 400 when either is not a JSON object.
+pub fn merge_patch(target: &mut Value, patch: Value) -> Result<(), &'static str> {
+    let (Value::Object(mut patch), Value::Object(body)) = (patch, target) else {
+        return Err("the patch must be a JSON object");
+    };
+    patch.remove("id");
+    body.extend(patch);
+    Ok(())
 }

@@ -22,7 +22,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::store::Kind;
-use super::{Fault, Sim, SimError, FAULT_KINDS};
+use super::{Fault, Sim, SimError};
 
 pub fn routes() -> Router<Arc<Sim>> {
     Router::new()
@@ -74,12 +74,7 @@ async fn edit(
 ) -> Result<Json<Value>, SimError> {
     let mut store = sim.store();
     let object = store.objects.get_mut(&id).ok_or_else(no_such_object)?;
-    let (Value::Object(mut patch), Value::Object(body)) = (patch, &mut object.body) else {
-        return Err(SimError::bad_request("the patch must be a JSON object"));
-    };
-    // The id is the store's key: changing it would orphan the object.
-    patch.remove("id");
-    body.extend(patch);
+    crate::simulators::merge_patch(&mut object.body, patch).map_err(SimError::bad_request)?;
     Ok(Json(object.body.clone()))
 }
 
@@ -113,9 +108,7 @@ async fn remove(State(sim): State<Arc<Sim>>, Path(id): Path<String>) -> Result<J
 }
 
 async fn arm(State(sim): State<Arc<Sim>>, Json(fault): Json<Fault>) -> Result<Json<Value>, SimError> {
-    if !FAULT_KINDS.contains(&fault.kind.as_str()) {
-        return Err(SimError::bad_request(format!("fault kind must be one of {FAULT_KINDS:?}")));
-    }
+    crate::simulators::faults::check(&fault).map_err(SimError::bad_request)?;
     sim.arm(fault);
     Ok(Json(json!({})))
 }

@@ -97,11 +97,6 @@ impl<T: DeserializeOwned> FromRequest<Arc<Sim>> for JsonBody<T> {
 
     async fn from_request(request: Request, sim: &Arc<Sim>) -> Result<Self, SimError> {
         let bytes = Bytes::from_request(request, sim).await.map_err(|e| SimError::bad_request(e.body_text()))?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(SimError::bad_request("Required request body is missing"));
-        }
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|e| SimError::bad_request(format!("JSON parse error: {e}")))
+        crate::simulators::parse_json_body(&bytes).map(JsonBody).map_err(SimError::bad_request)
     }
 }

@@ -257,19 +257,6 @@ impl Running {
 
 pub fn spawn(config: SimConfig) -> std::io::Result<Running> {
     let sim = Sim::new(config);
-    let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    std_listener.set_nonblocking(true)?;
-    let addr = std_listener.local_addr()?;
-    let served = sim.clone();
-    let thread = std::thread::spawn(move || {
-        let Ok(runtime) = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() else {
-            return;
-        };
-        runtime.block_on(async move {
-            if let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) {
-                let _ = serve(listener, served).await;
-            }
-        });
-    });
+    let (addr, thread) = crate::simulators::spawn_router(router(sim.clone()))?;
     Ok(Running { addr, sim, _thread: thread })
 }
