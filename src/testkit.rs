@@ -189,7 +189,14 @@ impl Workspace<Running> {
     }
 }
 
-impl Workspace<luminate::Running> {
+/// Simulators whose admin state gives `counts` by noun and `objects` as `{kind, object}`
+/// (Luminate's and Lightrun's).
+pub trait ObjectsByKind: Simulated {}
+
+impl ObjectsByKind for luminate::Running {}
+impl ObjectsByKind for crate::simulators::lightrun::Running {}
+
+impl<S: ObjectsByKind> Workspace<S> {
     /// How many objects of one kind (its noun, e.g. "connector") the simulator holds.
     pub fn sim_count(&self, noun: &str) -> u64 {
         self.sim_state()["counts"][noun].as_u64().unwrap_or(0)
@@ -204,11 +211,17 @@ impl Workspace<luminate::Running> {
         objects.iter().filter(|o| o["kind"] == noun).map(|o| o["object"].clone()).collect()
     }
 
-    /// The object with `id` as the simulated API holds it (`null` when it has none).
+    /// The object with `id` (or, for objects keyed by email such as Lightrun users, that
+    /// `email`) as the simulated API holds it (`null` when it has none).
     pub fn sim_object(&self, id: &str) -> J {
         self.sim_state()["objects"]
             .as_array()
-            .and_then(|objects| objects.iter().find(|o| o["object"]["id"] == id).map(|o| o["object"].clone()))
+            .and_then(|objects| {
+                objects
+                    .iter()
+                    .find(|o| o["object"]["id"] == id || o["object"]["email"] == id)
+                    .map(|o| o["object"].clone())
+            })
             .unwrap_or(J::Null)
     }
 }

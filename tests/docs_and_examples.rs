@@ -48,7 +48,9 @@ fn every_example_validates_with_terraform() {
     examples_validate(&w, "lightbits");
     let Some(tf) = common::terraform() else { return };
     let luminate = tfprov::simulators::luminate::spawn(Default::default()).expect("simulator");
-    examples_validate(&common::Workspace::around(tf, luminate), "luminate");
+    examples_validate(&common::Workspace::around(tf.clone(), luminate), "luminate");
+    let lightrun = tfprov::simulators::lightrun::spawn(Default::default()).expect("simulator");
+    examples_validate(&common::Workspace::around(tf, lightrun), "lightrun");
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! interface is ../shared/interfaces/lightrun.md; entities come next, declared like
 //! Luminate's.
 
+mod entities;
+
 use std::sync::Arc;
 
 use crate::engine::api::Api;
@@ -19,7 +21,7 @@ pub fn provider() -> ProviderDef {
         name: "lightrun",
         description: "Manages a Lightrun organisation through its public API v1: agent pools, users, groups and their members, just-in-time access, watched packages, system API keys and the server's singletons (SMTP, identity management, licence).".into(),
         fields: provider_fields(),
-        resources: vec![],
+        resources: vec![Box::new(entities::agent_pool()), Box::new(entities::user()), Box::new(entities::group())],
         data_sources: vec![],
         ephemeral_resources: vec![],
         actions: vec![],

@@ -1,0 +1,4 @@
+resource "lightrun_agent_pool" "prod" {
+  name        = "prod"
+  description = "Production agents"
+}

@@ -1,0 +1,1 @@
+terraform import lightrun_user.alice alice@example.com
