@@ -8,7 +8,8 @@
 
 use std::time::Duration;
 
-use tfprov::simulators::lightrun::{serve, Sim, SimConfig};
+use tfprov::simulators::lightrun::{router, Sim, SimConfig};
+use tfprov::simulators::run_command;
 
 fn usage() -> ! {
     eprintln!("usage: lightrun-simulator [--listen ADDR:PORT] [--api-key KEY] [--scopes LEVEL,...] [--seat-limit N] [--no-rbac] [--latency-ms N]");
@@ -36,34 +37,11 @@ fn main() {
             _ => usage(),
         }
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cannot start: {e}");
-            std::process::exit(1);
-        }
-    };
-    let code = rt.block_on(async move {
-        let listener = match tokio::net::TcpListener::bind(&listen).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("cannot listen on {listen}: {e}");
-                return 1;
-            }
-        };
-        eprintln!(
-            "Lightrun API simulator listening on http://{listen} (company {}, permission levels {}, RBAC {})",
-            cfg.company_id,
-            cfg.scopes.join(","),
-            if cfg.rbac { "on" } else { "off" }
-        );
-        match serve(listener, Sim::new(cfg)).await {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("simulator stopped: {e}");
-                1
-            }
-        }
-    });
-    std::process::exit(code);
+    let banner = format!(
+        "Lightrun API simulator (company {}, permission levels {}, RBAC {})",
+        cfg.company_id,
+        cfg.scopes.join(","),
+        if cfg.rbac { "on" } else { "off" }
+    );
+    std::process::exit(run_command(&listen, router(Sim::new(cfg)), &banner));
 }

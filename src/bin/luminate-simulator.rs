@@ -7,7 +7,8 @@
 
 use std::time::Duration;
 
-use tfprov::simulators::luminate::{serve, Sim, SimConfig};
+use tfprov::simulators::luminate::{router, Sim, SimConfig};
+use tfprov::simulators::run_command;
 
 fn usage() -> ! {
     eprintln!("usage: luminate-simulator [--listen ADDR:PORT] [--client-id ID] [--client-secret SECRET] [--token-ttl-secs N] [--rate-limit N] [--latency-ms N]");
@@ -36,33 +37,10 @@ fn main() {
             _ => usage(),
         }
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("cannot start: {e}");
-            std::process::exit(1);
-        }
+    let limit = match cfg.rate_limit_per_sec {
+        0 => "no rate limit".to_string(),
+        n => format!("{n} requests/s"),
     };
-    let code = rt.block_on(async move {
-        let listener = match tokio::net::TcpListener::bind(&listen).await {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("cannot listen on {listen}: {e}");
-                return 1;
-            }
-        };
-        let limit = match cfg.rate_limit_per_sec {
-            0 => "no rate limit".to_string(),
-            n => format!("{n} requests/s"),
-        };
-        eprintln!("Luminate API simulator listening on http://{listen} (client id {}, {limit})", cfg.client_id);
-        match serve(listener, Sim::new(cfg)).await {
-            Ok(()) => 0,
-            Err(e) => {
-                eprintln!("simulator stopped: {e}");
-                1
-            }
-        }
-    });
-    std::process::exit(code);
+    let banner = format!("Luminate API simulator (client id {}, {limit})", cfg.client_id);
+    std::process::exit(run_command(&listen, router(Sim::new(cfg)), &banner));
 }

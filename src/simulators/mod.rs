@@ -40,6 +40,57 @@ pub fn spawn_router(router: axum::Router) -> std::io::Result<(SocketAddr, std::t
     Ok((addr, thread))
 }
 
+/// A simulator served from a thread of its own, for tests and tools: its address and
+/// its state (for admin-level inspection).
+pub struct Running<S> {
+    pub addr: SocketAddr,
+    pub sim: std::sync::Arc<S>,
+    _thread: std::thread::JoinHandle<()>,
+}
+
+impl<S> Running<S> {
+    /// The base URL: `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Serves `router` (built over `sim`) on a fresh local port from a thread of its own.
+pub fn spawn_sim<S>(sim: std::sync::Arc<S>, router: axum::Router) -> std::io::Result<Running<S>> {
+    let (addr, thread) = spawn_router(router)?;
+    Ok(Running { addr, sim, _thread: thread })
+}
+
+/// The `main` of a simulator command: serves `router` on `listen` until killed, after
+/// printing `banner` (with the address). Returns the process exit code: 1 when the port
+/// cannot be bound or serving stops.
+pub fn run_command(listen: &str, router: axum::Router, banner: &str) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            return 1;
+        }
+    };
+    runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(listen).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                eprintln!("cannot listen on {listen}: {e}");
+                return 1;
+            }
+        };
+        eprintln!("{banner} listening on http://{listen}");
+        match serve_router(listener, router).await {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("simulator stopped: {e}");
+                1
+            }
+        }
+    })
+}
+
 /// The latency knob every simulator has: wait before answering.
 pub async fn delay(latency: std::time::Duration) {
     if !latency.is_zero() {

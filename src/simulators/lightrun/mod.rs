@@ -23,7 +23,6 @@ mod store;
 #[cfg(test)]
 mod tests;
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -292,22 +291,11 @@ pub async fn serve(listener: tokio::net::TcpListener, sim: Arc<Sim>) -> std::io:
     crate::simulators::serve_router(listener, router(sim)).await
 }
 
-/// A simulator on a background thread of its own, for tests and tools.
-pub struct Running {
-    pub addr: SocketAddr,
-    pub sim: Arc<Sim>,
-    _thread: std::thread::JoinHandle<()>,
-}
-
-impl Running {
-    /// The base URL (the provider's `api_url`); the API is under `/api/v1`.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-}
+/// A simulator on a background thread of its own, for tests and tools; `url()` is the
+/// provider's endpoint.
+pub type Running = crate::simulators::Running<Sim>;
 
 pub fn spawn(config: SimConfig) -> std::io::Result<Running> {
     let sim = Sim::new(config);
-    let (addr, thread) = crate::simulators::spawn_router(router(sim.clone()))?;
-    Ok(Running { addr, sim, _thread: thread })
+    crate::simulators::spawn_sim(sim.clone(), router(sim))
 }

@@ -24,7 +24,6 @@ mod store;
 mod tests;
 
 use std::collections::VecDeque;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -241,22 +240,11 @@ pub async fn serve(listener: tokio::net::TcpListener, sim: Arc<Sim>) -> std::io:
     crate::simulators::serve_router(listener, router(sim)).await
 }
 
-/// A simulator on a background thread of its own, for tests and tools.
-pub struct Running {
-    pub addr: SocketAddr,
-    pub sim: Arc<Sim>,
-    _thread: std::thread::JoinHandle<()>,
-}
-
-impl Running {
-    /// The base URL; the API is under `/v2`, the token endpoint is `/v1/oauth/token`.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-}
+/// A simulator on a background thread of its own, for tests and tools; `url()` is the
+/// provider's endpoint.
+pub type Running = crate::simulators::Running<Sim>;
 
 pub fn spawn(config: SimConfig) -> std::io::Result<Running> {
     let sim = Sim::new(config);
-    let (addr, thread) = crate::simulators::spawn_router(router(sim.clone()))?;
-    Ok(Running { addr, sim, _thread: thread })
+    crate::simulators::spawn_sim(sim.clone(), router(sim))
 }
