@@ -386,3 +386,44 @@ fn runtime_schemas_match_the_interface_copy() {
     );
     assert!(errors.is_empty(), "schema differs from ../shared/interfaces/lightrun.md:\n{}", errors.join("\n"));
 }
+
+/// The examples under examples/lightrun/{data-sources,actions} work against the
+/// simulator as written: data sources read, actions invoked in a sensible order (the
+/// delete example deletes the log action the create example inserted).
+#[test]
+fn runtime_examples_read_and_invoke() {
+    let Some(w) = lightrun_workspace() else { return };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/lightrun");
+    let example = |path: &str| std::fs::read_to_string(root.join(path)).expect("example");
+    for name in [
+        "lightrun_agents",
+        "lightrun_tags",
+        "lightrun_custom_sources",
+        "lightrun_actions",
+        "lightrun_loaded_packages",
+        "lightrun_sbom",
+        "lightrun_feature_flags",
+    ] {
+        w.config(&example(&format!("data-sources/{name}/data-source.tf")));
+        w.apply();
+        w.assert_plan_empty();
+    }
+    let outputs = w.tf(&["output", "-json"]);
+    assert!(outputs.stdout.contains("snapshots_enabled"), "{}", outputs.all());
+
+    let before = w.sim_count("action");
+    let var = format!("-var=agent_pool_id={DEFAULT_POOL_ID}");
+    for (name, label) in [
+        ("lightrun_create_log_action", "trace_checkout"),
+        ("lightrun_create_snapshot_action", "cart"),
+        ("lightrun_delete_action", "first"),
+    ] {
+        w.config(&example(&format!("actions/{name}/action.tf")));
+        let r = w.tf(&["apply", &format!("-invoke=action.{name}.{label}"), &var, "-auto-approve", "-no-color", "-input=false"]);
+        assert_eq!(r.code, 0, "{name}.{label}:\n{}", r.all());
+        assert!(!r.all().contains("Warning: Warning when invoking"), "{}", r.all());
+    }
+    let left: Vec<J> = w.sim_objects("action").into_iter().filter(|a| a["id"] != SEEDED_ACTION_ID).collect();
+    assert_eq!(w.sim_count("action"), before + 1, "the log action was deleted, the snapshot stays: {left:?}");
+    assert_eq!(left[0]["actionType"], "SNAPSHOT");
+}
