@@ -3,7 +3,9 @@
 //! `terraform apply -invoke=...`, and the read-only data sources over what agents report.
 
 use serde_json::{json, Value as J};
-use tfprov::simulators::lightrun::{self, SimConfig, CHECKOUT_SOURCE_ID, COMPANY_ID, DEFAULT_POOL_ID, SEEDED_ACTION_ID};
+use tfprov::simulators::lightrun::{
+    self, SimConfig, CHECKOUT_SOURCE_ID, COMPANY_ID, DEFAULT_POOL_ID, SEEDED_ACTION_ID,
+};
 use tfprov::testkit::{interface_differences, terraform, Run, Workspace};
 
 fn lightrun_workspace() -> Option<Workspace<lightrun::Running>> {
@@ -145,7 +147,12 @@ fn actions_insert_log_and_snapshot_actions_list_and_delete_them() {
     assert_eq!(w.sim_object(&snapshot)["source"], json!({"id": CHECKOUT_SOURCE_ID, "type": "CUSTOM_SOURCE"}));
     let extra = hidden(&w, &snapshot);
     assert_eq!(
-        (&extra["maxHitCount"], &extra["isMaxHitCountDistributed"], &extra["watchExpressions"], &extra["expirationSeconds"]),
+        (
+            &extra["maxHitCount"],
+            &extra["isMaxHitCountDistributed"],
+            &extra["watchExpressions"],
+            &extra["expirationSeconds"]
+        ),
         (&json!(3), &json!(true), &json!(["cart.size()", "user.id"]), &json!(3600)),
         "unset arguments take the API's defaults"
     );
@@ -285,7 +292,10 @@ fn data_sources_read_agents_tags_sources_packages_sbom_and_flags() {
     assert_eq!(w.state_of("data.lightrun_agents.none")["agents"], json!([]), "nothing found is an empty list");
 
     let tags = w.state_of("data.lightrun_tags.all");
-    assert_eq!(tags["tags"], json!([{"id": "1", "name": "prod"}, {"id": "2", "name": "checkout"}, {"id": "3", "name": "staging"}]));
+    assert_eq!(
+        tags["tags"],
+        json!([{"id": "1", "name": "prod"}, {"id": "2", "name": "checkout"}, {"id": "3", "name": "staging"}])
+    );
     let sources = w.state_of("data.lightrun_custom_sources.checkout");
     assert_eq!(sources["custom_sources"], json!([{"id": CHECKOUT_SOURCE_ID, "name": "checkout-prod"}]));
 
@@ -419,7 +429,14 @@ fn runtime_examples_read_and_invoke() {
         ("lightrun_delete_action", "first"),
     ] {
         w.config(&example(&format!("actions/{name}/action.tf")));
-        let r = w.tf(&["apply", &format!("-invoke=action.{name}.{label}"), &var, "-auto-approve", "-no-color", "-input=false"]);
+        let r = w.tf(&[
+            "apply",
+            &format!("-invoke=action.{name}.{label}"),
+            &var,
+            "-auto-approve",
+            "-no-color",
+            "-input=false",
+        ]);
         assert_eq!(r.code, 0, "{name}.{label}:\n{}", r.all());
         assert!(!r.all().contains("Warning: Warning when invoking"), "{}", r.all());
     }

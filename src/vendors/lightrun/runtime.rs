@@ -252,7 +252,11 @@ fn agents() -> DataSourceDef {
             item("name", "name", "Display name."),
             item("type", "type", "Agent type: Java, Python, Node.js, .Net, Kotlin or Scala."),
             item("version", "version", "Agent version."),
-            item("version_status", "versionStatus", "Whether the version is supported: Active, Expired or Expires soon."),
+            item(
+                "version_status",
+                "versionStatus",
+                "Whether the version is supported: Active, Expired or Expires soon.",
+            ),
         ],
     )
 }
@@ -418,7 +422,10 @@ fn sbom() -> DataSourceDef {
             .required()
             .validate(Validator::LenRange(1, 255))
             .desc("Supplier of the described package."),
-        Field::string("sbom_version").required().validate(Validator::LenRange(1, 255)).desc("Version of the described package."),
+        Field::string("sbom_version")
+            .required()
+            .validate(Validator::LenRange(1, 255))
+            .desc("Version of the described package."),
         Field::string("agent_pool_id")
             .optional()
             .desc("Agent pool whose loaded packages make the SBOM. Required by the API when several pools exist."),
@@ -467,7 +474,9 @@ impl DataSourceRead for SbomReader {
                     format!("The API answered HTTP {} with no document.", answer.status),
                 ))
             }
-            document => serde_json::to_string(&document).map_err(|e| Diagnostics::error("Unreadable SBOM", e.to_string()))?,
+            document => {
+                serde_json::to_string(&document).map_err(|e| Diagnostics::error("Unreadable SBOM", e.to_string()))?
+            }
         };
         let mut state = config.clone();
         state.set("content", Value::String(content));
@@ -509,8 +518,7 @@ impl DataSourceRead for FeatureFlags {
         if let Some(c) = &company {
             req = req.query("company", c.clone());
         }
-        let answer =
-            ctx.api.call(req, &ctx.cancel).await.map_err(|e| api_error_diag("read", "feature flags", e))?;
+        let answer = ctx.api.call(req, &ctx.cancel).await.map_err(|e| api_error_diag("read", "feature flags", e))?;
         let J::Object(map) = &answer.body else {
             return Err(Diagnostics::error(
                 "Unexpected feature flags from the API",
