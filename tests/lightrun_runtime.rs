@@ -158,6 +158,26 @@ fn actions_insert_log_and_snapshot_actions_list_and_delete_them() {
     );
     assert_eq!(w.sim_count("action"), before + 2);
 
+    // A lost answer: the server inserted the action, then failed. The one new action at
+    // that place is the one inserted, reported as usual; re-invoking is not needed.
+    w.arm_fault(
+        json!({"kind": "error_after_commit", "method": "POST", "path_contains": "/actions/logs", "remaining": 1}),
+    );
+    let r = invoke(&w, "lightrun_create_log_action.trace");
+    assert_eq!(r.code, 0, "a lost answer is recovered:\n{}", r.all());
+    let recovered = reported_id(&r, "Log action ");
+    assert!(!w.sim_object(&recovered).is_null(), "{}", r.all());
+    assert_eq!(w.sim_count("action"), before + 3, "exactly one action per invocation");
+    w.http("DELETE", &format!("/_sim/objects/{recovered}"), None);
+    // A failure before anything was inserted says that invoking again is safe.
+    w.arm_fault(
+        json!({"kind": "status", "status": 500, "method": "POST", "path_contains": "/actions/logs", "remaining": 1}),
+    );
+    let r = invoke(&w, "lightrun_create_log_action.trace");
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(r.all().contains("invoking again is safe"), "{}", r.all());
+    assert_eq!(w.sim_count("action"), before + 2);
+
     // The API's refusal reaches the user with its message; nothing is created.
     let r = invoke(&w, "lightrun_create_log_action.nowhere");
     assert_ne!(r.code, 0, "{}", r.all());

@@ -7,12 +7,13 @@
 use async_trait::async_trait;
 use serde_json::Value as J;
 
-use crate::engine::action::{ActionDef, SendOp};
-use crate::engine::api::{ApiRequest, Method};
+use crate::engine::action::{message, ActionDef, Invoke, Progress, SendOp};
+use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{DataSourceDef, DataSourceRead, DataSourceResponse, PagedList};
 use crate::engine::diag::Diagnostics;
-use crate::engine::list::op_request;
-use crate::engine::resource::{api_error_diag, Ctx, LastPage, ListSpec, Op, Paging};
+use crate::engine::list::{for_each_page, op_request};
+use crate::engine::mapping::create_body;
+use crate::engine::resource::{api_error_diag, build_request, Ctx, LastPage, ListSpec, Op, Paging};
 use crate::engine::schema::{Codec, Field, Mode, Validator};
 use crate::engine::value::{Type, Value};
 
@@ -116,8 +117,12 @@ fn create_log_action() -> ActionDef {
         "lightrun_create_log_action",
         "Inserts a Lightrun log action (a log line added at run time) that expires by itself. Run it with `terraform apply -invoke=action.lightrun_create_log_action.<name>` (Terraform 1.14 or later) or from a resource's `action_trigger`. The new action's ID is reported as a progress message; nothing is kept in state. Delete it early with `lightrun_delete_action`, list it with the `lightrun_actions` data source.",
         fields,
-        SendOp::new(Op::post("/actions/logs"), "log action")
-            .report("Log action {answer.id} inserted at {filename}:{line} on {source_type} {source_id}"),
+        Insert {
+            op: Op::post("/actions/logs"),
+            action_type: "LOG",
+            noun: "log action",
+            report: "Log action {answer.id} inserted at {filename}:{line} on {source_type} {source_id}",
+        },
     )
 }
 
@@ -142,9 +147,129 @@ fn create_snapshot_action() -> ActionDef {
         "lightrun_create_snapshot_action",
         "Inserts a Lightrun snapshot action (a virtual breakpoint capturing the stack and variables) that expires by itself. Run it with `terraform apply -invoke=action.lightrun_create_snapshot_action.<name>` (Terraform 1.14 or later) or from a resource's `action_trigger`. The new action's ID is reported as a progress message; nothing is kept in state.",
         fields,
-        SendOp::new(Op::post("/actions/snapshots"), "snapshot action")
-            .report("Snapshot action {answer.id} inserted at {filename}:{line} on {source_type} {source_id}"),
+        Insert {
+            op: Op::post("/actions/snapshots"),
+            action_type: "SNAPSHOT",
+            noun: "snapshot action",
+            report: "Snapshot action {answer.id} inserted at {filename}:{line} on {source_type} {source_id}",
+        },
     )
+}
+
+/// Inserts a log or snapshot action exactly once. Actions have no natural key, so the
+/// actions already at the same place are listed first (one filtered GET); when the
+/// insert's answer is lost (no answer, a timeout, a 5xx), the one new action at that place
+/// is the one inserted, and is reported as usual. None new: nothing was inserted;
+/// several: the IDs are named and nothing is guessed.
+struct Insert {
+    op: Op,
+    action_type: &'static str,
+    noun: &'static str,
+    report: &'static str,
+}
+
+/// The actions at the configured place: same pool (server side), file, line and source.
+const SAME_PLACE: ListSpec =
+    pages(Op::get("/actions").query(&[("agentPoolId", "{agent_pool_id}"), ("filename", "{filename}")]));
+
+impl Insert {
+    /// IDs of the actions of this type at the configured place; `None` when they cannot
+    /// be listed.
+    async fn at_place(&self, ctx: &Ctx, config: &Value) -> Option<Vec<String>> {
+        let text = |v: &Value| match v {
+            Value::Number(n) => n.to_string(),
+            other => other.as_str().unwrap_or_default().to_string(),
+        };
+        let want = [
+            ("actionType", self.action_type.to_string()),
+            ("location", text(config.get("filename"))),
+            ("line", text(config.get("line"))),
+            ("source.id", text(config.get("source_id"))),
+            ("source.type", text(config.get("source_type"))),
+        ];
+        let mut ids = Vec::new();
+        for_each_page(ctx, &SAME_PLACE, config, |items| {
+            for item in items {
+                let matches = want.iter().all(|(path, value)| match crate::engine::resource::ops::at(item, path) {
+                    Some(J::String(s)) => s == value,
+                    Some(J::Number(n)) => n.to_string() == *value,
+                    _ => false,
+                });
+                if let (true, Some(id)) = (matches, item.get("id").and_then(J::as_str)) {
+                    ids.push(id.to_string());
+                }
+            }
+            false
+        })
+        .await
+        .ok()?;
+        Some(ids)
+    }
+}
+
+#[async_trait]
+impl Invoke for Insert {
+    async fn invoke(&self, ctx: &Ctx, def: &ActionDef, config: &Value, progress: &Progress) -> Diagnostics {
+        let members = match create_body(&def.fields, config, config) {
+            Ok(m) => m,
+            Err(d) => return d,
+        };
+        let req = match build_request(&def.fields, self.noun, &ctx.provider_config, &self.op, config, members, config) {
+            Ok(r) => r,
+            Err(d) => return d,
+        };
+        let before = self.at_place(ctx, config).await;
+        tracing::info!(action = def.type_name, path = %req.path, "inserting a Lightrun action");
+        let answer = match ctx.api.call(req, &ctx.cancel).await {
+            Ok(resp) => resp.body,
+            Err(e) if maybe_applied(&e) => {
+                let after = self.at_place(ctx, config).await;
+                let new: Vec<String> = match (&before, &after) {
+                    (Some(before), Some(after)) => after.iter().filter(|id| !before.contains(id)).cloned().collect(),
+                    _ => {
+                        let mut d = api_error_diag("create", self.noun, e);
+                        add_detail(&mut d, format!(" The {} may have been inserted; the actions at this place could not be listed to tell. Check with the `lightrun_actions` data source before invoking again.", self.noun));
+                        return d;
+                    }
+                };
+                match new.as_slice() {
+                    [one] => serde_json::json!({"id": one}),
+                    [] => {
+                        let mut d = api_error_diag("create", self.noun, e);
+                        add_detail(&mut d, format!(" No {} was inserted; invoking again is safe.", self.noun));
+                        return d;
+                    }
+                    several => {
+                        let mut d = api_error_diag("create", self.noun, e);
+                        add_detail(&mut d, format!(" Several new actions appeared at this place meanwhile ({}); one of them may be this one.", several.join(", ")));
+                        return d;
+                    }
+                }
+            }
+            Err(e) => return api_error_diag("create", self.noun, e),
+        };
+        progress.send(message(self.report, config, &answer, &ctx.provider_config));
+        Diagnostics::default()
+    }
+
+    fn declaration_errors(&self, def: &ActionDef) -> Vec<String> {
+        SendOp::new(self.op, self.noun).report(self.report).declaration_errors(def)
+    }
+}
+
+/// The request may have been applied although no success came back.
+fn maybe_applied(e: &ApiError) -> bool {
+    match e {
+        ApiError::Ambiguous(_) | ApiError::Timeout(_) => true,
+        ApiError::Status { status, .. } => *status >= 500,
+        _ => false,
+    }
+}
+
+fn add_detail(d: &mut Diagnostics, text: String) {
+    if let Some(first) = d.0.first_mut() {
+        first.detail.push_str(&text);
+    }
 }
 
 fn delete_action() -> ActionDef {
