@@ -15,11 +15,17 @@ const MAX_PAGES: u32 = 100_000;
 
 /// The request of an operation without its body: path and query rendered from `v` and the
 /// provider configuration. `None` when the path needs a value that is not known; query
-/// parameters whose values are unset are left out (optional filters).
+/// parameters whose values are unset are left out (optional filters). A query template
+/// that is one list or set attribute (`"{package_names}"`) repeats the parameter once per
+/// element (`packageNames=a&packageNames=b`), as array parameters are sent.
 pub fn op_request(op: &Op, v: &Value, provider: &Value) -> Option<ApiRequest> {
     let mut req = ApiRequest::new(op.method, render(op.path, v, provider, true)?);
     for (k, t) in op.query {
-        if let Some(val) = render(t, v, provider, false) {
+        if let Some(items) = repeated(t, v) {
+            for item in items {
+                req = req.query(k, item);
+            }
+        } else if let Some(val) = render(t, v, provider, false) {
             req = req.query(k, val);
         }
     }
@@ -27,6 +33,28 @@ pub fn op_request(op: &Op, v: &Value, provider: &Value) -> Option<ApiRequest> {
         req = req.idempotent(i);
     }
     Some(req)
+}
+
+/// The elements of a list or set attribute named alone by a query template.
+fn repeated(template: &str, v: &Value) -> Option<Vec<String>> {
+    let name = template.strip_prefix('{')?.strip_suffix('}')?;
+    if name.contains(['{', '}']) || name.starts_with("provider.") {
+        return None;
+    }
+    match v.get(name) {
+        Value::List(items) | Value::Set(items) => Some(
+            items
+                .iter()
+                .filter_map(|x| match x {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    Value::Bool(b) => Some(b.to_string()),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 /// Calls `visit` with each page's items until it returns true or the list ends.
@@ -242,6 +270,18 @@ mod tests {
         let bare = ListSpec::new(Op::get("/beacons/list"), "");
         let (items, calls) = collect(bare, |_| Ok(json!([{"Address": "a"}, {"Address": "b"}]))).await;
         assert_eq!((items.len(), calls), (2, 1));
+    }
+
+    #[test]
+    fn list_attributes_repeat_their_query_parameter() {
+        let mut v = Value::Null;
+        v.set("names", Value::string_list(["a", "b c"]));
+        v.set("empty", Value::List(vec![]));
+        v.set("pool", Value::str("p"));
+        let op = Op::get("/x").query(&[("n", "{names}"), ("e", "{empty}"), ("pool", "{pool}"), ("unset", "{nope}")]);
+        let req = op_request(&op, &v, &Value::Null).unwrap();
+        let q: Vec<(&str, &str)> = req.query.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(q, [("n", "a"), ("n", "b c"), ("pool", "p")]);
     }
 
     #[tokio::test]

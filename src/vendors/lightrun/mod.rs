@@ -4,6 +4,7 @@
 //! Luminate's.
 
 mod entities;
+mod runtime;
 
 use std::sync::Arc;
 
@@ -22,9 +23,9 @@ pub fn provider() -> ProviderDef {
         description: "Manages a Lightrun organisation through its public API v1: agent pools, users, groups and their members, just-in-time access, watched packages, system API keys and the server's singletons (SMTP, identity management, licence).".into(),
         fields: provider_fields(),
         resources: vec![Box::new(entities::agent_pool()), Box::new(entities::user()), Box::new(entities::group())],
-        data_sources: vec![],
+        data_sources: runtime::data_sources(),
         ephemeral_resources: vec![],
-        actions: vec![],
+        actions: runtime::actions(),
         configure: Box::new(configure),
     }
 }
