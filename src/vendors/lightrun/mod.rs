@@ -4,6 +4,7 @@
 //! Luminate's.
 
 mod entities;
+mod settings;
 
 use std::sync::Arc;
 
@@ -21,7 +22,17 @@ pub fn provider() -> ProviderDef {
         name: "lightrun",
         description: "Manages a Lightrun organisation through its public API v1: agent pools, users, groups and their members, just-in-time access, watched packages, system API keys and the server's singletons (SMTP, identity management, licence).".into(),
         fields: provider_fields(),
-        resources: vec![Box::new(entities::agent_pool()), Box::new(entities::user()), Box::new(entities::group())],
+        resources: vec![
+            Box::new(entities::agent_pool()),
+            Box::new(entities::user()),
+            Box::new(entities::group()),
+            // Settings and system API keys (settings.rs).
+            Box::new(settings::smtp_configuration()),
+            Box::new(settings::idm_authentication()),
+            Box::new(settings::idm_provisioning()),
+            Box::new(settings::license()),
+            Box::new(settings::system_api_key()),
+        ],
         data_sources: vec![],
         ephemeral_resources: vec![],
         actions: vec![],
