@@ -270,20 +270,25 @@ fn system_api_key_secret_once_label_in_place_replace_import_drift_and_lost_creat
     assert_eq!(w.sim_count("api_key"), keys_before + 1);
 
     // A create whose answer is lost: the key it made is deleted and a fresh one made, so
-    // exactly one exists and state has its secret.
+    // exactly one exists and state has its secret. Keys created side by side, with
+    // server-given labels, are each told apart.
     w.arm_fault(json!({"method": "POST", "path_contains": "/system-api-key", "kind": "drop"}));
     w.config(&format!(
-        "{}resource \"lightrun_system_api_key\" \"lost\" {{\n  label = \"lost answer\"\n}}\n",
+        "{}resource \"lightrun_system_api_key\" \"lost\" {{\n  label = \"lost answer\"\n}}\nresource \"lightrun_system_api_key\" \"many\" {{\n  count = 3\n}}\n",
         key("ci key renamed", 60)
     ));
     w.apply();
     w.assert_plan_empty();
-    assert_eq!(w.sim_count("api_key"), keys_before + 2);
+    assert_eq!(w.sim_count("api_key"), keys_before + 5);
     let lost = w.state_of("lightrun_system_api_key.lost");
     let lost_id = lost["id"].as_str().expect("id");
     assert_eq!(lost["api_key"], key_secret(&w, lost_id));
     assert_eq!(lost["scopes"].as_array().map(Vec::len), Some(4), "unset scopes: the API's default, all");
     assert_eq!(lost["expiration_days"], 90);
+    for i in 0..3 {
+        let many = w.state_of(&format!("lightrun_system_api_key.many[{i}]"));
+        assert_eq!(many["api_key"], key_secret(&w, many["id"].as_str().expect("id")), "{many}");
+    }
 
     w.destroy();
     assert_eq!(w.sim_count("api_key"), keys_before);
