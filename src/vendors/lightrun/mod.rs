@@ -5,6 +5,7 @@
 
 mod entities;
 mod runtime;
+mod settings;
 
 use std::sync::Arc;
 
@@ -22,7 +23,17 @@ pub fn provider() -> ProviderDef {
         name: "lightrun",
         description: "Manages a Lightrun organisation through its public API v1: agent pools, users, groups and their members, just-in-time access, watched packages, system API keys and the server's singletons (SMTP, identity management, licence).".into(),
         fields: provider_fields(),
-        resources: vec![Box::new(entities::agent_pool()), Box::new(entities::user()), Box::new(entities::group())],
+        resources: vec![
+            Box::new(entities::agent_pool()),
+            Box::new(entities::user()),
+            Box::new(entities::group()),
+            // Settings and system API keys (settings.rs).
+            Box::new(settings::smtp_configuration()),
+            Box::new(settings::idm_authentication()),
+            Box::new(settings::idm_provisioning()),
+            Box::new(settings::license()),
+            Box::new(settings::system_api_key()),
+        ],
         data_sources: runtime::data_sources(),
         ephemeral_resources: vec![],
         actions: runtime::actions(),

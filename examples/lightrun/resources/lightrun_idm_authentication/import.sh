@@ -1,0 +1,1 @@
+terraform import lightrun_idm_authentication.this idm_authentication

@@ -1,0 +1,1 @@
+terraform import lightrun_idm_provisioning.this idm_provisioning

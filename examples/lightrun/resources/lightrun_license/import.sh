@@ -1,0 +1,1 @@
+terraform import lightrun_license.this license

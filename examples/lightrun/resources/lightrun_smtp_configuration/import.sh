@@ -1,0 +1,1 @@
+terraform import lightrun_smtp_configuration.this smtp
