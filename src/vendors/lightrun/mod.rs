@@ -3,6 +3,7 @@
 //! interface is ../shared/interfaces/lightrun.md; entities come next, declared like
 //! Luminate's.
 
+mod access;
 mod entities;
 
 use std::sync::Arc;
@@ -21,8 +22,21 @@ pub fn provider() -> ProviderDef {
         name: "lightrun",
         description: "Manages a Lightrun organisation through its public API v1: agent pools, users, groups and their members, just-in-time access, watched packages, system API keys and the server's singletons (SMTP, identity management, licence).".into(),
         fields: provider_fields(),
-        resources: vec![Box::new(entities::agent_pool()), Box::new(entities::user()), Box::new(entities::group())],
-        data_sources: vec![],
+        resources: vec![
+            Box::new(entities::agent_pool()),
+            Box::new(entities::user()),
+            Box::new(entities::group()),
+            Box::new(access::group_member()),
+            Box::new(access::watched_package()),
+            Box::new(access::jit_access_grant()),
+        ],
+        data_sources: vec![
+            access::agent_pool_data(),
+            access::user_data(),
+            access::users_data(),
+            access::group_data(),
+            access::jit_access_grants_data(),
+        ],
         ephemeral_resources: vec![],
         actions: vec![],
         configure: Box::new(configure),
