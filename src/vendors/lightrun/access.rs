@@ -297,6 +297,7 @@ pub fn watched_package() -> ResourceDef {
         .lookup(&["package_name", "version"], Some(list)),
     )
     .id_from_api("id")
+    .hooks(WatchedHooks)
     .desc("A package on the Runtime Reachability watch list.")
     .fields(vec![
         Field::string("package_name")
@@ -319,6 +320,20 @@ pub fn watched_package() -> ResourceDef {
             .api("createdDate", Codec::Plain)
             .desc("Creation time, an RFC 3339 timestamp as the API returns it."),
     ])
+}
+
+struct WatchedHooks;
+
+#[async_trait]
+impl ResourceHooks for WatchedHooks {
+    /// `classes` defaults to the empty set: an import (whose key state has no classes)
+    /// reading `[]` keeps an empty set, not null, so that `classes = []` plans nothing.
+    async fn complete_read(&self, _ctx: &Ctx, state: &mut Value) -> Result<(), Diagnostics> {
+        if state.get("classes").is_null() {
+            state.set("classes", Value::Set(vec![]));
+        }
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------- JIT access grant
@@ -463,8 +478,27 @@ impl Resource for JitAccessGrant {
         kept.set("expired", Value::Bool(true));
         ReadResponse { state: Some(kept), ..out }
     }
-    async fn update(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
-        self.def.update(ctx, req).await
+    /// Every argument forces replacement, so an in-place plan only respells a value the
+    /// API holds already (an imported `expiration_date` in UTC configured with an offset,
+    /// the same instant): nothing to send, the state takes the configured spelling.
+    async fn update(&self, _ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
+        let schema = self.def.schema();
+        let respelled = schema.fields.iter().filter(|f| f.is_configurable()).all(|f| {
+            crate::engine::schema::semantically_equal(f, req.prior.get(f.name), req.planned.get(f.name))
+        });
+        if !respelled {
+            return ApplyResponse {
+                state: Some(req.prior.clone()),
+                private: req.private,
+                diags: Diagnostics::error(
+                    "Cannot update a just-in-time access grant",
+                    "The API has no update for grants; every change must replace it. This is a provider bug.",
+                ),
+            };
+        }
+        let mut state = req.planned.clone();
+        state.set("expired", req.prior.get("expired").clone());
+        ApplyResponse { state: Some(state), private: req.private, diags: Diagnostics::default() }
     }
     async fn delete(&self, ctx: &Ctx, req: DeleteRequest<'_>) -> DeleteResponse {
         self.def.delete(ctx, req).await
@@ -478,6 +512,58 @@ impl Resource for JitAccessGrant {
 }
 
 // ---------------------------------------------------------------- data sources
+
+/// Serves `inner`'s reads under a schema whose object lists are plain `list(object)`
+/// attributes, as the interface types them; `inner` keeps them nested, which is what maps
+/// the API's camelCase members onto the attributes' names.
+struct Typed {
+    inner: DataSourceDef,
+}
+
+#[async_trait]
+impl crate::engine::datasource::DataSourceRead for Typed {
+    async fn read(
+        &self,
+        ctx: &Ctx,
+        _def: &DataSourceDef,
+        config: &Value,
+    ) -> Result<crate::engine::datasource::DataSourceResponse, Diagnostics> {
+        self.inner.read(ctx, config).await
+    }
+}
+
+fn typed(inner: DataSourceDef) -> DataSourceDef {
+    let fields = inner
+        .fields
+        .iter()
+        .map(|f| {
+            let mut g = f.clone();
+            if let Some(n) = g.nested.take() {
+                g.ty = Type::list(n.object_type());
+                g.api = None;
+            }
+            g
+        })
+        .collect();
+    let mut outer = DataSourceDef::new(inner.type_name, inner.description.clone(), fields, NoRead);
+    outer.constraints = inner.constraints.clone();
+    outer.reader = Box::new(Typed { inner });
+    outer
+}
+
+struct NoRead;
+
+#[async_trait]
+impl crate::engine::datasource::DataSourceRead for NoRead {
+    async fn read(
+        &self,
+        _ctx: &Ctx,
+        _def: &DataSourceDef,
+        _config: &Value,
+    ) -> Result<crate::engine::datasource::DataSourceResponse, Diagnostics> {
+        Err(Diagnostics::error("Not readable", "This data source has no reader."))
+    }
+}
 
 fn out(name: &'static str, json: &'static str) -> Field {
     Field::string(name).computed().api(json, Codec::Plain)
@@ -561,7 +647,7 @@ pub fn user_data() -> DataSourceDef {
         .desc("Permissions per agent pool (RBAC): STANDARD, IGNORE_QUOTA."),
     ]);
     created(&mut fields);
-    DataSourceDef::new(
+    typed(DataSourceDef::new(
         "lightrun_user",
         "Looks up one user by email, with group memberships and agent-pool permissions.",
         fields,
@@ -571,7 +657,7 @@ pub fn user_data() -> DataSourceDef {
             id_template: "{email}",
             noun: "user",
         },
-    )
+    ))
 }
 
 /// A paged list whose `id` names its filters (`role=DEVELOPER,search=ali`; `all` without).
@@ -610,7 +696,7 @@ pub fn users_data() -> DataSourceDef {
         item_fields: item.clone(),
         id_template: "",
     };
-    DataSourceDef::new(
+    typed(DataSourceDef::new(
         "lightrun_users",
         "Lists users, optionally filtered by role or by a search string (name or email). Reads every page.",
         vec![
@@ -631,7 +717,7 @@ pub fn users_data() -> DataSourceDef {
             Field::list_of("users", item).computed().desc("Matching users, in API order."),
         ],
         Filtered { list, filters: &["role", "search"] },
-    )
+    ))
 }
 
 pub fn group_data() -> DataSourceDef {
@@ -659,7 +745,7 @@ pub fn group_data() -> DataSourceDef {
         .desc("Members."),
     ];
     created(&mut fields);
-    DataSourceDef::new(
+    typed(DataSourceDef::new(
         "lightrun_group",
         "Looks up one group by `id` or exact `name` (exactly one of them), with its members.",
         fields,
@@ -670,7 +756,7 @@ pub fn group_data() -> DataSourceDef {
             noun: "group",
         },
     )
-    .exactly_one_of(&["id", "name"])
+    .exactly_one_of(&["id", "name"]))
 }
 
 pub fn jit_access_grants_data() -> DataSourceDef {
@@ -689,7 +775,7 @@ pub fn jit_access_grants_data() -> DataSourceDef {
         item_fields: item.clone(),
         id_template: "jit_access_grants",
     };
-    DataSourceDef::new(
+    typed(DataSourceDef::new(
         "lightrun_jit_access_grants",
         "Lists active Just-In-Time access grants (expired or revoked ones are not listed). Reads every page.",
         vec![
@@ -697,7 +783,7 @@ pub fn jit_access_grants_data() -> DataSourceDef {
             Field::list_of("grants", item).computed().desc("Active grants, in API order."),
         ],
         list,
-    )
+    ))
 }
 
 #[cfg(test)]
