@@ -341,3 +341,47 @@ fn schema_matches_the_interface_copy_for_the_access_types() {
     }
     assert!(errors.is_empty(), "schema differs from ../shared/interfaces/lightrun.md:\n{}", errors.join("\n"));
 }
+
+/// Lost create answers end with exactly one object (found by its natural key), and a 403
+/// on read is an error that keeps the state, never "gone".
+#[test]
+fn lost_create_answers_are_adopted_and_403_is_not_gone() {
+    let Some(w) = lightrun_workspace() else { return };
+    let body = format!(
+        "{USERS_AND_GROUP}
+resource \"lightrun_agent_pool\" \"prod\" {{
+  name = \"prod\"
+}}
+resource \"lightrun_group_member\" \"m\" {{
+  group_id = lightrun_group.oncall.id
+  email    = lightrun_user.alice.email
+}}
+resource \"lightrun_watched_package\" \"p\" {{
+  package_name = \"org.slf4j:slf4j-api\"
+  version      = \"2.0.9\"
+}}
+resource \"lightrun_jit_access_grant\" \"g\" {{
+  name            = \"inc-lost\"
+  user_emails     = [lightrun_user.alice.email]
+  agent_pool_ids  = [lightrun_agent_pool.prod.id]
+  roles           = [\"STANDARD\"]
+  expiration_date = \"2099-01-01T00:00:00Z\"
+}}
+"
+    );
+    w.config(&body);
+    for path in ["/members", "/watched-packages", "/temp-access"] {
+        w.arm_fault(json!({"method": "POST", "path_contains": path, "kind": "drop"}));
+    }
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!((w.sim_count("watched_package"), w.sim_count("temp_access")), (1, 1));
+    assert_eq!(members(&w).iter().filter(|m| m["email"] == "alice@example.com").count(), 1);
+
+    w.arm_fault(json!({"method": "GET", "path_contains": "/temp-access", "kind": "status", "status": 403, "message": "Access is denied"}));
+    let r = w.tf(&["plan", "-no-color"]);
+    assert!(r.code != 0 && r.all().contains("403"), "{}", r.all());
+    assert!(!w.state_of("lightrun_jit_access_grant.g")["id"].is_null());
+    w.destroy();
+    assert_eq!((w.sim_count("watched_package"), w.sim_count("temp_access")), (0, 0));
+}
