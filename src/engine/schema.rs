@@ -710,6 +710,19 @@ mod tests {
         assert!(!semantically_equal(&size, &Value::str("10GiB"), &Value::str("11GiB")));
         let acl = Field::string_list("acl").semantic(Semantic::UnorderedStrings);
         assert!(semantically_equal(&acl, &Value::string_list(["a", "b"]), &Value::string_list(["b", "a"])));
+        let at = Field::string("at").semantic(Semantic::Instant);
+        assert!(semantically_equal(
+            &at,
+            &Value::str("2026-12-31T23:59:59+01:00"),
+            &Value::str("2026-12-31T22:59:59.000Z")
+        ));
+        assert!(!semantically_equal(
+            &at,
+            &Value::str("2026-12-31T23:59:59+01:00"),
+            &Value::str("2026-12-31T23:59:59Z")
+        ));
+        assert!(!semantically_equal(&at, &Value::str("tomorrow"), &Value::str("2026-12-31T23:59:59Z")));
+        assert!(parse_rfc3339("2026-12-31T23:59:59").is_none(), "an offset is required");
         assert!(!semantically_equal(&acl, &Value::string_list(["a"]), &Value::string_list(["a", "a"])));
         let desc = Field::string("description");
         assert!(semantically_equal(&desc, &Value::Null, &Value::str("")));

@@ -11,9 +11,9 @@ use crate::engine::datasource::{DataSourceDef, LookupOne, PagedList};
 use crate::engine::diag::Diagnostics;
 use crate::engine::mapping::state_from_api;
 use crate::engine::resource::{
-    api_error_diag, ApplyRequest, ApplyResponse, BodyShape, Ctx, DeleteRequest, DeleteResponse,
-    ImportState, LastPage, ListSpec, Op, Operations, Paging, PlanRequest, PlanResponse, Private, ReadOp,
-    ReadRequest, ReadResponse, Resource, ResourceDef, ResourceHooks, ResourceSchema, UpdateOp, UpgradeState,
+    api_error_diag, ApplyRequest, ApplyResponse, BodyShape, Ctx, DeleteRequest, DeleteResponse, ImportState, LastPage,
+    ListSpec, Op, Operations, Paging, PlanRequest, PlanResponse, Private, ReadOp, ReadRequest, ReadResponse, Resource,
+    ResourceDef, ResourceHooks, ResourceSchema, UpdateOp, UpgradeState,
 };
 use crate::engine::schema::{parse_rfc3339, Codec, Field, Semantic, Validator};
 use crate::engine::template::percent_encode;
@@ -69,7 +69,9 @@ pub fn group_member() -> GroupMember {
             .default(Value::Set(vec![]))
             .validate(Validator::EachOneOf(POOL_ROLES))
             .api_mutable("elevatedRoles", Codec::Plain)
-            .desc("Extra roles for this member in this group: `STANDARD`, `PRIVILEGED` (default none). Updated in place."),
+            .desc(
+                "Extra roles for this member in this group: `STANDARD`, `PRIVILEGED` (default none). Updated in place.",
+            ),
         string_set("effective_roles")
             .computed_volatile()
             .api("effectiveRoles", Codec::Plain)
@@ -116,7 +118,9 @@ impl GroupMember {
             .get("members")
             .and_then(J::as_array)
             .and_then(|members| {
-                members.iter().find(|m| m.get("email").and_then(J::as_str).is_some_and(|e| e.eq_ignore_ascii_case(&email)))
+                members
+                    .iter()
+                    .find(|m| m.get("email").and_then(J::as_str).is_some_and(|e| e.eq_ignore_ascii_case(&email)))
             })
             .cloned())
     }
@@ -216,11 +220,7 @@ impl Resource for GroupMember {
 
     async fn update(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
         let planned = req.planned;
-        let path = format!(
-            "{}/members/{}",
-            Self::group_path(req.prior),
-            percent_encode(&text(req.prior, "email"))
-        );
+        let path = format!("{}/members/{}", Self::group_path(req.prior), percent_encode(&text(req.prior, "email")));
         let put = ApiRequest::new(Method::Put, path).body(Self::body(planned)).idempotent(true);
         let unchanged = |diags| ApplyResponse { state: Some(req.prior.clone()), private: Private::default(), diags };
         match ctx.api.call(put, &ctx.cancel).await {
@@ -483,9 +483,11 @@ impl Resource for JitAccessGrant {
     /// the same instant): nothing to send, the state takes the configured spelling.
     async fn update(&self, _ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
         let schema = self.def.schema();
-        let respelled = schema.fields.iter().filter(|f| f.is_configurable()).all(|f| {
-            crate::engine::schema::semantically_equal(f, req.prior.get(f.name), req.planned.get(f.name))
-        });
+        let respelled = schema
+            .fields
+            .iter()
+            .filter(|f| f.is_configurable())
+            .all(|f| crate::engine::schema::semantically_equal(f, req.prior.get(f.name), req.planned.get(f.name)));
         if !respelled {
             return ApplyResponse {
                 state: Some(req.prior.clone()),
@@ -628,7 +630,10 @@ pub fn user_data() -> DataSourceDef {
         Field::list_of(
             "group_memberships",
             vec![
-                Field::bool("group_admin").computed().api("groupAdmin", Codec::Plain).desc("Whether the user administers the group."),
+                Field::bool("group_admin")
+                    .computed()
+                    .api("groupAdmin", Codec::Plain)
+                    .desc("Whether the user administers the group."),
                 out("group_id", "groupId").desc("Group UUID."),
             ],
         )
@@ -675,11 +680,8 @@ impl crate::engine::datasource::DataSourceRead for Filtered {
         config: &Value,
     ) -> Result<crate::engine::datasource::DataSourceResponse, Diagnostics> {
         let mut found = self.list.read(ctx, def, config).await?;
-        let parts: Vec<String> = self
-            .filters
-            .iter()
-            .filter_map(|f| config.get(f).as_str().map(|v| format!("{f}={v}")))
-            .collect();
+        let parts: Vec<String> =
+            self.filters.iter().filter_map(|f| config.get(f).as_str().map(|v| format!("{f}={v}"))).collect();
         let id = if parts.is_empty() { "all".to_string() } else { parts.join(",") };
         found.state.set("id", Value::str(id));
         Ok(found)
@@ -726,7 +728,10 @@ pub fn group_data() -> DataSourceDef {
         Field::string("name").optional_computed().api("name", Codec::Plain).desc("Exact group name (this or `id`)."),
         string_set("roles").computed().api("roles", Codec::Plain).desc("Roles the group grants on its pools."),
         string_set("agent_pool_ids").computed().api("agentPoolIds", Codec::Plain).desc("Agent pools of the group."),
-        Field::bool("is_default").computed().api("default", Codec::Plain).desc("Whether this is the built-in default group."),
+        Field::bool("is_default")
+            .computed()
+            .api("default", Codec::Plain)
+            .desc("Whether this is the built-in default group."),
         Field::number("member_count").computed().api("memberCount", Codec::Plain).desc("Number of members."),
         Field::list_of(
             "members",
@@ -735,9 +740,15 @@ pub fn group_data() -> DataSourceDef {
                     .computed()
                     .api("effectiveRoles", Codec::Plain)
                     .desc("Roles in effect (group roles plus elevated roles)."),
-                string_list("elevated_roles").computed().api("elevatedRoles", Codec::Plain).desc("Extra roles of the member."),
+                string_list("elevated_roles")
+                    .computed()
+                    .api("elevatedRoles", Codec::Plain)
+                    .desc("Extra roles of the member."),
                 out("email", "email").desc("Member's email."),
-                Field::bool("group_admin").computed().api("groupAdmin", Codec::Plain).desc("Whether the member administers the group."),
+                Field::bool("group_admin")
+                    .computed()
+                    .api("groupAdmin", Codec::Plain)
+                    .desc("Whether the member administers the group."),
             ],
         )
         .computed()
@@ -745,18 +756,20 @@ pub fn group_data() -> DataSourceDef {
         .desc("Members."),
     ];
     created(&mut fields);
-    typed(DataSourceDef::new(
-        "lightrun_group",
-        "Looks up one group by `id` or exact `name` (exactly one of them), with its members.",
-        fields,
-        LookupOne {
-            by_key: Some(Op::get("/groups/{id}").query(&[("includeMembers", "true")])),
-            by_list: Some((pages(Op::get("/groups").query(&[("includeMembers", "true")])), &["name"])),
-            id_template: "{id}",
-            noun: "group",
-        },
+    typed(
+        DataSourceDef::new(
+            "lightrun_group",
+            "Looks up one group by `id` or exact `name` (exactly one of them), with its members.",
+            fields,
+            LookupOne {
+                by_key: Some(Op::get("/groups/{id}").query(&[("includeMembers", "true")])),
+                by_list: Some((pages(Op::get("/groups").query(&[("includeMembers", "true")])), &["name"])),
+                id_template: "{id}",
+                noun: "group",
+            },
+        )
+        .exactly_one_of(&["id", "name"]),
     )
-    .exactly_one_of(&["id", "name"]))
 }
 
 pub fn jit_access_grants_data() -> DataSourceDef {
@@ -810,7 +823,8 @@ mod tests {
 
     #[test]
     fn a_bulk_answer_names_its_first_failure() {
-        let body = json!({"failures": [{"status": 404, "message": "User x not found", "payload": {}}], "successes": []});
+        let body =
+            json!({"failures": [{"status": 404, "message": "User x not found", "payload": {}}], "successes": []});
         assert_eq!(bulk_failure(&body), Some((404, "User x not found".to_string())));
         assert_eq!(bulk_failure(&json!({"failures": [], "successes": ["a"]})), None);
     }
