@@ -361,7 +361,6 @@ resource \"lightrun_watched_package\" \"p\" {{
   version      = \"2.0.9\"
 }}
 resource \"lightrun_jit_access_grant\" \"g\" {{
-  name            = \"inc-lost\"
   user_emails     = [lightrun_user.alice.email]
   agent_pool_ids  = [lightrun_agent_pool.prod.id]
   roles           = [\"STANDARD\"]
@@ -377,6 +376,8 @@ resource \"lightrun_jit_access_grant\" \"g\" {{
     w.assert_plan_empty();
     assert_eq!((w.sim_count("watched_package"), w.sim_count("temp_access")), (1, 1));
     assert_eq!(members(&w).iter().filter(|m| m["email"] == "alice@example.com").count(), 1);
+    let name = w.state_of("lightrun_jit_access_grant.g")["name"].as_str().unwrap_or_default().to_string();
+    assert!(name.starts_with("Temp-Access-"), "an unnamed grant is named in the server's template: {name}");
 
     w.arm_fault(json!({"method": "GET", "path_contains": "/temp-access", "kind": "status", "status": 403, "message": "Access is denied"}));
     let r = w.tf(&["plan", "-no-color"]);

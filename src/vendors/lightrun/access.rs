@@ -443,6 +443,19 @@ pub fn jit_access_grant() -> JitAccessGrant {
     JitAccessGrant { def }
 }
 
+fn server_style_name(now: time::OffsetDateTime) -> String {
+    format!(
+        "Temp-Access-{:02}{:02}{:04}-{:02}{:02}{:02}-{:03}",
+        now.day(),
+        u8::from(now.month()),
+        now.year(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+        now.millisecond()
+    )
+}
+
 #[async_trait]
 impl Resource for JitAccessGrant {
     fn schema(&self) -> &ResourceSchema {
@@ -454,8 +467,16 @@ impl Resource for JitAccessGrant {
     fn plan(&self, req: PlanRequest<'_>) -> PlanResponse {
         self.def.plan(req)
     }
+    /// Unnamed grants are named here, in the server's own template
+    /// (`Temp-Access-DDMMYYYY-HHmmss-SSS`, UTC), so that a lost create answer can be found
+    /// by name and adopted instead of creating a second grant.
     async fn create(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
-        self.def.create(ctx, req).await
+        if !req.planned.get("name").is_unknown() {
+            return self.def.create(ctx, req).await;
+        }
+        let mut planned = req.planned.clone();
+        planned.set("name", Value::str(server_style_name(time::OffsetDateTime::now_utc())));
+        self.def.create(ctx, ApplyRequest { planned: &planned, ..req }).await
     }
     /// The list shows active grants only. Absent after its expiration date: expired, kept
     /// with `expired = true` (re-creating it would be refused); absent before: revoked out
@@ -808,6 +829,12 @@ mod tests {
         for r in [watched_package(), jit_access_grant().def] {
             assert_eq!(r.declaration_errors(), Vec::<String>::new(), "{}", r.schema.type_name);
         }
+    }
+
+    #[test]
+    fn unnamed_grants_get_the_server_template() {
+        let at = time::macros::datetime!(2026-03-04 05:06:07.089 UTC);
+        assert_eq!(server_style_name(at), "Temp-Access-04032026-050607-089");
     }
 
     #[test]
