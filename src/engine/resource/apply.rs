@@ -1071,7 +1071,16 @@ pub(crate) fn build_request(
         BodyShape::None => None,
         BodyShape::Literal(text) => Some(literal(text)?),
         BodyShape::Attr(name) => Some(encode_attr(schema_fields, name, v, config)?),
-        BodyShape::Fields => {
+        BodyShape::OneItemList(t) => match template::render(t, v, provider_config, false) {
+            Some(s) => Some(J::Array(vec![J::String(s)])),
+            None => {
+                return Err(Diagnostics::error(
+                    format!("Cannot address this {noun}"),
+                    format!("The body of {} needs attributes that are not known yet.", op.path),
+                ))
+            }
+        },
+        BodyShape::Fields | BodyShape::FieldsInArray => {
             let mut obj = members;
             for (key, member) in op.extra {
                 let j = match member {
@@ -1088,10 +1097,11 @@ pub(crate) fn build_request(
                 };
                 obj.insert(key.to_string(), j);
             }
-            Some(match op.wrap {
+            let obj = match op.wrap {
                 Some(key) => J::Object(Map::from_iter([(key.to_string(), J::Object(obj))])),
                 None => J::Object(obj),
-            })
+            };
+            Some(if op.body == BodyShape::FieldsInArray { J::Array(vec![obj]) } else { obj })
         }
     };
     if let Some(b) = body {

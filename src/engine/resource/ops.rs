@@ -29,6 +29,12 @@ pub enum BodyShape {
     Attr(&'static str),
     /// A fixed JSON text.
     Literal(&'static str),
+    /// The step's fields as one object inside a one-element array, for APIs that add
+    /// objects in bulk (`[{...}]`).
+    FieldsInArray,
+    /// A one-element array holding a string rendered from a template (`["{id}"]`), for
+    /// APIs that remove objects in bulk by ID.
+    OneItemList(&'static str),
 }
 
 /// One API request of a lifecycle step. Paths and query values are templates over the

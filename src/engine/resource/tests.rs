@@ -755,3 +755,18 @@ async fn a_step_hook_repairs_and_retries_once() {
     let binds = api.log.lock().unwrap().iter().filter(|r| r.path.contains("/site-binding/")).count();
     assert_eq!(binds, 2, "refused once, repaired, bound");
 }
+
+#[test]
+fn bulk_apis_get_one_element_array_bodies() {
+    let mut v = Value::Object(Default::default());
+    v.set("id", Value::str("p-1"));
+    let fields = Map::from_iter([("packageName".to_string(), json!("org.slf4j:slf4j-api"))]);
+    let add = Op::post("/watched-packages").body(BodyShape::FieldsInArray);
+    let req = build_request(&[], "package", &Value::Null, &add, &v, fields, &Value::Null).expect("request");
+    assert_eq!(req.json(), Some(&json!([{"packageName": "org.slf4j:slf4j-api"}])));
+    let remove = Op::delete("/watched-packages").body(BodyShape::OneItemList("{id}"));
+    let req = build_request(&[], "package", &Value::Null, &remove, &v, Map::new(), &Value::Null).expect("request");
+    assert_eq!(req.json(), Some(&json!(["p-1"])));
+    let unknown = build_request(&[], "package", &Value::Null, &remove, &Value::Null, Map::new(), &Value::Null);
+    assert!(unknown.is_err(), "an ID not known yet cannot address the object");
+}

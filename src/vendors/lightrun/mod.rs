@@ -3,6 +3,7 @@
 //! interface is ../shared/interfaces/lightrun.md; entities come next, declared like
 //! Luminate's.
 
+mod access;
 mod entities;
 mod runtime;
 mod settings;
@@ -33,8 +34,24 @@ pub fn provider() -> ProviderDef {
             Box::new(settings::idm_provisioning()),
             Box::new(settings::license()),
             Box::new(settings::system_api_key()),
+            // Access (access.rs).
+            Box::new(access::group_member()),
+            Box::new(access::watched_package()),
+            Box::new(access::jit_access_grant()),
         ],
-        data_sources: runtime::data_sources(),
+        data_sources: [
+            vec![
+                access::agent_pool_data(),
+                access::user_data(),
+                access::users_data(),
+                access::group_data(),
+                access::jit_access_grants_data(),
+            ],
+            runtime::data_sources(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         ephemeral_resources: vec![],
         actions: runtime::actions(),
         configure: Box::new(configure),

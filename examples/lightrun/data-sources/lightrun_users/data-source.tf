@@ -1,0 +1,8 @@
+# Every system administrator.
+data "lightrun_users" "admins" {
+  role = "SYSTEM_ADMIN"
+}
+
+output "admin_emails" {
+  value = data.lightrun_users.admins.users[*].email
+}

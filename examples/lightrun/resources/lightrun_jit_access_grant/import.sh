@@ -1,0 +1,1 @@
+terraform import lightrun_jit_access_grant.incident c0291f3b-a608-42c2-b6cf-79c35eb5523f
