@@ -85,9 +85,10 @@ fn user_and_group_update_replace_import_and_destroy() {
     assert_eq!((w.sim_count("user"), w.sim_count("group")), (users_before, groups_before));
 }
 
-/// The types built so far match ../shared/interfaces/lightrun.md point by point.
+/// Every resource, data source and action of ../shared/interfaces/lightrun.md is served,
+/// point by point (the JSON copy is generated from the interface's tables).
 #[test]
-fn schema_matches_the_interface_copy_for_the_types_built() {
+fn schema_matches_the_interface_copy() {
     let Some(w) = lightrun_workspace() else { return };
     w.config("");
     let r = w.tf(&["providers", "schema", "-json"]);
@@ -97,13 +98,31 @@ fn schema_matches_the_interface_copy_for_the_types_built() {
     let copy: serde_json::Value =
         serde_json::from_str(include_str!("interfaces/lightrun.json")).expect("interface copy");
     let mut errors = interface_differences("provider", &copy["provider"], &provider["provider"]["block"]);
-    let built = provider["resource_schemas"].as_object().cloned().unwrap_or_default();
-    assert!(built.len() >= 3, "{built:?}");
-    for name in built.keys() {
-        if copy["resources"][name].is_null() {
-            errors.push(format!("{name}: not in the interface"));
+    for (kind, key) in
+        [("resources", "resource_schemas"), ("data_sources", "data_source_schemas"), ("actions", "action_schemas")]
+    {
+        for (name, attrs) in copy[kind].as_object().into_iter().flatten() {
+            errors.extend(interface_differences(name, attrs, &provider[key][name]["block"]));
         }
-        errors.extend(interface_differences(name, &copy["resources"][name], &built[name]["block"]));
+        for name in provider[key].as_object().into_iter().flatten().map(|(name, _)| name) {
+            if copy[kind][name].is_null() {
+                errors.push(format!("{name}: not in the interface"));
+            }
+        }
     }
     assert!(errors.is_empty(), "schema differs from ../shared/interfaces/lightrun.md:\n{}", errors.join("\n"));
+}
+
+/// The provider's API key is never in a TF_LOG=trace log or the state.
+#[test]
+fn the_api_key_never_reaches_logs_or_state() {
+    let Some(w) = lightrun_workspace() else { return };
+    let key = w.sim.sim.config.lock().map(|c| c.api_key.clone()).expect("config");
+    w.config("resource \"lightrun_agent_pool\" \"p\" {\n  name = \"traced\"\n}\n");
+    let r = w.tf_with_env(&["apply", "-auto-approve", "-input=false", "-no-color"], &[("TF_LOG", "trace")]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(r.all().contains("provider.terraform-provider-lightrun"), "the trace log shows the provider's lines");
+    assert!(!r.all().contains(&key), "the API key is in the log");
+    let state = std::fs::read_to_string(w.path().join("terraform.tfstate")).expect("state");
+    assert!(!state.contains(&key), "the API key is in the state");
 }
