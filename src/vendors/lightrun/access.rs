@@ -6,33 +6,19 @@
 use async_trait::async_trait;
 use serde_json::{json, Value as J};
 
+use super::entities::{created_by, created_date, pages, string_set};
 use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{DataSourceDef, LookupOne, PagedList};
 use crate::engine::diag::Diagnostics;
 use crate::engine::mapping::state_from_api;
 use crate::engine::resource::{
-    api_error_diag, ApplyRequest, ApplyResponse, BodyShape, Ctx, DeleteRequest, DeleteResponse, ImportState, LastPage,
-    ListSpec, Op, Operations, Paging, PlanRequest, PlanResponse, Private, ReadOp, ReadRequest, ReadResponse, Resource,
-    ResourceDef, ResourceHooks, ResourceSchema, UpdateOp, UpgradeState,
+    api_error_diag, ApplyRequest, ApplyResponse, BodyShape, Ctx, DeleteRequest, DeleteResponse, ImportState, Op,
+    Operations, PlanRequest, PlanResponse, Private, ReadOp, ReadRequest, ReadResponse, Resource, ResourceDef,
+    ResourceHooks, ResourceSchema, UpdateOp, UpgradeState,
 };
 use crate::engine::schema::{parse_rfc3339, Codec, Field, Semantic, Validator};
 use crate::engine::template::percent_encode;
 use crate::engine::value::{Type, Value};
-
-/// Lightrun lists: `page` from 0 and `size`, answering `{items, ..., hasMore}`.
-const fn pages(op: Op) -> ListSpec {
-    ListSpec::new(op, "items").paging(Paging::PageNumber {
-        page_param: "page",
-        size_param: "size",
-        size: 100,
-        first: 0,
-        last: LastPage::HasMore("hasMore"),
-    })
-}
-
-fn string_set(name: &'static str) -> Field {
-    Field::new(name, Type::set(Type::String))
-}
 
 fn string_list(name: &'static str) -> Field {
     Field::new(name, Type::list(Type::String))
@@ -314,11 +300,8 @@ pub fn watched_package() -> ResourceDef {
             .replace()
             .api_create("notificationWebhookId", Codec::Plain)
             .desc("Webhook notified when the package loads. Sent on create only (the API never returns it): changing it replaces the package; null after import."),
-        Field::string("created_by").computed().api("createdBy", Codec::Plain).desc("Creator (user email or API key)."),
-        Field::string("created_date")
-            .computed()
-            .api("createdDate", Codec::Plain)
-            .desc("Creation time, an RFC 3339 timestamp as the API returns it."),
+        created_by(),
+        created_date(),
     ])
 }
 

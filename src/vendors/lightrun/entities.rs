@@ -8,7 +8,7 @@ use crate::engine::value::{Type, Value};
 
 /// Lightrun lists: `page` from 0 and `size`, answering `{items, ..., hasMore}`. The
 /// interface sends page/size only (a server ignoring offset/limit would loop on page 0).
-const fn pages(op: Op) -> ListSpec {
+pub(super) const fn pages(op: Op) -> ListSpec {
     ListSpec::new(op, "items").paging(Paging::PageNumber {
         page_param: "page",
         size_param: "size",
@@ -18,18 +18,18 @@ const fn pages(op: Op) -> ListSpec {
     })
 }
 
-fn created_by() -> Field {
+pub(super) fn created_by() -> Field {
     Field::string("created_by").computed().api("createdBy", Codec::Plain).desc("Creator (user email or API key).")
 }
 
-fn created_date() -> Field {
+pub(super) fn created_date() -> Field {
     Field::string("created_date")
         .computed()
         .api("createdDate", Codec::Plain)
         .desc("Creation time, an RFC 3339 timestamp as the API returns it.")
 }
 
-fn string_set(name: &'static str) -> Field {
+pub(super) fn string_set(name: &'static str) -> Field {
     Field::new(name, Type::set(Type::String))
 }
 

@@ -7,13 +7,14 @@
 use async_trait::async_trait;
 use serde_json::Value as J;
 
+use super::entities::{pages, string_set};
 use crate::engine::action::{message, ActionDef, Invoke, Progress, SendOp};
 use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{DataSourceDef, DataSourceRead, DataSourceResponse, PagedList};
 use crate::engine::diag::Diagnostics;
 use crate::engine::list::{for_each_page, op_request};
 use crate::engine::mapping::create_body;
-use crate::engine::resource::{api_error_diag, build_request, Ctx, LastPage, ListSpec, Op, Paging};
+use crate::engine::resource::{api_error_diag, build_request, Ctx, ListSpec, Op};
 use crate::engine::schema::{Codec, Field, Mode, Validator};
 use crate::engine::value::{Type, Value};
 
@@ -25,17 +26,6 @@ pub fn data_sources() -> Vec<DataSourceDef> {
     vec![agents(), tags(), custom_sources(), action_list(), loaded_packages(), sbom(), feature_flags()]
 }
 
-/// Lists page with `page` (from 0) and `size`, answering `{items, ..., hasMore}`.
-const fn pages(op: Op) -> ListSpec {
-    ListSpec::new(op, "items").paging(Paging::PageNumber {
-        page_param: "page",
-        size_param: "size",
-        size: 100,
-        first: 0,
-        last: LastPage::HasMore("hasMore"),
-    })
-}
-
 const DATE: Validator = Validator::Regex(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$", "a date YYYY-MM-DD");
 const SOURCE_TYPES: &[&str] = &["AGENT", "TAG", "CUSTOM_SOURCE"];
 /// The API's fields are int32.
@@ -45,10 +35,6 @@ fn agent_pool_id(what: &str) -> Field {
     Field::string("agent_pool_id")
         .optional()
         .desc(format!("Agent pool {what}. Mandatory on servers with RBAC enabled; ignored with RBAC off."))
-}
-
-fn string_set(name: &'static str) -> Field {
-    Field::new(name, Type::set(Type::String))
 }
 
 fn string_list(name: &'static str) -> Field {
