@@ -2,7 +2,9 @@
 //! users' offline CI.
 
 pub mod faults;
+pub mod lastline;
 pub mod lightbits;
+pub mod lighthouse;
 pub mod lightrun;
 pub mod luminate;
 

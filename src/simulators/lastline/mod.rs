@@ -1,0 +1,1 @@
+//! Lastline Accounting API (PAPI) simulator (being built).

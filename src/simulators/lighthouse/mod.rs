@@ -1,0 +1,1 @@
+//! Lighthouse Remote API v0.2 simulator (being built).
