@@ -211,15 +211,16 @@ impl<S: ObjectsByKind> Workspace<S> {
         objects.iter().filter(|o| o["kind"] == noun).map(|o| o["object"].clone()).collect()
     }
 
-    /// The object with `id` (or, for objects keyed by email such as Lightrun users, that
-    /// `email`) as the simulated API holds it (`null` when it has none).
+    /// The object with `id` (the admin view's key, the object's own `id`, or, for objects
+    /// keyed by email such as Lightrun users, that `email`) as the simulated API holds it
+    /// (`null` when it has none).
     pub fn sim_object(&self, id: &str) -> J {
         self.sim_state()["objects"]
             .as_array()
             .and_then(|objects| {
                 objects
                     .iter()
-                    .find(|o| o["object"]["id"] == id || o["object"]["email"] == id)
+                    .find(|o| o["id"] == id || o["object"]["id"] == id || o["object"]["email"] == id)
                     .map(|o| o["object"].clone())
             })
             .unwrap_or(J::Null)
@@ -492,6 +493,9 @@ fn check_block(what: &str, expected: &J, block: &J, errors: &mut Vec<String>) {
         };
         if !ok {
             errors.push(format!("{what}.{name}: flags {got} (interface: {})", want["mode"]));
+        }
+        if want["write_only"].as_bool() == Some(true) && !flag("write_only") {
+            errors.push(format!("{what}.{name}: must be write-only"));
         }
         match want["sensitive"].as_bool() {
             Some(true) if !flag("sensitive") => errors.push(format!("{what}.{name}: must be sensitive")),

@@ -1,6 +1,10 @@
-//! Placeholder while terraform-provider-lighthouse is being built.
+//! The Lighthouse provider binary Terraform starts.
+
+use tfprov::engine::provider::Provider;
+use tfprov::protocol::plugin::{self, ServeOptions};
+use tfprov::vendors::lighthouse;
 
 fn main() {
-    eprintln!("terraform-provider-lighthouse is not built yet");
-    std::process::exit(2);
+    let provider = Provider::new(lighthouse::provider());
+    std::process::exit(plugin::main(provider, ServeOptions { address: lighthouse::ADDRESS }));
 }

@@ -122,6 +122,49 @@ fn computed_only(f: &mut Field) {
     }
 }
 
+/// Serves `inner`'s reads under a schema whose nested object lists are plain
+/// `list(object(...))` attributes, as interfaces often type them; `inner` keeps them nested,
+/// which is what maps the API's members onto the attributes' names.
+pub fn object_lists(inner: DataSourceDef) -> DataSourceDef {
+    let fields = inner
+        .fields
+        .iter()
+        .map(|f| {
+            let mut g = f.clone();
+            if let Some(n) = g.nested.take() {
+                g.ty = Type::list(n.object_type());
+                g.api = None;
+            }
+            g
+        })
+        .collect();
+    let mut outer = DataSourceDef::new(inner.type_name, inner.description.clone(), fields, NoRead);
+    outer.constraints = inner.constraints.clone();
+    outer.reader = Box::new(ObjectLists { inner });
+    outer
+}
+
+struct ObjectLists {
+    inner: DataSourceDef,
+}
+
+#[async_trait]
+impl DataSourceRead for ObjectLists {
+    async fn read(&self, ctx: &Ctx, _def: &DataSourceDef, config: &Value) -> Result<DataSourceResponse, Diagnostics> {
+        self.inner.read(ctx, config).await
+    }
+}
+
+/// The placeholder reader of [`object_lists`]' outer definition, which never reads.
+struct NoRead;
+
+#[async_trait]
+impl DataSourceRead for NoRead {
+    async fn read(&self, _ctx: &Ctx, _def: &DataSourceDef, _config: &Value) -> Result<DataSourceResponse, Diagnostics> {
+        Err(Diagnostics::error("Not readable", "This data source has no reader."))
+    }
+}
+
 /// Reads one object by a request addressed by its key, or by finding it in a list by
 /// the configured lookup arguments.
 pub struct LookupOne {

@@ -70,6 +70,8 @@ pub enum Semantic {
     CaseInsensitive,
     /// RFC 3339 timestamps: the same instant in any offset (`...+01:00` = `...Z`).
     Instant,
+    /// JSON documents: key order and whitespace do not matter.
+    Json,
 }
 
 /// How a field's value travels in the vendor's JSON.
@@ -471,6 +473,10 @@ fn run_validator(val: &Validator, v: &Value) -> Result<(), String> {
                 return Err(format!("{v} is not one of: {}", list.join(", ")));
             }
         }
+        Validator::IntRange(lo, i64::MAX) => match v.as_i64() {
+            Some(n) if n >= *lo => {}
+            _ => return Err(format!("{v} must be a whole number of at least {lo}")),
+        },
         Validator::IntRange(lo, hi) => match v.as_i64() {
             Some(n) if (*lo..=*hi).contains(&n) => {}
             _ => return Err(format!("{v} must be a whole number from {lo} to {hi}")),
@@ -565,6 +571,7 @@ impl Validator {
             Validator::IntIn(v) => {
                 format!("One of {}.", v.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", "))
             }
+            Validator::IntRange(lo, i64::MAX) => format!("At least {lo}."),
             Validator::IntRange(lo, hi) => format!("From {lo} to {hi}."),
             Validator::MaxLen(n) => format!("At most {n} bytes."),
             Validator::MaxItems(n) => format!("At most {n} elements."),
@@ -617,6 +624,10 @@ pub fn semantically_equal(field: &Field, a: &Value, b: &Value) -> bool {
             (Some(x), Some(y)) => x == y,
             _ => false,
         },
+        Semantic::Json => {
+            let parse = |v: &Value| v.as_str().and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
+            matches!((parse(a), parse(b)), (Some(x), Some(y)) if x == y)
+        }
     }
 }
 

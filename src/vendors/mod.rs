@@ -1,6 +1,7 @@
 //! One folder per vendor: entities as declarations, plus the hooks its API needs.
 
 pub mod lightbits;
+pub mod lighthouse;
 pub mod lightrun;
 pub mod luminate;
 
@@ -14,7 +15,7 @@ use crate::engine::value::Value;
 /// Every provider this project builds, by name (also its `docs/<name>/` and
 /// `examples/<name>/` folders).
 pub fn all() -> Vec<ProviderDef> {
-    vec![lightbits::provider(), luminate::provider(), lightrun::provider()]
+    vec![lightbits::provider(), luminate::provider(), lightrun::provider(), lighthouse::provider()]
 }
 
 /// The `request_timeout` argument several providers share: a duration, 30 s by default.

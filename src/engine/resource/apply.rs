@@ -12,7 +12,6 @@ use crate::engine::codec::from_api;
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::list::{for_each_page, op_request};
 use crate::engine::mapping::{create_body, encode_attr, has_update, redacted, state_from_api, update_body};
-use crate::engine::normalize::parse_duration;
 use crate::engine::poll::{wait_until, Poll};
 use crate::engine::schema::{semantically_equal, DefaultValue, Mode};
 use crate::engine::template;
@@ -47,7 +46,7 @@ impl Resource for ResourceDef {
         }
         // Say at plan time what a destroy will leave behind.
         if let (true, DeleteOp::StateOnly { warning, .. }) = (destroy && !prior.is_null(), &self.ops.delete) {
-            out.diags.add_warning(self.left_behind_summary(), self.left_behind(warning, &prior), None);
+            out.diags.extend(super::forget_warning(self.schema.noun, self.left_behind(warning, &prior)));
         }
         out
     }
@@ -420,12 +419,7 @@ impl ResourceDef {
     /// The configured time limit of an operation, else its declared default (20 minutes
     /// where a resource declares none).
     fn timeout(&self, state: &Value, which: &str) -> Duration {
-        let default = self
-            .schema
-            .timeouts
-            .and_then(|t| t.ops().into_iter().find(|(op, _)| *op == which).map(|(_, d)| d))
-            .unwrap_or(Duration::from_secs(1200));
-        state.get(TIMEOUTS).get(which).as_str().and_then(|s| parse_duration(s).ok()).unwrap_or(default)
+        self.schema.timeout(state, which)
     }
 
     /// Waits until the object reaches a ready state (or, without asynchronous states,
@@ -951,9 +945,7 @@ impl ResourceDef {
                             Err(e) => return Err(self.api_diag("delete", prior, e)),
                         }
                     }
-                    let mut d = Diagnostics::default();
-                    d.add_warning(self.left_behind_summary(), self.left_behind(warning, prior), None);
-                    Ok(d)
+                    Ok(super::forget_warning(self.schema.noun, self.left_behind(warning, prior)))
                 }
             }
         };
@@ -961,10 +953,6 @@ impl ResourceDef {
     }
 
     // ------------------------------------------------------------------ messages
-
-    fn left_behind_summary(&self) -> String {
-        format!("Destroying the {} only removes it from Terraform state", self.schema.noun)
-    }
 
     fn left_behind(&self, warning: &str, prior: &Value) -> String {
         template::render(warning, prior, &Value::Null, false).unwrap_or_else(|| warning.to_string())

@@ -120,6 +120,17 @@ impl ResourceSchema {
         self.fields.iter().find(|f| f.name == name)
     }
 
+    /// The time limit of operation `which` (`create`, `update`, `delete`): the `timeouts`
+    /// value in `state`, else the resource's default (20 minutes without one).
+    pub fn timeout(&self, state: &Value, which: &str) -> Duration {
+        let default = self
+            .timeouts
+            .and_then(|t| t.ops().into_iter().find(|(op, _)| *op == which).map(|(_, d)| d))
+            .unwrap_or(Duration::from_secs(1200));
+        let configured = state.get(TIMEOUTS).get(which).as_str();
+        configured.and_then(|s| crate::engine::normalize::parse_duration(s).ok()).unwrap_or(default)
+    }
+
     pub fn render_id(&self, v: &Value) -> Option<String> {
         crate::engine::template::render(self.id_template, v, &Value::Null, false)
     }
@@ -184,6 +195,22 @@ pub struct ApplyResponse {
     pub diags: Diagnostics,
 }
 
+impl ApplyResponse {
+    /// Success: the object as it now is.
+    pub fn done(state: Value, private: Private) -> ApplyResponse {
+        ApplyResponse { state: Some(state), private, diags: Diagnostics::default() }
+    }
+    /// Nothing came to exist (a create that failed before the API made anything).
+    pub fn nothing(diags: Diagnostics) -> ApplyResponse {
+        ApplyResponse { state: None, private: Private::default(), diags }
+    }
+    /// An update that failed: `state` is what exists now (the prior state when nothing
+    /// was applied).
+    pub fn kept(state: Value, private: Private, diags: Diagnostics) -> ApplyResponse {
+        ApplyResponse { state: Some(state), private, diags }
+    }
+}
+
 pub struct ReadRequest<'a> {
     pub current: &'a Value,
     pub private: Private,
@@ -194,6 +221,19 @@ pub struct ReadResponse {
     pub state: Option<Value>,
     pub private: Private,
     pub diags: Diagnostics,
+}
+
+impl ReadResponse {
+    pub fn found(state: Value, private: Private) -> ReadResponse {
+        ReadResponse { state: Some(state), private, diags: Diagnostics::default() }
+    }
+    pub fn gone() -> ReadResponse {
+        ReadResponse { state: None, private: Private::default(), diags: Diagnostics::default() }
+    }
+    /// The read failed: the state stays as it was.
+    pub fn failed(current: &Value, private: Private, diags: Diagnostics) -> ReadResponse {
+        ReadResponse { state: Some(current.clone()), private, diags }
+    }
 }
 
 pub struct DeleteRequest<'a> {
@@ -378,6 +418,14 @@ impl ResourceDef {
         }
         errs
     }
+}
+
+/// The warning of a destroy that only forgets the object (the API cannot delete it), at
+/// plan time and at destroy; `detail` names what stays on the server.
+pub fn forget_warning(noun: &str, detail: String) -> Diagnostics {
+    let mut d = Diagnostics::default();
+    d.add_warning(format!("Destroying the {noun} only removes it from Terraform state"), detail, None);
+    d
 }
 
 /// One wording of API failures for resources and data sources alike.

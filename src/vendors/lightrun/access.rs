@@ -8,7 +8,7 @@ use serde_json::{json, Value as J};
 
 use super::entities::{created_by, created_date, pages, string_set};
 use crate::engine::api::{ApiError, ApiRequest, Method};
-use crate::engine::datasource::{DataSourceDef, LookupOne, PagedList};
+use crate::engine::datasource::{object_lists, DataSourceDef, LookupOne, PagedList};
 use crate::engine::diag::Diagnostics;
 use crate::engine::mapping::state_from_api;
 use crate::engine::resource::{
@@ -519,58 +519,6 @@ impl Resource for JitAccessGrant {
 
 // ---------------------------------------------------------------- data sources
 
-/// Serves `inner`'s reads under a schema whose object lists are plain `list(object)`
-/// attributes, as the interface types them; `inner` keeps them nested, which is what maps
-/// the API's camelCase members onto the attributes' names.
-struct Typed {
-    inner: DataSourceDef,
-}
-
-#[async_trait]
-impl crate::engine::datasource::DataSourceRead for Typed {
-    async fn read(
-        &self,
-        ctx: &Ctx,
-        _def: &DataSourceDef,
-        config: &Value,
-    ) -> Result<crate::engine::datasource::DataSourceResponse, Diagnostics> {
-        self.inner.read(ctx, config).await
-    }
-}
-
-fn typed(inner: DataSourceDef) -> DataSourceDef {
-    let fields = inner
-        .fields
-        .iter()
-        .map(|f| {
-            let mut g = f.clone();
-            if let Some(n) = g.nested.take() {
-                g.ty = Type::list(n.object_type());
-                g.api = None;
-            }
-            g
-        })
-        .collect();
-    let mut outer = DataSourceDef::new(inner.type_name, inner.description.clone(), fields, NoRead);
-    outer.constraints = inner.constraints.clone();
-    outer.reader = Box::new(Typed { inner });
-    outer
-}
-
-struct NoRead;
-
-#[async_trait]
-impl crate::engine::datasource::DataSourceRead for NoRead {
-    async fn read(
-        &self,
-        _ctx: &Ctx,
-        _def: &DataSourceDef,
-        _config: &Value,
-    ) -> Result<crate::engine::datasource::DataSourceResponse, Diagnostics> {
-        Err(Diagnostics::error("Not readable", "This data source has no reader."))
-    }
-}
-
 fn out(name: &'static str, json: &'static str) -> Field {
     Field::string(name).computed().api(json, Codec::Plain)
 }
@@ -656,7 +604,7 @@ pub fn user_data() -> DataSourceDef {
         .desc("Permissions per agent pool (RBAC): STANDARD, IGNORE_QUOTA."),
     ]);
     created(&mut fields);
-    typed(DataSourceDef::new(
+    object_lists(DataSourceDef::new(
         "lightrun_user",
         "Looks up one user by email, with group memberships and agent-pool permissions.",
         fields,
@@ -702,7 +650,7 @@ pub fn users_data() -> DataSourceDef {
         item_fields: item.clone(),
         id_template: "",
     };
-    typed(DataSourceDef::new(
+    object_lists(DataSourceDef::new(
         "lightrun_users",
         "Lists users, optionally filtered by role or by a search string (name or email). Reads every page.",
         vec![
@@ -760,7 +708,7 @@ pub fn group_data() -> DataSourceDef {
         .desc("Members."),
     ];
     created(&mut fields);
-    typed(
+    object_lists(
         DataSourceDef::new(
             "lightrun_group",
             "Looks up one group by `id` or exact `name` (exactly one of them), with its members.",
@@ -792,7 +740,7 @@ pub fn jit_access_grants_data() -> DataSourceDef {
         item_fields: item.clone(),
         id_template: "jit_access_grants",
     };
-    typed(DataSourceDef::new(
+    object_lists(DataSourceDef::new(
         "lightrun_jit_access_grants",
         "Lists active Just-In-Time access grants (expired or revoked ones are not listed). Reads every page.",
         vec![

@@ -1,0 +1,5 @@
+data "lighthouse_users" "visible" {}
+
+output "emails" {
+  value = data.lighthouse_users.visible.emails
+}

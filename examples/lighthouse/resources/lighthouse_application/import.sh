@@ -1,0 +1,1 @@
+terraform import lighthouse_application.web web   # or the numeric Id

@@ -1,0 +1,1 @@
+terraform import lighthouse_user.release release@example.com
