@@ -18,6 +18,22 @@ pub fn all() -> Vec<ProviderDef> {
     vec![lightbits::provider(), luminate::provider(), lightrun::provider(), lighthouse::provider()]
 }
 
+/// A provider argument that must be set (in the block or its environment variable): its
+/// value, or "" with an error naming both.
+pub(crate) fn required(cfg: &Value, diags: &mut Diagnostics, name: &str, env: &str) -> String {
+    match cfg.get(name).as_str().filter(|s| !s.is_empty()) {
+        Some(v) => v.to_string(),
+        None => {
+            diags.add_error(
+                format!("Missing {name}"),
+                format!("Set `{name}` in the provider block or {env}."),
+                Some(AttrPath::attr(name)),
+            );
+            String::new()
+        }
+    }
+}
+
 /// The `request_timeout` argument several providers share: a duration, 30 s by default.
 pub(crate) fn request_timeout(cfg: &Value, diags: &mut Diagnostics) -> Duration {
     match cfg.get("request_timeout").as_str() {

@@ -13,7 +13,7 @@ use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::list::{for_each_page, op_request};
 use crate::engine::mapping::{create_body, encode_attr, has_update, redacted, state_from_api, update_body};
 use crate::engine::poll::{wait_until, Poll};
-use crate::engine::schema::{semantically_equal, DefaultValue, Mode};
+use crate::engine::schema::{semantically_equal, Mode};
 use crate::engine::template;
 use crate::engine::value::{Type, Value};
 
@@ -52,6 +52,9 @@ impl Resource for ResourceDef {
     }
 
     async fn create(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
+        if let Err(d) = self.hooks.check_apply(ctx, &Value::Null, req.planned).await {
+            return ApplyResponse::nothing(d);
+        }
         match &self.ops.create {
             CreateOp::Send(op) => self.create_by_request(ctx, op, &[], req).await,
             CreateOp::Steps { first, then } => self.create_by_request(ctx, first, then, req).await,
@@ -101,6 +104,9 @@ impl Resource for ResourceDef {
     }
 
     async fn update(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
+        if let Err(d) = self.hooks.check_apply(ctx, req.prior, req.planned).await {
+            return ApplyResponse::kept(req.prior.clone(), req.private, d);
+        }
         let mut private = req.private;
         // A multi-step create that stopped half-way (and was untainted): finish it first.
         if let (CreateOp::Steps { then, .. }, true) = (&self.ops.create, private.progress.contains_key(CREATED)) {
@@ -182,53 +188,7 @@ impl ImportState for ResourceDef {
     /// locally so a malformed ID never reaches the API; arguments the API does not hold
     /// get their static defaults.
     fn import_key(&self, id: &str) -> Result<Value, Diagnostics> {
-        let s = &self.schema;
-        let parts = template::parse(s.id_template, id).ok_or_else(|| {
-            Diagnostics::error(
-                format!("Invalid import ID for {}", s.type_name),
-                format!("Expected an ID of the form \"{}\", got {id:?}.", s.id_template),
-            )
-        })?;
-        let mut v = Value::Object(Default::default());
-        for f in &s.fields {
-            v.set(f.name, Value::Null);
-            if let (None, Some(DefaultValue::Static(d))) = (&f.api, &f.default) {
-                v.set(f.name, d.clone());
-            }
-        }
-        let mut diags = Diagnostics::default();
-        for (k, val) in parts {
-            let value = match s.field(&k).map(|f| &f.ty) {
-                Some(crate::engine::value::Type::Number) => match val.parse::<i64>() {
-                    Ok(n) => Value::int(n),
-                    Err(_) => {
-                        diags.add_error(
-                            format!("Invalid import ID for {}", s.type_name),
-                            format!("The {k} part of {id:?} must be a whole number, got {val:?}."),
-                            None,
-                        );
-                        continue;
-                    }
-                },
-                _ => Value::str(val.clone()),
-            };
-            if let Some(f) = s.field(&k) {
-                let mut part = Diagnostics::default();
-                f.check(&value, &AttrPath::attr(&k), &mut part);
-                for d in part.0 {
-                    diags.add_error(
-                        format!("Invalid import ID for {}", s.type_name),
-                        format!("The {k} part of {id:?} is invalid: {}", d.detail),
-                        None,
-                    );
-                }
-            }
-            v.set(&k, value);
-        }
-        if diags.has_errors() {
-            return Err(diags);
-        }
-        Ok(v)
+        super::import_by_template(&self.schema, id)
     }
 }
 

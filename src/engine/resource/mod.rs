@@ -303,6 +303,12 @@ pub trait ResourceHooks: Send + Sync {
     /// Adjusts a plan (not a destroy): values the provider derives itself, from other
     /// arguments or its own configuration, and computed values a change will move.
     fn adjust_plan(&self, _provider_config: &Value, _prior: &Value, _config: &Value, _planned: &mut Value) {}
+    /// Checks that need the API before a create (`prior` null) or an update sends
+    /// anything, such as a limit that depends on the caller's own account: an error stops
+    /// the apply with nothing changed.
+    async fn check_apply(&self, _ctx: &Ctx, _prior: &Value, _planned: &Value) -> Result<(), Diagnostics> {
+        Ok(())
+    }
     /// Completes the state of a read (refresh and import) with what the object's own
     /// answer does not hold: a binding found in another list, values derived from the
     /// provider's configuration.
@@ -418,6 +424,75 @@ impl ResourceDef {
         }
         errs
     }
+}
+
+/// Turns an import ID into a key state by the schema's ID template (`{email}/{address...}`),
+/// checking each part locally so a malformed ID never reaches the API; arguments the API
+/// does not hold get their static defaults.
+pub fn import_by_template(s: &ResourceSchema, id: &str) -> Result<Value, Diagnostics> {
+    use crate::engine::schema::DefaultValue;
+    let parts = crate::engine::template::parse(s.id_template, id).ok_or_else(|| {
+        Diagnostics::error(
+            format!("Invalid import ID for {}", s.type_name),
+            format!("Expected an ID of the form \"{}\", got {id:?}.", s.id_template),
+        )
+    })?;
+    let mut v = Value::Object(Default::default());
+    for f in &s.fields {
+        v.set(f.name, Value::Null);
+        if let (None, Some(DefaultValue::Static(d))) = (&f.api, &f.default) {
+            v.set(f.name, d.clone());
+        }
+    }
+    let mut diags = Diagnostics::default();
+    for (k, val) in parts {
+        let value = match s.field(&k).map(|f| &f.ty) {
+            Some(Type::Number) => match val.parse::<i64>() {
+                Ok(n) => Value::int(n),
+                Err(_) => {
+                    diags.add_error(
+                        format!("Invalid import ID for {}", s.type_name),
+                        format!("The {k} part of {id:?} must be a whole number, got {val:?}."),
+                        None,
+                    );
+                    continue;
+                }
+            },
+            _ => Value::str(val.clone()),
+        };
+        if let Some(f) = s.field(&k) {
+            let mut part = Diagnostics::default();
+            f.check(&value, &AttrPath::attr(&k), &mut part);
+            for d in part.0 {
+                diags.add_error(
+                    format!("Invalid import ID for {}", s.type_name),
+                    format!("The {k} part of {id:?} is invalid: {}", d.detail),
+                    None,
+                );
+            }
+        }
+        v.set(&k, value);
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(v)
+}
+
+/// Plans a hand-written resource whose destroy only forgets the object: the generic plan,
+/// plus the warning naming what stays (`left_behind` of the prior state) on a destroy.
+pub fn plan_forgetting(
+    schema: &ResourceSchema,
+    req: PlanRequest<'_>,
+    left_behind: impl FnOnce(&Value) -> String,
+) -> PlanResponse {
+    let destroy = req.proposed.is_null() && !req.prior.is_null();
+    let prior = req.prior.clone();
+    let mut out = plan_change(schema, req, |_, _, _| {});
+    if destroy {
+        out.diags.extend(forget_warning(schema.noun, left_behind(&prior)));
+    }
+    out
 }
 
 /// The warning of a destroy that only forgets the object (the API cannot delete it), at

@@ -13,9 +13,9 @@ use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{object_lists, DataSourceDef, DataSourceRead, DataSourceResponse, PagedList};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::resource::{
-    api_error_diag, forget_warning, plan_change, ApplyRequest, ApplyResponse, Ctx, DeleteRequest, DeleteResponse,
-    ImportState, ListSpec, Op, PlanRequest, PlanResponse, Private, ReadRequest, ReadResponse, Resource, ResourceSchema,
-    Timeouts,
+    api_error_diag, forget_warning, import_by_template, plan_forgetting, ApplyRequest, ApplyResponse, Ctx,
+    DeleteRequest, DeleteResponse, ImportState, ListSpec, Op, PlanRequest, PlanResponse, Private, ReadRequest,
+    ReadResponse, Resource, ResourceSchema, Timeouts,
 };
 use crate::engine::schema::{semantically_equal, Codec, Field, Semantic, Validator};
 use crate::engine::value::{Type, Value};
@@ -175,8 +175,8 @@ impl Application {
         let mut out = base.clone();
         out.set("id", Value::str(id.to_string()));
         out.set("name", Value::str(app.get("Name").and_then(J::as_str).unwrap_or_default()));
-        let instances = app.get("Instances").and_then(J::as_array).map(|a| a.iter().filter_map(J::as_str).collect());
-        out.set("instances", Value::Set(instances.unwrap_or_else(Vec::new).into_iter().map(Value::str).collect()));
+        let instances = app.get("Instances").and_then(J::as_array).map(|a| a.iter().filter_map(J::as_str).collect::<Vec<_>>());
+        out.set("instances", Value::Set(instances.unwrap_or_default().into_iter().map(Value::str).collect()));
         out.set("current_deployment_id", Value::int(current));
         // Without access the history is empty: the known command stands.
         if let Some(command) = deployment.and_then(|d| d.get("Command")) {
@@ -265,18 +265,14 @@ impl Resource for Application {
     }
 
     fn plan(&self, req: PlanRequest<'_>) -> PlanResponse {
-        let destroy = req.proposed.is_null() && !req.prior.is_null();
         let prior = req.prior.clone();
-        let mut out = plan_change(&self.schema, req, |_, _, _| {});
-        if destroy {
-            out.diags.extend(forget_warning(
-                "application",
-                format!(
-                    "Lighthouse cannot delete applications: destroy stops the containers of {} on every instance, then forgets it. The application, its deployment history and its stopped containers stay on the server.",
-                    Self::what(&prior)
-                ),
-            ));
-        } else if !prior.is_null() && !out.planned.is_null() {
+        let mut out = plan_forgetting(&self.schema, req, |prior| {
+            format!(
+                "Lighthouse cannot delete applications: destroy stops the containers of {} on every instance, then forgets it. The application, its deployment history and its stopped containers stay on the server.",
+                Self::what(prior)
+            )
+        });
+        if !prior.is_null() && !out.planned.is_null() {
             let field = self.schema.field("command");
             if !field.is_some_and(|f| semantically_equal(f, prior.get("command"), out.planned.get("command"))) {
                 out.planned.set("current_deployment_id", Value::Unknown);
@@ -475,15 +471,7 @@ impl Resource for Application {
 impl ImportState for Application {
     /// The numeric Id, or the (unique) name: reads find either, and store the Id.
     fn import_key(&self, id: &str) -> Result<Value, Diagnostics> {
-        if id.trim().is_empty() {
-            return Err(Diagnostics::error(
-                "Invalid import ID for lighthouse_application",
-                "Expected the numeric application Id (such as `12`) or the application name.",
-            ));
-        }
-        let mut key = Value::Object(Default::default());
-        key.set("id", Value::str(id.trim()));
-        Ok(key)
+        import_by_template(&self.schema, id.trim())
     }
 }
 

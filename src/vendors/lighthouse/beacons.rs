@@ -9,9 +9,10 @@ use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{object_lists, DataSourceDef, PagedList};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::resource::{
-    api_error_diag, forget_warning, plan_change, ApplyRequest, ApplyResponse, BodyShape, CreateOp, Ctx, DeleteOp,
-    DeleteRequest, DeleteResponse, ImportState, ListSpec, Lookup, Op, Operations, PlanRequest, PlanResponse, Private,
-    ReadOp, ReadRequest, ReadResponse, Resource, ResourceDef, ResourceSchema, UpdateOp, UpdateStyle,
+    api_error_diag, forget_warning, import_by_template, plan_forgetting, ApplyRequest, ApplyResponse, BodyShape,
+    CreateOp, Ctx, DeleteOp, DeleteRequest, DeleteResponse, ImportState, ListSpec, Lookup, Op, Operations, PlanRequest,
+    PlanResponse, Private, ReadOp, ReadRequest, ReadResponse, Resource, ResourceDef, ResourceSchema, UpdateOp,
+    UpdateStyle,
 };
 use crate::engine::schema::{Codec, Field, Validator};
 use crate::engine::template::percent_encode;
@@ -156,13 +157,7 @@ impl Resource for Alias {
     }
 
     fn plan(&self, req: PlanRequest<'_>) -> PlanResponse {
-        let destroy = req.proposed.is_null() && !req.prior.is_null();
-        let prior = req.prior.clone();
-        let mut out = plan_change(&self.schema, req, |_, _, _| {});
-        if destroy {
-            out.diags.extend(forget_warning("alias", Self::warning(&prior)));
-        }
-        out
+        plan_forgetting(&self.schema, req, Self::warning)
     }
 
     async fn create(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
@@ -211,15 +206,7 @@ impl Resource for Alias {
 
 impl ImportState for Alias {
     fn import_key(&self, id: &str) -> Result<Value, Diagnostics> {
-        if id.is_empty() {
-            return Err(Diagnostics::error(
-                "Invalid import ID for lighthouse_alias",
-                "Expected the address, such as `10.0.0.11:2375/v1.18`.",
-            ));
-        }
-        let mut key = Value::Object(Default::default());
-        key.set("address", Value::str(id));
-        Ok(key)
+        import_by_template(&self.schema, id)
     }
 }
 

@@ -73,20 +73,9 @@ fn provider_fields() -> Vec<Field> {
 
 fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut required = |name: &str, env: &str| match cfg.get(name).as_str().filter(|s| !s.is_empty()) {
-        Some(v) => v.to_string(),
-        None => {
-            diags.add_error(
-                format!("Missing {name}"),
-                format!("Set `{name}` in the provider block or {env}."),
-                Some(AttrPath::attr(name)),
-            );
-            String::new()
-        }
-    };
-    let endpoint = required("endpoint", "LIGHTHOUSE_ENDPOINT");
-    let email = required("email", "LIGHTHOUSE_EMAIL");
-    let password = required("password", "LIGHTHOUSE_PASSWORD");
+    let endpoint = super::required(cfg, &mut diags, "endpoint", "LIGHTHOUSE_ENDPOINT");
+    let email = super::required(cfg, &mut diags, "email", "LIGHTHOUSE_EMAIL");
+    let password = super::required(cfg, &mut diags, "password", "LIGHTHOUSE_PASSWORD");
     let request_timeout = super::request_timeout(cfg, &mut diags);
     if diags.has_errors() {
         return Err(diags);
@@ -119,7 +108,7 @@ mod tests {
 
     #[test]
     fn declared_resources_plan_nothing_apply_cannot_do() {
-        assert_eq!(users::user().declaration().declaration_errors(), Vec::<String>::new());
+        assert_eq!(users::user().declaration_errors(), Vec::<String>::new());
         assert_eq!(beacons::beacon().declaration_errors(), Vec::<String>::new());
     }
 

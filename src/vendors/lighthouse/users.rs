@@ -10,9 +10,9 @@ use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{DataSourceDef, DataSourceRead, DataSourceResponse};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::resource::{
-    api_error_diag, ApplyRequest, ApplyResponse, BodyShape, CreateOp, Ctx, DeleteOp, DeleteRequest, DeleteResponse,
-    ImportState, Lookup, Member, Op, Operations, PlanRequest, PlanResponse, Private, ReadOp, ReadRequest, ReadResponse,
-    Resource, ResourceDef, ResourceSchema, Step, UpdateOp, UpgradeState,
+    api_error_diag, import_by_template, ApplyRequest, ApplyResponse, BodyShape, CreateOp, Ctx, DeleteOp, DeleteRequest,
+    DeleteResponse, ImportState, Lookup, Member, Op, Operations, Private, ReadOp, ReadRequest, ReadResponse, Resource,
+    ResourceDef, ResourceHooks, ResourceSchema, Step, UpdateOp,
 };
 use crate::engine::schema::{Codec, Field, Validator};
 use crate::engine::template::percent_encode;
@@ -28,12 +28,8 @@ fn text(v: &Value, name: &str) -> String {
     v.get(name).as_str().unwrap_or_default().to_string()
 }
 
-/// `lighthouse_user`: a declaration, guarded by the visibility rule.
-pub struct User {
-    def: ResourceDef,
-}
-
-pub fn user() -> User {
+/// `lighthouse_user`: a declaration, with the visibility rule checked before any write.
+pub fn user() -> ResourceDef {
     let ops = Operations {
         // New users get AuthLevel 0; the level is a second request.
         create: CreateOp::Steps {
@@ -54,7 +50,7 @@ pub fn user() -> User {
         etag: None,
         adopt_existing: false,
     };
-    let def = ResourceDef::new("lighthouse_user", "user", "{email}", ops)
+    ResourceDef::new("lighthouse_user", "user", "{email}", ops)
         .desc("A Lighthouse user. Users cannot be deleted through the API: destroy only forgets the user (warning).")
         .fields(vec![
             Field::string("email")
@@ -77,19 +73,22 @@ pub fn user() -> User {
                 .api("AuthLevel", Codec::Plain)
                 .update_as("AuthLevel")
                 .desc("User AuthLevel (>= 0, default 0). Must be lower than the provider account's own AuthLevel, or Lighthouse hides the user from it (it would look deleted): the provider refuses such a value at apply with a diagnostic naming both levels."),
-        ]);
-    User { def }
+        ])
+        .hooks(UserHooks)
 }
 
-impl User {
-    #[cfg(test)]
-    pub(super) fn declaration(&self) -> &ResourceDef {
-        &self.def
-    }
+struct UserHooks;
 
+#[async_trait]
+impl ResourceHooks for UserHooks {
     /// Refuses an AuthLevel that would hide the user from the provider's own account.
-    async fn check_level(&self, ctx: &Ctx, planned: &Value) -> Result<(), Diagnostics> {
+    /// Level 0 is below every account that may create users (level >= 1), and an
+    /// unchanged level was checked when it was set.
+    async fn check_apply(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<(), Diagnostics> {
         let Some(wanted) = planned.get("auth_level").as_i64() else { return Ok(()) };
+        if wanted == 0 || prior.get("auth_level") == planned.get("auth_level") {
+            return Ok(());
+        }
         let own_email = text(&ctx.provider_config, "email");
         let own = ctx
             .api
@@ -113,45 +112,6 @@ impl User {
             ));
         }
         Ok(())
-    }
-}
-
-#[async_trait]
-impl Resource for User {
-    fn schema(&self) -> &ResourceSchema {
-        self.def.schema()
-    }
-    fn plan(&self, req: PlanRequest<'_>) -> PlanResponse {
-        self.def.plan(req)
-    }
-    async fn create(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
-        // Level 0 is below every account that may create users (level >= 1).
-        if req.planned.get("auth_level").as_i64().unwrap_or(0) != 0 {
-            if let Err(d) = self.check_level(ctx, req.planned).await {
-                return ApplyResponse::nothing(d);
-            }
-        }
-        self.def.create(ctx, req).await
-    }
-    async fn read(&self, ctx: &Ctx, req: ReadRequest<'_>) -> ReadResponse {
-        self.def.read(ctx, req).await
-    }
-    async fn update(&self, ctx: &Ctx, req: ApplyRequest<'_>) -> ApplyResponse {
-        if req.planned.get("auth_level") != req.prior.get("auth_level") {
-            if let Err(d) = self.check_level(ctx, req.planned).await {
-                return ApplyResponse::kept(req.prior.clone(), req.private, d);
-            }
-        }
-        self.def.update(ctx, req).await
-    }
-    async fn delete(&self, ctx: &Ctx, req: DeleteRequest<'_>) -> DeleteResponse {
-        self.def.delete(ctx, req).await
-    }
-    fn importer(&self) -> Option<&dyn ImportState> {
-        self.def.importer()
-    }
-    fn upgrader(&self) -> Option<&dyn UpgradeState> {
-        self.def.upgrader()
     }
 }
 
@@ -291,18 +251,7 @@ impl Resource for BeaconPermission {
 impl ImportState for BeaconPermission {
     /// `<email>/<beacon_address>`: an email never contains `/`, an address may.
     fn import_key(&self, id: &str) -> Result<Value, Diagnostics> {
-        match id.split_once('/') {
-            Some((email, address)) if !email.is_empty() && !address.is_empty() => {
-                let mut key = Value::Object(Default::default());
-                key.set("email", Value::str(email));
-                key.set("beacon_address", Value::str(address));
-                Ok(key)
-            }
-            _ => Err(Diagnostics::error(
-                "Invalid import ID for lighthouse_beacon_permission",
-                format!("Expected `<email>/<beacon_address>`, such as `ops@example.com/10.0.0.5:8000`; got {id:?}."),
-            )),
-        }
+        import_by_template(&self.schema, id)
     }
 }
 

@@ -94,19 +94,8 @@ fn base_url(api_url: &str) -> Result<String, String> {
 
 fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut required = |name: &str, env: &str| match cfg.get(name).as_str().filter(|s| !s.is_empty()) {
-        Some(v) => v.to_string(),
-        None => {
-            diags.add_error(
-                format!("Missing {name}"),
-                format!("Set `{name}` in the provider block or {env}."),
-                Some(AttrPath::attr(name)),
-            );
-            String::new()
-        }
-    };
-    let api_url = required("api_url", "LIGHTRUN_API_URL");
-    let api_key = required("api_key", "LIGHTRUN_API_KEY");
+    let api_url = super::required(cfg, &mut diags, "api_url", "LIGHTRUN_API_URL");
+    let api_key = super::required(cfg, &mut diags, "api_key", "LIGHTRUN_API_KEY");
     let request_timeout = super::request_timeout(cfg, &mut diags);
     if diags.has_errors() {
         return Err(diags);

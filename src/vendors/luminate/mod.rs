@@ -65,22 +65,9 @@ fn provider_fields() -> Vec<Field> {
 
 fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let mut required = |name: &str, env: &str| match cfg.get(name).as_str().filter(|s| !s.is_empty()) {
-        Some(v) => v.to_string(),
-        None => {
-            diags.add_error(
-                format!("Missing {name}"),
-                format!(
-                    "The API endpoint, client id and secret are required: set `{name}` in the provider block or {env}."
-                ),
-                Some(AttrPath::attr(name)),
-            );
-            String::new()
-        }
-    };
-    let endpoint = required("api_endpoint", "LUMINATE_API_ENDPOINT");
-    let client_id = required("api_client_id", "LUMINATE_API_CLIENT_ID");
-    let secret = required("api_client_secret", "LUMINATE_API_CLIENT_SECRET");
+    let endpoint = super::required(cfg, &mut diags, "api_endpoint", "LUMINATE_API_ENDPOINT");
+    let client_id = super::required(cfg, &mut diags, "api_client_id", "LUMINATE_API_CLIENT_ID");
+    let secret = super::required(cfg, &mut diags, "api_client_secret", "LUMINATE_API_CLIENT_SECRET");
     if diags.has_errors() {
         return Err(diags);
     }
