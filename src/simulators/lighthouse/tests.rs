@@ -643,3 +643,16 @@ async fn admin_objects_config_and_a_real_socket() {
     assert_eq!(object(&st, "beacon", "1.1.1.1:1").expect("beacon")["hidden"]["Token"], "n");
     assert_eq!(running.sim.cfg().step_delay, std::time::Duration::from_millis(1));
 }
+
+#[tokio::test]
+async fn an_empty_application_id_is_an_unknown_application() {
+    let (_, app) = app();
+    let cookie = login(&app, ADMIN, "admin").await;
+    let answer = api(&app, &cookie, Method::GET, "/applications/list/", None).await;
+    assert_eq!(
+        (answer.status, &answer.body),
+        (StatusCode::NOT_FOUND, &err("applications", "applications: unknown application ID"))
+    );
+    let answer = api(&app, &cookie, Method::PUT, "/beacons/token/", Some(json!("x"))).await;
+    assert_eq!(answer.body, err("beacons", "beacons: not enough or invalid parameters given"));
+}
