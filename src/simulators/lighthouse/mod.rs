@@ -191,10 +191,15 @@ fn api_routes() -> Router<Arc<Sim>> {
         .route("/aliases/{*address}", put(beacons::put_alias))
         .route("/applications/create", post(applications::create))
         .route("/applications/list", get(applications::list))
+        .route("/applications/list/", get(applications::history))
         .route("/applications/list/{*id}", get(applications::history))
+        .route("/applications/start/", post(applications::start))
         .route("/applications/start/{*id}", post(applications::start))
+        .route("/applications/stop/", post(applications::stop))
         .route("/applications/stop/{*id}", post(applications::stop))
+        .route("/applications/revert/", put(applications::revert))
         .route("/applications/revert/{*id}", put(applications::revert))
+        .route("/applications/update/", put(applications::update))
         .route("/applications/update/{*id}", put(applications::update))
 }
 

@@ -272,7 +272,7 @@ impl Store {
     /// The deployments of an application, newest first.
     pub fn history(&self, app_id: i64) -> Vec<&Deployment> {
         let mut rows: Vec<&Deployment> = self.deployments.iter().filter(|d| d.app_id == app_id).collect();
-        rows.sort_by(|a, b| b.id.cmp(&a.id));
+        rows.sort_by_key(|d| std::cmp::Reverse(d.id));
         rows
     }
 }

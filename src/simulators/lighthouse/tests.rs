@@ -643,3 +643,47 @@ async fn admin_objects_config_and_a_real_socket() {
     assert_eq!(object(&st, "beacon", "1.1.1.1:1").expect("beacon")["hidden"]["Token"], "n");
     assert_eq!(running.sim.cfg().step_delay, std::time::Duration::from_millis(1));
 }
+
+#[tokio::test]
+async fn an_empty_application_id_is_an_unknown_application() {
+    let (_, app) = app();
+    let cookie = login(&app, ADMIN, "admin").await;
+    let answer = api(&app, &cookie, Method::GET, "/applications/list/", None).await;
+    assert_eq!(
+        (answer.status, &answer.body),
+        (StatusCode::NOT_FOUND, &err("applications", "applications: unknown application ID"))
+    );
+    let answer = api(&app, &cookie, Method::PUT, "/beacons/token/", Some(json!("x"))).await;
+    assert_eq!(answer.body, err("beacons", "beacons: not enough or invalid parameters given"));
+}
+
+#[tokio::test]
+async fn an_error_after_commit_keeps_the_change_and_answers_the_fault() {
+    let (_, app) = app();
+    let cookie = login(&app, ADMIN, "admin").await;
+    let fault = json!({"kind": "error_after_commit", "path_contains": "/users/create", "status": 502});
+    admin(&app, Method::POST, "/faults", fault).await;
+    let body = json!({"Email": "late", "Password": "p"});
+    let answer = api(&app, &cookie, Method::POST, "/users/create", Some(body)).await;
+    assert_eq!(answer.status, StatusCode::BAD_GATEWAY);
+    assert!(object(&state(&app).await, "user", "late").is_some());
+    let bad = admin(&app, Method::POST, "/faults", json!({"kind": "explode"})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn refresh_adds_new_vms_and_keeps_vanished_instances() {
+    let (_, app) = app();
+    let cookie = registered(&app).await;
+    let vms = json!([{"name": "three", "address": "10.0.0.13", "port": "2375", "version": "v1.18", "canAccessDocker": false}]);
+    let patched = admin(&app, Method::PATCH, "/beacon_hosts/10.0.0.5:8000", json!({"vms": vms})).await;
+    assert_eq!(patched.status, StatusCode::OK);
+    assert_eq!(api(&app, &cookie, Method::PUT, "/beacons/refresh/10.0.0.5%3A8000", None).await.status, StatusCode::OK);
+    let listed = api(&app, &cookie, Method::GET, "/beacons/list/10.0.0.5:8000", None).await;
+    let names: Vec<&str> = listed.body.as_array().expect("list").iter().filter_map(|i| i["Name"].as_str()).collect();
+    assert_eq!(names, ["one", "two", "three"]);
+    // A beacon taken off the network: refresh reports Go's transport error.
+    admin(&app, Method::DELETE, "/beacon_hosts/10.0.0.5:8000", json!({})).await;
+    let answer = api(&app, &cookie, Method::PUT, "/beacons/refresh/10.0.0.5:8000", None).await;
+    assert_eq!(answer.body["Message"], "Get http://10.0.0.5:8000/vms: dial tcp 10.0.0.5:8000: connection refused");
+}
