@@ -24,9 +24,19 @@ start_simulator() {
     luminate)
       ./target/release/luminate-simulator --listen "127.0.0.1:$port" --client-id demo-client --client-secret demo-secret > "$work/simulator.log" 2>&1 &
       export LUMINATE_API_ENDPOINT="http://127.0.0.1:$port" LUMINATE_API_CLIENT_ID=demo-client LUMINATE_API_CLIENT_SECRET=demo-secret ;;
+    lighthouse)
+      ./target/release/lighthouse-simulator --listen "127.0.0.1:$port" --admin-email ops@example.com --admin-password demo-password > "$work/simulator.log" 2>&1 &
+      export LIGHTHOUSE_ENDPOINT="http://127.0.0.1:$port" LIGHTHOUSE_EMAIL=ops@example.com LIGHTHOUSE_PASSWORD=demo-password ;;
   esac
   pids+=($!)
   for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/_sim/state" >/dev/null 2>&1 && break; sleep 0.1; done
+  if [[ $vendor == lighthouse ]]; then
+    # The machines around the server: a beacon agent with two Docker hosts behind it.
+    curl -fs -X POST "http://127.0.0.1:$port/_sim/beacon_hosts" -H 'content-type: application/json' -d '{
+      "address": "127.0.0.1:5002", "token": "demo-beacon-token",
+      "vms": [{"name": "dock1", "address": "10.0.0.11", "port": "2375", "version": "v1.18", "canAccessDocker": true},
+              {"name": "dock2", "address": "10.0.0.12", "port": "2375", "version": "v1.18", "canAccessDocker": true}]}' >/dev/null
+  fi
 }
 
 run_quickstart() {
@@ -64,12 +74,13 @@ import json, sys
 s = json.load(sys.stdin)
 for o in s["objects"]:
     b = o["object"]
-    print("  %-18s %-24s %s" % (o["kind"], b.get("name"), b.get("state", "")))'
+    name = b.get("name") or b.get("Name") or b.get("Email") or b.get("Address") or b.get("InstanceAddress")
+    print("  %-18s %-24s %s" % (o["kind"], name, b.get("state", "")))'
     echo
   )
   port=$((port + 1))
 }
 
-for vendor in ${DEMO_VENDORS:-lightbits luminate}; do
+for vendor in ${DEMO_VENDORS:-lightbits luminate lighthouse}; do
   run_quickstart "$vendor"
 done

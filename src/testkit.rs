@@ -106,6 +106,30 @@ impl Simulated for crate::simulators::lightrun::Running {
     }
 }
 
+impl Simulated for crate::simulators::lighthouse::Running {
+    const PROVIDER: &'static str = "lighthouse";
+    const ENV: &'static [&'static str] = &["LIGHTHOUSE_ENDPOINT", "LIGHTHOUSE_EMAIL", "LIGHTHOUSE_PASSWORD"];
+    fn url(&self) -> String {
+        crate::simulators::lighthouse::Running::url(self)
+    }
+    fn provider_arguments(&self) -> String {
+        let cfg = self.sim.config.lock().map(|c| c.clone()).unwrap_or_default();
+        format!(
+            "endpoint = \"{}\"\n  email    = \"{}\"\n  password = \"{}\"",
+            crate::simulators::lighthouse::Running::url(self),
+            cfg.admin_email,
+            cfg.admin_password
+        )
+    }
+}
+
+/// A workspace around a fresh Lighthouse simulator (see [`luminate_workspace`]).
+pub fn lighthouse_workspace() -> Option<Workspace<crate::simulators::lighthouse::Running>> {
+    let tf = terraform()?;
+    let sim = crate::simulators::lighthouse::spawn(crate::simulators::lighthouse::SimConfig::default());
+    Some(Workspace::around(tf, sim.expect("simulator")))
+}
+
 /// Finds Terraform 1.15.x: `TF_BIN`, the project's `.tools/bin/terraform`, or PATH.
 /// In CI a missing Terraform fails the test; elsewhere the test is skipped loudly.
 pub fn terraform() -> Option<PathBuf> {
@@ -195,6 +219,7 @@ pub trait ObjectsByKind: Simulated {}
 
 impl ObjectsByKind for luminate::Running {}
 impl ObjectsByKind for crate::simulators::lightrun::Running {}
+impl ObjectsByKind for crate::simulators::lighthouse::Running {}
 
 impl<S: ObjectsByKind> Workspace<S> {
     /// How many objects of one kind (its noun, e.g. "connector") the simulator holds.

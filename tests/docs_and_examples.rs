@@ -50,7 +50,9 @@ fn every_example_validates_with_terraform() {
     let luminate = tfprov::simulators::luminate::spawn(Default::default()).expect("simulator");
     examples_validate(&common::Workspace::around(tf.clone(), luminate), "luminate");
     let lightrun = tfprov::simulators::lightrun::spawn(Default::default()).expect("simulator");
-    examples_validate(&common::Workspace::around(tf, lightrun), "lightrun");
+    examples_validate(&common::Workspace::around(tf.clone(), lightrun), "lightrun");
+    let lighthouse = tfprov::simulators::lighthouse::spawn(Default::default()).expect("simulator");
+    examples_validate(&common::Workspace::around(tf, lighthouse), "lighthouse");
 }
 
 #[test]

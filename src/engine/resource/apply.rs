@@ -110,7 +110,8 @@ impl Resource for ResourceDef {
         let mut private = req.private;
         // A multi-step create that stopped half-way (and was untainted): finish it first.
         if let (CreateOp::Steps { then, .. }, true) = (&self.ops.create, private.progress.contains_key(CREATED)) {
-            if let Err(d) = self.run_steps(ctx, then, req.prior, req.config, &mut private).await {
+            let desired = self.desired(req.prior, req.planned);
+            if let Err(d) = self.run_steps(ctx, then, &desired, req.config, &mut private).await {
                 return ApplyResponse { state: Some(req.prior.clone()), private, diags: d };
             }
         }
@@ -508,6 +509,19 @@ impl ResourceDef {
         }
     }
 
+    /// The object as it should become: `current` (with its API-assigned IDs) carrying
+    /// every configurable value the plan knows.
+    fn desired(&self, current: &Value, planned: &Value) -> Value {
+        let mut out = current.clone();
+        for f in self.schema.fields.iter().filter(|f| f.is_configurable()) {
+            let value = planned.get(f.name);
+            if value.is_fully_known() && !value.is_null() {
+                out.set(f.name, value.clone());
+            }
+        }
+        out
+    }
+
     /// Runs the steps of a multi-step create not yet recorded as done, recording each.
     async fn run_steps(
         &self,
@@ -568,7 +582,9 @@ impl ResourceDef {
         let mut private = Private::with_etag(etag.clone());
         if !steps.is_empty() {
             private.progress.insert(CREATED.to_string(), J::Bool(true));
-            if let Err(d) = self.run_steps(ctx, steps, &created, req.config, &mut private).await {
+            // Steps set what the first request could not: they send the planned values.
+            let desired = self.desired(&created, planned);
+            if let Err(d) = self.run_steps(ctx, steps, &desired, req.config, &mut private).await {
                 return ApplyResponse { state: Some(created), private, diags: d };
             }
         }

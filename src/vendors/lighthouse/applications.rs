@@ -175,7 +175,8 @@ impl Application {
         let mut out = base.clone();
         out.set("id", Value::str(id.to_string()));
         out.set("name", Value::str(app.get("Name").and_then(J::as_str).unwrap_or_default()));
-        let instances = app.get("Instances").and_then(J::as_array).map(|a| a.iter().filter_map(J::as_str).collect::<Vec<_>>());
+        let instances =
+            app.get("Instances").and_then(J::as_array).map(|a| a.iter().filter_map(J::as_str).collect::<Vec<_>>());
         out.set("instances", Value::Set(instances.unwrap_or_default().into_iter().map(Value::str).collect()));
         out.set("current_deployment_id", Value::int(current));
         // Without access the history is empty: the known command stands.
