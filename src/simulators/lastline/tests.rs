@@ -1,0 +1,1 @@
+//! The simulator driven through its router (`oneshot`).
