@@ -64,7 +64,8 @@ pub fn update_customer_info(call: &mut Call<'_>) -> ApiResult<Value> {
 
 /// #4 `account/get_account` (GET/POST): the authenticated account.
 pub fn get_account(call: &mut Call<'_>) -> ApiResult<Value> {
-    let account = call.store.account(&call.caller.username).ok_or_else(|| ApiError::unknown_account(&call.caller.username))?;
+    let account =
+        call.store.account(&call.caller.username).ok_or_else(|| ApiError::unknown_account(&call.caller.username))?;
     Ok(call.store.account_view(account))
 }
 
@@ -149,7 +150,11 @@ pub fn delete_account(call: &mut Call<'_>) -> ApiResult<Value> {
 /// `can_manage_users` on its customer; `customer`, when given, must be the account's.
 pub fn update_account(call: &mut Call<'_>) -> ApiResult<Value> {
     let username = call.params.get("account_username").unwrap_or(&call.caller.username).to_string();
-    let owner = call.store.account(&username).map(|a| a.customer.clone()).ok_or_else(|| ApiError::unknown_account(&username))?;
+    let owner = call
+        .store
+        .account(&username)
+        .map(|a| a.customer.clone())
+        .ok_or_else(|| ApiError::unknown_account(&username))?;
     if let Some(customer) = call.params.get("customer") {
         if customer != owner {
             return Err(ApiError::unknown_account(&username));
@@ -167,7 +172,10 @@ pub fn update_account(call: &mut Call<'_>) -> ApiResult<Value> {
     let password = new_password.or_else(|| reset.then(|| uuid::Uuid::new_v4().simple().to_string()));
     let raw = |key: &str| call.params.raw(key).map(str::to_string);
     let (first, last) = (raw("first_name"), raw("last_name"));
-    let (locale, timezone) = (call.params.get("default_locale").map(str::to_string), call.params.get("default_timezone").map(str::to_string));
+    let (locale, timezone) = (
+        call.params.get("default_locale").map(str::to_string),
+        call.params.get("default_timezone").map(str::to_string),
+    );
     let expiry = call.params.get("password_expiration_timestamp").map(str::to_string);
     let modifier = call.caller.username.clone();
     let Some(account) = call.store.accounts.get_mut(&username) else {

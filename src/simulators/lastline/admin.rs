@@ -210,7 +210,8 @@ async fn add(State(sim): State<Arc<Sim>>, Path(kind): Path<String>, Json(body): 
             grant.id()
         }
         "role_permission" => {
-            let (role, permission) = (text(&body, "role").unwrap_or_default(), text(&body, "permission").unwrap_or_default());
+            let (role, permission) =
+                (text(&body, "role").unwrap_or_default(), text(&body, "permission").unwrap_or_default());
             let customer = text(&body, "customer").unwrap_or(config.customer.clone());
             let role = store
                 .roles
@@ -326,7 +327,10 @@ fn add_sensor(store: &mut Store, body: &Value) -> Result<String, AdminError> {
     if !store.licenses.iter().any(|l| l.access_key == sensor.access_key) {
         return Err(missing("license", &sensor.access_key));
     }
-    if sensor.subkey.is_empty() || sensor.subkey.contains(':') || store.sensor(&sensor.access_key, &sensor.subkey).is_some() {
+    if sensor.subkey.is_empty()
+        || sensor.subkey.contains(':')
+        || store.sensor(&sensor.access_key, &sensor.subkey).is_some()
+    {
         return Err(bad("a new subkey without ':' is required"));
     }
     if body.get("active").is_none() {
@@ -381,7 +385,8 @@ fn add_role(store: &mut Store, body: &Value, default_customer: &str) -> Result<S
         return Err(bad("a role name is required"));
     }
     role.customer = if role.builtin { None } else { Some(role.customer.unwrap_or(default_customer.to_string())) };
-    let taken = store.roles.iter().any(|r| r.name == role.name && r.builtin == role.builtin && r.customer == role.customer);
+    let taken =
+        store.roles.iter().any(|r| r.name == role.name && r.builtin == role.builtin && r.customer == role.customer);
     if taken {
         return Err(bad(format!("role {} exists", role.name)));
     }
@@ -426,10 +431,18 @@ fn patched<T: Serialize + DeserializeOwned>(item: &T, mut patch: Value, keep: &[
 
 /// The index of the role an admin id names: a custom role first, then a built-in one.
 fn role_index(store: &Store, name: &str) -> Option<usize> {
-    store.roles.iter().position(|r| !r.builtin && r.name == name).or_else(|| store.roles.iter().position(|r| r.name == name))
+    store
+        .roles
+        .iter()
+        .position(|r| !r.builtin && r.name == name)
+        .or_else(|| store.roles.iter().position(|r| r.name == name))
 }
 
-async fn edit(State(sim): State<Arc<Sim>>, Path((kind, id)): Path<(String, String)>, Json(patch): Json<Value>) -> AdminResult {
+async fn edit(
+    State(sim): State<Arc<Sim>>,
+    Path((kind, id)): Path<(String, String)>,
+    Json(patch): Json<Value>,
+) -> AdminResult {
     let mut store = sim.store();
     let not_found = || missing(&kind, &id);
     match kind.as_str() {
@@ -451,7 +464,8 @@ async fn edit(State(sim): State<Arc<Sim>>, Path((kind, id)): Path<(String, Strin
         }
         "sensor" => {
             let (key, subkey) = id.split_once(':').ok_or_else(not_found)?;
-            let index = store.sensors.iter().position(|s| s.access_key == key && s.subkey == subkey).ok_or_else(not_found)?;
+            let index =
+                store.sensors.iter().position(|s| s.access_key == key && s.subkey == subkey).ok_or_else(not_found)?;
             store.sensors[index] = patched(&store.sensors[index], patch, &["access_key", "subkey"])?;
         }
         "appliance" => {
@@ -466,7 +480,10 @@ async fn edit(State(sim): State<Arc<Sim>>, Path((kind, id)): Path<(String, Strin
             return Ok(Json(shown(&store, "role", &new_id)));
         }
         "account_role" => {
-            let flag = patch.get("is_ephemeral").and_then(Value::as_bool).ok_or_else(|| bad("{\"is_ephemeral\": bool} expected"))?;
+            let flag = patch
+                .get("is_ephemeral")
+                .and_then(Value::as_bool)
+                .ok_or_else(|| bad("{\"is_ephemeral\": bool} expected"))?;
             let index = (0..store.role_grants.len())
                 .find(|i| role_grant_id(&store, &store.role_grants[*i]).is_some_and(|(gid, _)| gid == id))
                 .ok_or_else(not_found)?;
@@ -494,7 +511,8 @@ async fn remove(State(sim): State<Arc<Sim>>, Path((kind, id)): Path<(String, Str
         }
         "sensor" => {
             let (key, subkey) = id.split_once(':').ok_or_else(not_found)?;
-            let index = store.sensors.iter().position(|s| s.access_key == key && s.subkey == subkey).ok_or_else(not_found)?;
+            let index =
+                store.sensors.iter().position(|s| s.access_key == key && s.subkey == subkey).ok_or_else(not_found)?;
             store.sensors.remove(index);
             store.grants.retain(|g| !(g.context == "subkey" && g.target == id));
         }

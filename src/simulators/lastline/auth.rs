@@ -168,9 +168,7 @@ pub async fn logout(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, heade
     store.counters.logouts += 1;
     drop(store);
     let mut response = wire::answer(format, StatusCode::OK, &Ok(serde_json::json!("true")));
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, HeaderValue::from_static("PHPSESSID=deleted; path=/; Max-Age=0"));
+    response.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static("PHPSESSID=deleted; path=/; Max-Age=0"));
     response
 }
 

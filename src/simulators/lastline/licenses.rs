@@ -61,7 +61,8 @@ pub fn generate_license(call: &mut Call<'_>) -> ApiResult<Value> {
     if count > 1 && *multi {
         return Err(ApiError::invalid(format!("{product} requires more than one license: num_licenses must be 1")));
     }
-    let visible_at = Some(Instant::now() + call.config.propagation_delay).filter(|_| !call.config.propagation_delay.is_zero());
+    let visible_at =
+        Some(Instant::now() + call.config.propagation_delay).filter(|_| !call.config.propagation_delay.is_zero());
     let mut generated = Vec::new();
     for _ in 0..count {
         let id = call.store.next_id();
@@ -112,7 +113,10 @@ pub fn get_licenses(call: &mut Call<'_>) -> ApiResult<Value> {
         .iter()
         .filter(|l| l.visible())
         .filter(|l| customer.as_deref().is_none_or(|c| l.customer == c))
-        .filter(|l| key.as_ref().is_none_or(|(k, sub)| l.access_key == *k && sub.as_ref().is_none_or(|s| store.sensor(k, s).is_some())))
+        .filter(|l| {
+            key.as_ref()
+                .is_none_or(|(k, sub)| l.access_key == *k && sub.as_ref().is_none_or(|s| store.sensor(k, s).is_some()))
+        })
         .filter(|l| fqdn.is_none_or(|f| l.on_premise_fqdn.as_deref() == Some(f)))
         .filter(|l| hosted.is_none_or(|h| l.hosted() == h))
         .filter(|l| product.is_none_or(|p| l.product == p))
@@ -168,7 +172,8 @@ impl KeySelector {
     }
 
     fn sensor(&self, sensor: &Sensor) -> bool {
-        self.subkey.as_ref().is_none_or(|s| sensor.subkey == *s) && self.subkey_id.is_none_or(|id| sensor.subkey_id == id)
+        self.subkey.as_ref().is_none_or(|s| sensor.subkey == *s)
+            && self.subkey_id.is_none_or(|id| sensor.subkey_id == id)
     }
 }
 
@@ -233,7 +238,8 @@ pub fn get_keys(call: &mut Call<'_>) -> ApiResult<Value> {
         if filters.selector.bare_license() && store.holds(user, permission, Scope::License(license)) {
             keys.push(store.key_view(license, None));
         }
-        for sensor in store.sensors.iter().filter(|s| s.access_key == license.access_key && filters.selector.sensor(s)) {
+        for sensor in store.sensors.iter().filter(|s| s.access_key == license.access_key && filters.selector.sensor(s))
+        {
             if store.holds(user, permission, Scope::Subkey(license, &sensor.subkey)) {
                 keys.push(store.key_view(license, Some(sensor)));
             }
@@ -250,7 +256,8 @@ pub fn get_sensors(call: &mut Call<'_>) -> ApiResult<Value> {
     let user = &call.caller.username;
     let mut sensors = Vec::new();
     for license in store.licenses.iter().filter(|l| filters.license(store, l)) {
-        for sensor in store.sensors.iter().filter(|s| s.access_key == license.access_key && filters.selector.sensor(s)) {
+        for sensor in store.sensors.iter().filter(|s| s.access_key == license.access_key && filters.selector.sensor(s))
+        {
             let allowed = store.manages(user, &license.customer)
                 || store.holds(user, "can_access_alerts", Scope::Subkey(license, &sensor.subkey));
             if allowed {
@@ -272,11 +279,14 @@ pub fn get_keys_legacy(call: &mut Call<'_>) -> ApiResult<Value> {
     let by_subkey = call.params.flag("restrict_to_subkey_id")?.unwrap_or(false);
     let invalid = call.params.flag("include_invalid_keys")?.unwrap_or(false);
     let hosted = call.params.flag("hosted")?;
-    let products: Option<Vec<String>> = call.params.get("products").map(|p| p.split(',').map(|s| s.trim().to_string()).collect());
+    let products: Option<Vec<String>> =
+        call.params.get("products").map(|p| p.split(',').map(|s| s.trim().to_string()).collect());
     let children = call.params.flag("include_child_licenses")?.unwrap_or(false);
     let store = &*call.store;
     let user = &call.caller.username;
-    let anchor = store.licenses.iter().find(|l| l.visible() && (selector.access_key.is_some() || selector.access_key_id.is_some()) && selector.license(l));
+    let anchor = store.licenses.iter().find(|l| {
+        l.visible() && (selector.access_key.is_some() || selector.access_key_id.is_some()) && selector.license(l)
+    });
     let owner = anchor.map(|l| l.customer.clone()).unwrap_or_else(|| call.caller.customer.clone());
     let mut keys = Vec::new();
     for license in store.licenses.iter().filter(|l| l.visible()) {
@@ -293,7 +303,9 @@ pub fn get_keys_legacy(call: &mut Call<'_>) -> ApiResult<Value> {
             keys.push(legacy_view(store, license, None, false));
         }
         for sensor in store.sensors.iter().filter(|s| s.access_key == license.access_key) {
-            if (!by_subkey || selector.sensor(sensor)) && store.holds(user, permission, Scope::Subkey(license, &sensor.subkey)) {
+            if (!by_subkey || selector.sensor(sensor))
+                && store.holds(user, permission, Scope::Subkey(license, &sensor.subkey))
+            {
                 keys.push(legacy_view(store, license, Some(sensor), heartbeat));
             }
         }
@@ -388,7 +400,11 @@ pub fn update_license(call: &mut Call<'_>) -> ApiResult<Value> {
     let mut changed = vec![key.clone()];
     changed.extend(call.store.sensors.iter().filter(|s| s.access_key == key).map(Sensor::key));
     changed.extend(
-        call.store.licenses.iter().filter(|l| l.parent_access_key.as_deref() == Some(&key)).map(|l| l.access_key.clone()),
+        call.store
+            .licenses
+            .iter()
+            .filter(|l| l.parent_access_key.as_deref() == Some(&key))
+            .map(|l| l.access_key.clone()),
     );
     if let Some(record) = call.store.license_mut(&key) {
         record.start_date = new_start;
@@ -429,7 +445,9 @@ fn check_subkey(subkey: &str) -> ApiResult<()> {
 pub fn add_sensor(call: &mut Call<'_>) -> ApiResult<Value> {
     let license = match (call.params.get("key"), call.params.number("key_id")?) {
         (Some(key), _) => call.store.license(key).cloned().ok_or_else(|| ApiError::unknown_license(key))?,
-        (None, Some(id)) => call.store.license_by_id(id).cloned().ok_or_else(|| ApiError::unknown_license(&id.to_string()))?,
+        (None, Some(id)) => {
+            call.store.license_by_id(id).cloned().ok_or_else(|| ApiError::unknown_license(&id.to_string()))?
+        }
         (None, None) => return Err(ApiError::missing("key")),
     };
     call.require_manager(&license.customer)?;
@@ -441,14 +459,22 @@ pub fn add_sensor(call: &mut Call<'_>) -> ApiResult<Value> {
     }
     let id = call.store.next_id();
     let name = call.params.get("name").unwrap_or("").to_string();
-    call.store.sensors.push(Sensor { access_key: license.access_key, subkey, subkey_id: id, name, active, ..Sensor::default() });
+    call.store.sensors.push(Sensor {
+        access_key: license.access_key,
+        subkey,
+        subkey_id: id,
+        name,
+        active,
+        ..Sensor::default()
+    });
     ok()
 }
 
 /// The sensor `key` (`<ACCESS_KEY>:<SUBKEY>`) or `key_id` + `subkey_id` names.
 fn sensor_param(call: &Call<'_>) -> ApiResult<(String, String)> {
     if let Some(key) = call.params.get("key") {
-        let (access_key, subkey) = key.split_once(':').ok_or_else(|| ApiError::invalid("key must be <ACCESS_KEY>:<SUBKEY>"))?;
+        let (access_key, subkey) =
+            key.split_once(':').ok_or_else(|| ApiError::invalid("key must be <ACCESS_KEY>:<SUBKEY>"))?;
         call.store.sensor(access_key, subkey).ok_or_else(|| ApiError::unknown_license(key))?;
         call.store.license(access_key).ok_or_else(|| ApiError::unknown_license(key))?;
         return Ok((access_key.to_string(), subkey.to_string()));
@@ -576,7 +602,10 @@ pub fn bundle(sim: &Sim, path: &str, headers: &HeaderMap, params: Params) -> Res
     let mut store = sim.store();
     *store.counters.calls.entry(path.to_string()).or_default() += 1;
     let Some(license) = store.license(&key).cloned().filter(License::is_installation) else {
-        return refused(StatusCode::UNPROCESSABLE_ENTITY, format!("{key} is not the main license of an on-premise installation"));
+        return refused(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("{key} is not the main license of an on-premise installation"),
+        );
     };
     if !store.manages(&caller.username, &license.customer) {
         return refused(StatusCode::FORBIDDEN, "Permission denied");
@@ -594,7 +623,12 @@ pub fn bundle(sim: &Sim, path: &str, headers: &HeaderMap, params: Params) -> Res
         token = Some(fresh);
     }
     let mut content = json!({"bundle_format_version": version, "license": store.license_view(&license)});
-    let sensors: Vec<Value> = store.sensors.iter().filter(|s| s.access_key == key).map(|s| json!({"subkey": s.subkey, "name": s.name})).collect();
+    let sensors: Vec<Value> = store
+        .sensors
+        .iter()
+        .filter(|s| s.access_key == key)
+        .map(|s| json!({"subkey": s.subkey, "name": s.name}))
+        .collect();
     content["sensors"] = json!(sensors);
     if version >= 2 {
         let children: Vec<Value> = store

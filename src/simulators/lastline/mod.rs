@@ -322,7 +322,11 @@ pub(crate) fn params_of(method: &Method, uri: &Uri, headers: &HeaderMap, body: &
 
 fn not_found(format: Format, what: &str) -> Response {
     // ASSUMPTION: an unknown function is an HTTP 404 with an envelope (unseen).
-    wire::answer(format, StatusCode::NOT_FOUND, &Err(ApiError { message: format!("Unknown method: {what}"), code: None }))
+    wire::answer(
+        format,
+        StatusCode::NOT_FOUND,
+        &Err(ApiError { message: format!("Unknown method: {what}"), code: None }),
+    )
 }
 
 fn wrong_method(format: Format, verbs: Verbs) -> Response {
@@ -333,7 +337,13 @@ fn wrong_method(format: Format, verbs: Verbs) -> Response {
 }
 
 /// `/papi/accounting/...`: finds the method, checks the HTTP method, authenticates, runs.
-async fn accounting(State(sim): State<Arc<Sim>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn accounting(
+    State(sim): State<Arc<Sim>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let rest = uri.path().strip_prefix("/papi/accounting/").unwrap_or("").to_string();
     if let Some(verbs) = licenses::bundle_verbs(&rest) {
         if !verbs.allows(&method) {

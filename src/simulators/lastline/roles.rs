@@ -37,16 +37,16 @@ fn role_grant(call: &Call<'_>, target_param: &str) -> ApiResult<RoleGrant> {
     if context != "customer" {
         return Err(ApiError::invalid("role_context must be customer"));
     }
-    let account = call.store.account(&username).ok_or_else(|| ApiError::no_such_entity(format!("account {username}")))?;
+    let account =
+        call.store.account(&username).ok_or_else(|| ApiError::no_such_entity(format!("account {username}")))?;
     let customer = call.params.get(target_param).unwrap_or(&account.customer).to_string();
     if !call.store.customers.contains_key(&customer) {
         return Err(ApiError::unknown_customer(&customer));
     }
     call.require_manager(&customer)?;
-    let role = call
-        .store
-        .find_role(&name, builtin, &customer)
-        .ok_or_else(|| ApiError::no_such_entity(format!("{} role {name}", if builtin { "built-in" } else { "custom" })))?;
+    let role = call.store.find_role(&name, builtin, &customer).ok_or_else(|| {
+        ApiError::no_such_entity(format!("{} role {name}", if builtin { "built-in" } else { "custom" }))
+    })?;
     Ok(RoleGrant { account_username: username, role_id: role.id, customer, is_ephemeral: false })
 }
 
@@ -168,7 +168,8 @@ pub fn update(call: &mut Call<'_>) -> ApiResult<Value> {
     }
     let contexts = match call.params.get("context") {
         Some(text) => {
-            let contexts: Vec<String> = text.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
+            let contexts: Vec<String> =
+                text.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect();
             if contexts.is_empty() || contexts.iter().any(|c| c != "customer") {
                 return Err(ApiError::invalid("context: the only role context is customer"));
             }

@@ -44,14 +44,44 @@ pub const LASTLINE: &str = "Lastline";
 /// The eight permissions (the page's "Permissions" section): name, display name (made
 /// up), description (paraphrased) and the contexts it applies in.
 pub const PERMISSIONS: [(&str, &str, &str, &[&str]); 8] = [
-    ("can_view_appliances", "View appliances", "View appliance overview, monitoring, configuration and notification settings", &["customer"]),
-    ("can_manage_appliances", "Manage appliances", "Trigger appliance actions and manage appliance-related settings", &["customer"]),
+    (
+        "can_view_appliances",
+        "View appliances",
+        "View appliance overview, monitoring, configuration and notification settings",
+        &["customer"],
+    ),
+    (
+        "can_manage_appliances",
+        "Manage appliances",
+        "Trigger appliance actions and manage appliance-related settings",
+        &["customer"],
+    ),
     ("can_manage_users", "Manage users", "Administrator of the customer", &["customer"]),
     ("can_access_alerts", "Access alerts", "Access alerts and statistics", &["customer", "license", "subkey"]),
-    ("can_access_pcaps", "Access artifacts", "Access artifacts collected by sensors, such as pcaps", &["customer", "license", "subkey"]),
-    ("can_manage_labels", "Manage labels", "Manage backend sensor settings: host labels, event annotations, incident workflow", &["customer", "license", "subkey"]),
-    ("can_access_analyzed_files", "Download analyzed files", "Download analyzed files of less sensitive types (executables, scripts)", &["customer"]),
-    ("can_access_sensitive_analyzed_files", "Download sensitive analyzed files", "Download analyzed files of sensitive types (Office documents, PDFs)", &["customer"]),
+    (
+        "can_access_pcaps",
+        "Access artifacts",
+        "Access artifacts collected by sensors, such as pcaps",
+        &["customer", "license", "subkey"],
+    ),
+    (
+        "can_manage_labels",
+        "Manage labels",
+        "Manage backend sensor settings: host labels, event annotations, incident workflow",
+        &["customer", "license", "subkey"],
+    ),
+    (
+        "can_access_analyzed_files",
+        "Download analyzed files",
+        "Download analyzed files of less sensitive types (executables, scripts)",
+        &["customer"],
+    ),
+    (
+        "can_access_sensitive_analyzed_files",
+        "Download sensitive analyzed files",
+        "Download analyzed files of sensitive types (Office documents, PDFs)",
+        &["customer"],
+    ),
 ];
 
 pub const CONTEXTS: [&str; 3] = ["customer", "license", "subkey"];
@@ -67,13 +97,31 @@ pub const PRODUCTS: [(&str, bool, bool); 4] = [
 
 /// Built-in roles: name, description, permissions (made up; the page names none).
 pub const BUILTIN_ROLES: [(&str, &str, &[&str]); 3] = [
-    ("Administrator", "Every permission on the customer", &[
-        "can_view_appliances", "can_manage_appliances", "can_manage_users", "can_access_alerts", "can_access_pcaps",
-        "can_manage_labels", "can_access_analyzed_files", "can_access_sensitive_analyzed_files",
-    ]),
-    ("Analyst", "Alerts, artifacts, labels and analyzed files", &[
-        "can_view_appliances", "can_access_alerts", "can_access_pcaps", "can_manage_labels", "can_access_analyzed_files",
-    ]),
+    (
+        "Administrator",
+        "Every permission on the customer",
+        &[
+            "can_view_appliances",
+            "can_manage_appliances",
+            "can_manage_users",
+            "can_access_alerts",
+            "can_access_pcaps",
+            "can_manage_labels",
+            "can_access_analyzed_files",
+            "can_access_sensitive_analyzed_files",
+        ],
+    ),
+    (
+        "Analyst",
+        "Alerts, artifacts, labels and analyzed files",
+        &[
+            "can_view_appliances",
+            "can_access_alerts",
+            "can_access_pcaps",
+            "can_manage_labels",
+            "can_access_analyzed_files",
+        ],
+    ),
     ("Read-only", "Alerts and appliance overview", &["can_view_appliances", "can_access_alerts"]),
 ];
 
@@ -452,7 +500,10 @@ impl Store {
         }
         let direct = |context: &str, target: &str| {
             self.grants.iter().any(|g| {
-                g.account_username == username && g.permission == permission && g.context == context && g.target == target
+                g.account_username == username
+                    && g.permission == permission
+                    && g.context == context
+                    && g.target == target
             })
         };
         match scope {
@@ -662,12 +713,25 @@ fn seed(store: &mut Store, config: &SimConfig) {
 
     store.customers.insert(
         OTHER_CUSTOMER.into(),
-        Customer { customer: OTHER_CUSTOMER.into(), first_name: "Gil".into(), last_name: "Globex".into(), affiliation: "Globex".into(), country: "DE".into(), ..Customer::default() },
+        Customer {
+            customer: OTHER_CUSTOMER.into(),
+            first_name: "Gil".into(),
+            last_name: "Globex".into(),
+            affiliation: "Globex".into(),
+            country: "DE".into(),
+            ..Customer::default()
+        },
     );
     add_account(store, OTHER_CUSTOMER, OTHER_CUSTOMER, OTHER_PASSWORD, "Gil", "Globex");
     grant_all(store, OTHER_CUSTOMER, OTHER_CUSTOMER);
 
-    let license = |store: &mut Store, key: &str, customer: &str, product: &str, kind: &str, dates: (&str, &str), deployment: &str| {
+    let license = |store: &mut Store,
+                   key: &str,
+                   customer: &str,
+                   product: &str,
+                   kind: &str,
+                   dates: (&str, &str),
+                   deployment: &str| {
         let id = store.next_id();
         store.licenses.push(License {
             access_key: key.into(),
@@ -703,7 +767,9 @@ fn seed(store: &mut Store, config: &SimConfig) {
             _ => {}
         }
     }
-    for (subkey, name, ip) in [("sensor01", "Perimeter sensor", "10.0.0.11"), ("sensor02", "Branch office sensor", "10.0.1.12")] {
+    for (subkey, name, ip) in
+        [("sensor01", "Perimeter sensor", "10.0.0.11"), ("sensor02", "Branch office sensor", "10.0.1.12")]
+    {
         let id = store.next_id();
         store.sensors.push(Sensor {
             access_key: ONPREM_KEY.into(),
@@ -719,7 +785,9 @@ fn seed(store: &mut Store, config: &SimConfig) {
             appliance_uuid: None,
         });
     }
-    for (uuid, subkey, state) in [(APPLIANCE_UUID, "sensor01", "REGISTERED"), (DISABLED_APPLIANCE_UUID, "sensor02", "DISABLED")] {
+    for (uuid, subkey, state) in
+        [(APPLIANCE_UUID, "sensor01", "REGISTERED"), (DISABLED_APPLIANCE_UUID, "sensor02", "DISABLED")]
+    {
         store.appliances.push(Appliance {
             appliance_uuid: uuid.into(),
             customer: customer.clone(),
@@ -755,7 +823,12 @@ fn seed(store: &mut Store, config: &SimConfig) {
     store.grants.push(grant(ANALYST, "can_access_alerts", "license", HOSTED_KEY.into()));
     store.grants.push(grant(ANALYST, "can_access_pcaps", "subkey", format!("{ONPREM_KEY}:sensor01")));
     if let Some(read_only) = store.find_role("Read-only", true, &customer).map(|r| r.id) {
-        store.role_grants.push(RoleGrant { account_username: ANALYST.into(), role_id: read_only, customer, is_ephemeral: false });
+        store.role_grants.push(RoleGrant {
+            account_username: ANALYST.into(),
+            role_id: read_only,
+            customer,
+            is_ephemeral: false,
+        });
     }
 }
 

@@ -48,7 +48,9 @@ pub fn answer(format: Format, status: StatusCode, result: &ApiResult<Value>) -> 
     let body = envelope(result);
     match format {
         Format::Json => (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response(),
-        Format::Xml => (status, [(header::CONTENT_TYPE, "application/xml; charset=utf-8")], to_xml(&body)).into_response(),
+        Format::Xml => {
+            (status, [(header::CONTENT_TYPE, "application/xml; charset=utf-8")], to_xml(&body)).into_response()
+        }
     }
 }
 
@@ -111,15 +113,13 @@ fn percent_decode(text: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(text.get(i + 1..i + 3).unwrap_or(""), 16) {
-                    Ok(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(text.get(i + 1..i + 3).unwrap_or(""), 16) {
+                Ok(byte) => {
+                    out.push(byte);
+                    i += 2;
                 }
-            }
+                Err(_) => out.push(b'%'),
+            },
             byte => out.push(byte),
         }
         i += 1;
@@ -164,13 +164,18 @@ impl Params {
 
     pub fn date(&self, key: &str) -> ApiResult<Option<time::Date>> {
         self.get(key)
-            .map(|text| parse_date(text).ok_or_else(|| ApiError::invalid(format!("{key} must be a date YYYY-MM-DD, not '{text}'"))))
+            .map(|text| {
+                parse_date(text)
+                    .ok_or_else(|| ApiError::invalid(format!("{key} must be a date YYYY-MM-DD, not '{text}'")))
+            })
             .transpose()
     }
 
     pub fn number(&self, key: &str) -> ApiResult<Option<u64>> {
         self.get(key)
-            .map(|text| text.trim().parse().map_err(|_| ApiError::invalid(format!("{key} must be a number, not '{text}'"))))
+            .map(|text| {
+                text.trim().parse().map_err(|_| ApiError::invalid(format!("{key} must be a number, not '{text}'")))
+            })
             .transpose()
     }
 }
