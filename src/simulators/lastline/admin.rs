@@ -153,15 +153,19 @@ fn objects(store: &Store) -> Vec<Value> {
 }
 
 async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
-    let store = sim.store();
-    let objects = objects(&store);
+    Json(state_of(&sim.store()))
+}
+
+/// What `GET /_sim/state` answers.
+pub fn state_of(store: &Store) -> Value {
+    let objects = objects(store);
     let mut counts = Map::new();
     for kind in KINDS {
         let n = objects.iter().filter(|o| o["kind"] == kind).count();
         counts.insert(kind.into(), json!(n));
     }
     counts.insert("session".into(), json!(store.sessions.len()));
-    Json(json!({"counts": counts, "objects": objects, "requests": store.counters}))
+    json!({"counts": counts, "objects": objects, "requests": store.counters})
 }
 
 pub const KINDS: [&str; 9] = [

@@ -161,6 +161,11 @@ impl Sim {
         store.expired_sessions.extend(ended);
     }
 
+    /// What `GET /_sim/state` answers, for tests holding the simulator itself.
+    pub fn state(&self) -> Value {
+        admin::state_of(&self.store())
+    }
+
     /// Successful explicit logins so far.
     pub fn logins(&self) -> u64 {
         self.store().counters.logins

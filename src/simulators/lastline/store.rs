@@ -664,6 +664,10 @@ pub fn new_api_token() -> String {
 fn seed(store: &mut Store, config: &SimConfig) {
     let seeded_at = "2025-01-06 09:00:00".to_string();
     let add_account = |store: &mut Store, username: &str, customer: &str, password: &str, first: &str, last: &str| {
+        // A configured username may coincide with a seeded one: the first seeding wins.
+        if store.accounts.contains_key(username) {
+            return;
+        }
         store.accounts.insert(
             username.to_string(),
             Account {
@@ -711,17 +715,14 @@ fn seed(store: &mut Store, config: &SimConfig) {
     }
     add_account(store, ANALYST, &customer, ANALYST_PASSWORD, "Alan", "Analyst");
 
-    store.customers.insert(
-        OTHER_CUSTOMER.into(),
-        Customer {
-            customer: OTHER_CUSTOMER.into(),
-            first_name: "Gil".into(),
-            last_name: "Globex".into(),
-            affiliation: "Globex".into(),
-            country: "DE".into(),
-            ..Customer::default()
-        },
-    );
+    store.customers.entry(OTHER_CUSTOMER.into()).or_insert(Customer {
+        customer: OTHER_CUSTOMER.into(),
+        first_name: "Gil".into(),
+        last_name: "Globex".into(),
+        affiliation: "Globex".into(),
+        country: "DE".into(),
+        ..Customer::default()
+    });
     add_account(store, OTHER_CUSTOMER, OTHER_CUSTOMER, OTHER_PASSWORD, "Gil", "Globex");
     grant_all(store, OTHER_CUSTOMER, OTHER_CUSTOMER);
 

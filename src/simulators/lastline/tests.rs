@@ -1612,4 +1612,5 @@ fn a_spawned_simulator_answers_over_http() {
     });
     assert!(running.sim.store().accounts.contains_key("dropped@acme.example"), "the change was committed");
     assert_eq!(running.sim.logins(), 1);
+    assert_eq!(running.sim.state()["requests"]["inline_logins"], 1);
 }
