@@ -73,14 +73,15 @@ pub fn authenticate(
     headers: &HeaderMap,
     params: &Params,
 ) -> ApiResult<(Caller, Option<String>)> {
-    let mut stale = false;
+    // Why the cookie did not do, for the error when no credentials follow.
+    let mut stale: Option<ApiError> = None;
     if let Some(id) = cookie(headers) {
         match session_user(store, config, &id) {
             Some(username) => match refusal(store, &username) {
                 None => return Ok((caller(store, &username), None)),
-                Some(_) => stale = true,
+                Some(error) => stale = Some(error),
             },
-            None => stale = true,
+            None => stale = Some(ApiError::authentication("Session expired or invalid: please log in again")),
         }
     }
     if let (Some(username), Some(password)) = (params.get("username"), params.get("password")) {
@@ -89,8 +90,7 @@ pub fn authenticate(
         return Ok((caller(store, username), Some(id)));
     }
     store.counters.unauthenticated += 1;
-    let message = if stale { "Session expired or invalid: please log in again" } else { "Authentication required" };
-    Err(ApiError::authentication(message))
+    Err(stale.unwrap_or_else(|| ApiError::authentication("Authentication required")))
 }
 
 /// The account of a live session (touching it), or `None` when it ended.

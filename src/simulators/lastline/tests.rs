@@ -530,7 +530,9 @@ async fn block_and_unblock_an_account() {
     let read = admin.get("account/get_accounts", &[("account_username", ANALYST)]).await.data();
     assert_eq!(read[0]["is_blocked"], true);
     assert!(read[0]["block_time"].is_string());
-    assert_eq!(analyst.get("account/get_account", &[]).await.code(), AUTHENTICATION_ERROR);
+    let blocked = analyst.get("account/get_account", &[]).await;
+    assert_eq!(blocked.code(), AUTHENTICATION_ERROR);
+    assert!(blocked.text.contains("blocked"), "{}", blocked.text);
     let relogin =
         raw(&app, Method::POST, "/papi/login", &[("username", ANALYST), ("password", ANALYST_PASSWORD)], None).await;
     assert_eq!(relogin.code(), AUTHENTICATION_ERROR);
