@@ -130,6 +130,37 @@ pub fn lighthouse_workspace() -> Option<Workspace<crate::simulators::lighthouse:
     Some(Workspace::around(tf, sim.expect("simulator")))
 }
 
+impl Simulated for crate::simulators::lastline::Running {
+    const PROVIDER: &'static str = "lastline";
+    const ENV: &'static [&'static str] =
+        &["LASTLINE_BASE_URL", "LASTLINE_USERNAME", "LASTLINE_PASSWORD", "LASTLINE_CA_CERTIFICATE"];
+    fn url(&self) -> String {
+        crate::simulators::lastline::Running::url(self)
+    }
+    fn provider_arguments(&self) -> String {
+        let cfg = self.sim.config.lock().map(|c| c.clone()).unwrap_or_default();
+        format!(
+            "base_url = \"{}/papi\"\n  username = \"{}\"\n  password = \"{}\"",
+            crate::simulators::lastline::Running::url(self),
+            cfg.username,
+            cfg.password
+        )
+    }
+}
+
+/// A workspace around a fresh Lastline simulator (see [`luminate_workspace`]).
+pub fn lastline_workspace() -> Option<Workspace<crate::simulators::lastline::Running>> {
+    lastline_workspace_with(crate::simulators::lastline::SimConfig::default())
+}
+
+/// A workspace around a Lastline simulator configured as given.
+pub fn lastline_workspace_with(
+    config: crate::simulators::lastline::SimConfig,
+) -> Option<Workspace<crate::simulators::lastline::Running>> {
+    let tf = terraform()?;
+    Some(Workspace::around(tf, crate::simulators::lastline::spawn(config).expect("simulator")))
+}
+
 /// Finds Terraform 1.15.x: `TF_BIN`, the project's `.tools/bin/terraform`, or PATH.
 /// In CI a missing Terraform fails the test; elsewhere the test is skipped loudly.
 pub fn terraform() -> Option<PathBuf> {
@@ -220,6 +251,7 @@ pub trait ObjectsByKind: Simulated {}
 impl ObjectsByKind for luminate::Running {}
 impl ObjectsByKind for crate::simulators::lightrun::Running {}
 impl ObjectsByKind for crate::simulators::lighthouse::Running {}
+impl ObjectsByKind for crate::simulators::lastline::Running {}
 
 impl<S: ObjectsByKind> Workspace<S> {
     /// How many objects of one kind (its noun, e.g. "connector") the simulator holds.

@@ -1,6 +1,10 @@
-//! Placeholder while terraform-provider-lastline is being built.
+//! The Lastline provider binary Terraform starts.
+
+use tfprov::engine::provider::Provider;
+use tfprov::protocol::plugin::{self, ServeOptions};
+use tfprov::vendors::lastline;
 
 fn main() {
-    eprintln!("terraform-provider-lastline is not built yet");
-    std::process::exit(2);
+    let provider = Provider::new(lastline::provider());
+    std::process::exit(plugin::main(provider, ServeOptions { address: lastline::ADDRESS }));
 }

@@ -19,6 +19,12 @@ pub fn to_api(codec: Codec, v: &Value) -> Result<J, String> {
             _ => return Err(format!("{v} is not a number")),
         },
         Codec::BoolString => J::String(v.as_bool().ok_or_else(|| format!("{v} is not a bool"))?.to_string()),
+        Codec::BoolDigit => {
+            J::String(if v.as_bool().ok_or_else(|| format!("{v} is not a bool"))? { "1" } else { "0" }.into())
+        }
+        Codec::BoolWord => {
+            J::String(if v.as_bool().ok_or_else(|| format!("{v} is not a bool"))? { "True" } else { "False" }.into())
+        }
         Codec::SizeBytes => J::String(parse_size(v.as_str().unwrap_or_default())?.to_string()),
         Codec::ValuesList => json!({ "values": v.string_items() }),
         Codec::KeyValueList => {
@@ -40,7 +46,8 @@ pub fn from_api(field: &Field, codec: Codec, j: &J) -> Result<Value, String> {
     }
     Ok(match codec {
         Codec::Plain | Codec::IntString => from_json(j, &field.ty)?,
-        Codec::BoolString => match j {
+        Codec::BoolDigit | Codec::BoolWord if j.is_number() => Value::Bool(j.as_f64().is_some_and(|n| n != 0.0)),
+        Codec::BoolString | Codec::BoolDigit | Codec::BoolWord => match j {
             J::Bool(b) => Value::Bool(*b),
             // proto3 JSON leaves a false bool out or renders it empty.
             J::String(s) if s.is_empty() => Value::Bool(false),
@@ -91,6 +98,17 @@ fn plain_to_json(v: &Value) -> J {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rpc_booleans_go_as_the_method_documents_them() {
+        let flag = Field::bool("active");
+        assert_eq!(to_api(Codec::BoolDigit, &Value::Bool(true)).unwrap(), json!("1"));
+        assert_eq!(to_api(Codec::BoolWord, &Value::Bool(false)).unwrap(), json!("False"));
+        for (answer, want) in [(json!(1), true), (json!(0), false), (json!("True"), true), (json!(false), false)] {
+            assert_eq!(from_api(&flag, Codec::BoolDigit, &answer).unwrap(), Value::Bool(want), "{answer}");
+            assert_eq!(from_api(&flag, Codec::BoolWord, &answer).unwrap(), Value::Bool(want), "{answer}");
+        }
+    }
 
     #[test]
     fn lightbits_quirks_round_trip() {

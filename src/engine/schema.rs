@@ -83,6 +83,10 @@ pub enum Codec {
     IntString,
     /// A bool sent as "true"/"false"; accepts "enable(d)"/"disable(d)" back.
     BoolString,
+    /// A bool sent as "1"/"0" (RPC form fields); any bool spelling or 0/1 back.
+    BoolDigit,
+    /// A bool sent as "True"/"False" (Python-style form fields); any bool spelling back.
+    BoolWord,
     /// A human size in Terraform, a byte count string in the API.
     SizeBytes,
     /// A string list wrapped as `{"values": [...]}`.

@@ -1,5 +1,6 @@
 //! One folder per vendor: entities as declarations, plus the hooks its API needs.
 
+pub mod lastline;
 pub mod lightbits;
 pub mod lighthouse;
 pub mod lightrun;
@@ -15,7 +16,13 @@ use crate::engine::value::Value;
 /// Every provider this project builds, by name (also its `docs/<name>/` and
 /// `examples/<name>/` folders).
 pub fn all() -> Vec<ProviderDef> {
-    vec![lightbits::provider(), luminate::provider(), lightrun::provider(), lighthouse::provider()]
+    vec![
+        lightbits::provider(),
+        luminate::provider(),
+        lightrun::provider(),
+        lighthouse::provider(),
+        lastline::provider(),
+    ]
 }
 
 /// A provider argument that must be set (in the block or its environment variable): its

@@ -1,0 +1,12 @@
+//! Accounts, the customer's contact details, permission grants and roles.
+
+use crate::engine::datasource::DataSourceDef;
+use crate::engine::resource::Resource;
+
+pub fn resources() -> Vec<Box<dyn Resource>> {
+    vec![]
+}
+
+pub fn data_sources() -> Vec<DataSourceDef> {
+    vec![]
+}

@@ -1,0 +1,117 @@
+//! Lastline Accounting API (PAPI view `accounting`): the provider configuration and its
+//! client (form login at `<base_url>/login`, a session cookie, form fields in, the
+//! `{success, data, error, error_code}` envelope out). The Terraform interface is
+//! ../shared/interfaces/lastline.md. Methods are paths below `<base_url>/accounting/`
+//! with the `.json` suffix; reads are filtered list methods, where an empty list means
+//! gone.
+
+mod accounts;
+mod licenses;
+
+use std::sync::Arc;
+
+use crate::engine::api::Api;
+use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::provider::ProviderDef;
+use crate::engine::schema::{Field, Validator};
+use crate::engine::value::Value;
+use crate::http::{normalize_endpoint, vendors, TransportConfig};
+
+pub const ADDRESS: &str = "registry.terraform.io/tfprov/lastline";
+
+/// The hosted Lastline PAPI.
+const DEFAULT_BASE_URL: &str = "https://user.lastline.com/papi";
+
+pub fn provider() -> ProviderDef {
+    ProviderDef {
+        name: "lastline",
+        description: "Lastline (hosted or on-premise Manager) through the Accounting API: accounts, customer contact details, licenses, sensors, appliance registrations, permissions and roles. Licences, sensors, custom roles, appliance registrations and customers cannot be deleted through the API: destroying them only removes them from Terraform state (after the deactivation the resource documents), and a warning names what stays.".into(),
+        fields: provider_fields(),
+        resources: [accounts::resources(), licenses::resources()].into_iter().flatten().collect(),
+        data_sources: [accounts::data_sources(), licenses::data_sources()].into_iter().flatten().collect(),
+        ephemeral_resources: vec![],
+        actions: vec![],
+        configure: Box::new(configure),
+    }
+}
+
+fn provider_fields() -> Vec<Field> {
+    vec![
+        Field::string("base_url")
+            .default(Value::str(DEFAULT_BASE_URL))
+            .desc("PAPI base URL, up to and including `/papi` (on-premise: `https://<manager>/papi`). Default the hosted `https://user.lastline.com/papi`.")
+            .env("LASTLINE_BASE_URL"),
+        Field::string("username")
+            .desc("Account username (e-mail). Required (here or in `LASTLINE_USERNAME`).")
+            .env("LASTLINE_USERNAME"),
+        Field::string("password")
+            .sensitive()
+            .desc("Account password; sent only in the login body (never in a URL, never logged); also used as `password_verify` when an account's email or password changes. Required (here or in `LASTLINE_PASSWORD`).")
+            .env("LASTLINE_PASSWORD"),
+        Field::string("ca_certificate")
+            .desc("PEM bundle of the CA of an on-premise Manager's certificate (default: the system's trusted roots).")
+            .env("LASTLINE_CA_CERTIFICATE"),
+        Field::bool("insecure_skip_verify")
+            .desc("Skip TLS certificate verification (lab Managers only). Default false.")
+            .env("LASTLINE_INSECURE_SKIP_VERIFY"),
+        Field::string("request_timeout")
+            .default(Value::str("30s"))
+            .validate(Validator::Timeout)
+            .desc("Time limit of one API request, as a duration (`30s`, `2m`)."),
+        Field::number("max_retries")
+            .default(Value::int(3))
+            .validate(Validator::IntRange(0, 50))
+            .desc("Retries after connection errors and HTTP 502/503/504 (exponential backoff with jitter); writes only when the request was not sent. Default 3."),
+    ]
+}
+
+fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let username = super::required(cfg, &mut diags, "username", "LASTLINE_USERNAME");
+    let password = super::required(cfg, &mut diags, "password", "LASTLINE_PASSWORD");
+    let request_timeout = super::request_timeout(cfg, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let base_url = cfg.get("base_url").as_str().unwrap_or(DEFAULT_BASE_URL).trim().trim_end_matches('/').to_string();
+    let base = normalize_endpoint(&base_url)
+        .map_err(|e| Diagnostics::attr_error(AttrPath::attr("base_url"), "Invalid base_url", e.0))?;
+    let transport = TransportConfig {
+        ca_pem: cfg.get("ca_certificate").as_str().map(str::to_string),
+        insecure_skip_verify: cfg.get("insecure_skip_verify").as_bool().unwrap_or(false),
+        request_timeout,
+        ..TransportConfig::new(vec![base], vendors::user_agent("lastline"))
+    };
+    let max_retries = cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(3);
+    let client = vendors::lastline(transport, &username, &password, max_retries).map_err(|e| {
+        Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0)
+    })?;
+    Ok(Arc::new(client))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_credentials_name_the_argument() {
+        let Err(diags) = configure(&Value::Object(Default::default())) else {
+            panic!("configured without credentials")
+        };
+        let text = format!("{diags:?}");
+        assert!(text.contains("username") && text.contains("LASTLINE_PASSWORD"), "{text}");
+    }
+
+    #[test]
+    fn every_argument_and_attribute_is_described() {
+        let p = provider();
+        for f in &p.fields {
+            assert!(!f.description.is_empty(), "{}", f.name);
+        }
+        for ds in &p.data_sources {
+            for f in &ds.fields {
+                assert!(!f.description.is_empty(), "{}.{}", ds.type_name, f.name);
+            }
+        }
+    }
+}
