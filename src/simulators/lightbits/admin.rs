@@ -19,6 +19,9 @@ use super::{Fault, Sim, SimError, FAULT_KINDS};
 
 pub fn routes() -> Router<Arc<Sim>> {
     Router::new()
+        .merge(super::policies::admin_routes())
+        .merge(super::identity::admin_routes())
+        .merge(super::cluster::admin_routes())
         .route("/state", get(state))
         .route("/objects/{id}", patch(edit).delete(remove))
         .route("/faults", post(arm))
@@ -30,10 +33,13 @@ async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
     let count = |kind: Kind| store.objects.values().filter(|o| o.kind == kind).count();
     let objects: Vec<Value> =
         store.objects.values().map(|o| json!({"kind": o.kind.noun(), "object": o.view()})).collect();
+    let counts: serde_json::Map<String, Value> =
+        Kind::ALL.iter().map(|k| (k.noun().to_string(), json!(count(*k)))).collect();
     Json(json!({
         "projects": count(Kind::Project),
         "volumes": count(Kind::Volume),
         "snapshots": count(Kind::Snapshot),
+        "counts": counts,
         "objects": objects,
     }))
 }

@@ -12,9 +12,12 @@
 //! band, set knobs and arm faults.
 
 mod admin;
+mod cluster;
 mod error;
 mod handlers;
+mod identity;
 mod parse;
+mod policies;
 mod requests;
 mod store;
 pub mod tls;
@@ -182,6 +185,9 @@ async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> R
 /// beside them (admin routes need no token: they stand for "someone else").
 pub fn router(sim: Arc<Sim>) -> Router {
     let api = handlers::routes()
+        .merge(policies::routes())
+        .merge(identity::routes())
+        .merge(cluster::routes())
         .layer(middleware::from_fn_with_state(sim.clone(), fault_layer))
         .layer(middleware::from_fn_with_state(sim.clone(), auth_layer))
         .layer(middleware::from_fn_with_state(sim.clone(), latency_layer));

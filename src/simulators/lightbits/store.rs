@@ -11,14 +11,71 @@ pub enum Kind {
     Project,
     Volume,
     Snapshot,
+    // Storage policies (policies.rs).
+    QosPolicy,
+    ResourcePolicy,
+    // Identity and access (identity.rs).
+    Credential,
+    AdminEndpoint,
+    IdpConfiguration,
+    AuthMap,
+    IdpClientConfiguration,
+    TrustedHost,
+    TrustedHostSecret,
+    Role,
+    // The cluster's machines and settings (cluster.rs).
+    ConfigParam,
+    FeatureFlag,
+    Server,
+    Node,
+    NvmeDevice,
+    Event,
 }
 
 impl Kind {
+    pub const ALL: [Kind; 19] = [
+        Kind::Project,
+        Kind::Volume,
+        Kind::Snapshot,
+        Kind::QosPolicy,
+        Kind::ResourcePolicy,
+        Kind::Credential,
+        Kind::AdminEndpoint,
+        Kind::IdpConfiguration,
+        Kind::AuthMap,
+        Kind::IdpClientConfiguration,
+        Kind::TrustedHost,
+        Kind::TrustedHostSecret,
+        Kind::Role,
+        Kind::ConfigParam,
+        Kind::FeatureFlag,
+        Kind::Server,
+        Kind::Node,
+        Kind::NvmeDevice,
+        Kind::Event,
+    ];
+
     pub fn noun(&self) -> &'static str {
         match self {
             Kind::Project => "project",
             Kind::Volume => "volume",
             Kind::Snapshot => "snapshot",
+            Kind::QosPolicy => "qos_policy",
+            Kind::ResourcePolicy => "resource_policy",
+            Kind::Credential => "credential",
+            Kind::AdminEndpoint => "admin_endpoint",
+            Kind::IdpConfiguration => "idp_configuration",
+            Kind::AuthMap => "auth_map",
+            Kind::IdpClientConfiguration => "idp_client_configuration",
+            Kind::TrustedHost => "trusted_host",
+            Kind::TrustedHostSecret => "trusted_host_secret",
+            Kind::Role => "role",
+            Kind::ConfigParam => "config_param",
+            Kind::FeatureFlag => "feature_flag",
+            Kind::Server => "server",
+            Kind::Node => "node",
+            Kind::NvmeDevice => "nvme_device",
+            Kind::Event => "event",
         }
     }
 }

@@ -1,7 +1,13 @@
 //! Lightbits (LightOS REST API v2): the provider configuration and its client dialect.
-//! Entities are declared in `entities.rs`.
+//! Projects, volumes and snapshots are declared in `entities.rs`; the rest of the cluster
+//! by area: `policies.rs` (QoS and resource policies), `identity.rs` (credentials, admin
+//! endpoints, identity federation, trusted hosts) and `cluster.rs` (settings, machines,
+//! the root key).
 
+mod cluster;
 mod entities;
+mod identity;
+mod policies;
 
 use std::sync::Arc;
 
@@ -19,20 +25,36 @@ pub fn provider() -> ProviderDef {
         name: "lightbits",
         description: "Manages a Lightbits (LightOS) NVMe/TCP storage cluster through its REST API v2: projects, volumes and snapshots.".into(),
         fields: provider_fields(),
-        resources: vec![
-            Box::new(entities::project()),
-            Box::new(entities::volume()),
-            Box::new(entities::snapshot()),
-            Box::new(entities::cluster_encryption()),
-        ],
+        resources: [
+            vec![
+                Box::new(entities::project()) as Box<dyn crate::engine::resource::Resource>,
+                Box::new(entities::volume()),
+                Box::new(entities::snapshot()),
+                Box::new(entities::cluster_encryption()),
+            ],
+            policies::resources(),
+            identity::resources(),
+            cluster::resources(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         ephemeral_resources: vec![],
-        actions: vec![],
-        data_sources: vec![
-            entities::project_data_source(),
-            entities::volume_data_source(),
-            entities::volumes_data_source(),
-            entities::cluster_data_source(),
-        ],
+        actions: [policies::actions(), identity::actions(), cluster::actions()].into_iter().flatten().collect(),
+        data_sources: [
+            vec![
+                entities::project_data_source(),
+                entities::volume_data_source(),
+                entities::volumes_data_source(),
+                entities::cluster_data_source(),
+            ],
+            policies::data_sources(),
+            identity::data_sources(),
+            cluster::data_sources(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         configure: Box::new(configure),
     }
 }
