@@ -492,3 +492,16 @@ fn quickstart_applies_replans_empty_and_destroy_only_forgets() {
     assert!(r.all().contains("only removes it from Terraform state"), "{}", r.all());
     assert_eq!((w.sim_count("application"), w.sim_count("beacon")), (1, 1), "the server keeps them");
 }
+
+/// Reads are retried after 5xx answers; a write the server refused with a 500 before doing
+/// anything is looked up by its natural key and, being absent, sent once more.
+#[test]
+fn server_errors_are_retried_without_creating_twice() {
+    let Some(w) = lighthouse_workspace() else { return };
+    w.arm_fault(json!({"kind": "status", "status": 500, "method": "POST", "path_contains": "/users/create"}));
+    w.arm_fault(json!({"kind": "status", "status": 502, "method": "GET", "path_contains": "/users/", "remaining": 2}));
+    w.config(&user_hcl("retry@example.com", "retry-pw-1", None, 0));
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(w.sim_objects("user").iter().filter(|u| u["Email"] == "retry@example.com").count(), 1);
+}
