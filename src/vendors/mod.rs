@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::normalize::parse_duration;
 use crate::engine::provider::ProviderDef;
+use crate::engine::schema::{Field, Validator};
 use crate::engine::value::Value;
 
 /// Every provider this project builds, by name (also its `docs/<name>/` and
@@ -41,6 +42,16 @@ pub(crate) fn required(cfg: &Value, diags: &mut Diagnostics, name: &str, env: &s
     }
 }
 
+/// The `request_timeout` argument (30 s by default), described for this provider.
+pub(crate) fn request_timeout_field(description: &str) -> Field {
+    Field::string("request_timeout").default(Value::str("30s")).validate(Validator::Timeout).desc(description)
+}
+
+/// The `max_retries` argument (0 to 50), with this provider's default and meaning.
+pub(crate) fn max_retries_field(default: i64, description: &str) -> Field {
+    Field::number("max_retries").default(Value::int(default)).validate(Validator::IntRange(0, 50)).desc(description)
+}
+
 /// The `request_timeout` argument several providers share: a duration, 30 s by default.
 pub(crate) fn request_timeout(cfg: &Value, diags: &mut Diagnostics) -> Duration {
     match cfg.get("request_timeout").as_str() {
@@ -52,7 +63,8 @@ pub(crate) fn request_timeout(cfg: &Value, diags: &mut Diagnostics) -> Duration 
     }
 }
 
-/// The `max_retries` argument several providers share: 5 by default, at most 50.
+/// The `max_retries` argument's value (its default is applied at configure time; 5 when
+/// a provider has none), at most 50.
 pub(crate) fn max_retries(cfg: &Value) -> u32 {
     cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(5)
 }

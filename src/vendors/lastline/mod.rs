@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::engine::api::Api;
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::provider::ProviderDef;
-use crate::engine::schema::{Field, Validator};
+use crate::engine::schema::Field;
 use crate::engine::value::Value;
 use crate::http::{normalize_endpoint, vendors, TransportConfig};
 
@@ -54,14 +54,8 @@ fn provider_fields() -> Vec<Field> {
         Field::bool("insecure_skip_verify")
             .desc("Skip TLS certificate verification (lab Managers only). Default false.")
             .env("LASTLINE_INSECURE_SKIP_VERIFY"),
-        Field::string("request_timeout")
-            .default(Value::str("30s"))
-            .validate(Validator::Timeout)
-            .desc("Time limit of one API request, as a duration (`30s`, `2m`)."),
-        Field::number("max_retries")
-            .default(Value::int(3))
-            .validate(Validator::IntRange(0, 50))
-            .desc("Retries after connection errors and HTTP 502/503/504 (exponential backoff with jitter); writes only when the request was not sent. Default 3."),
+        super::request_timeout_field("Time limit of one API request, as a duration (`30s`, `2m`)."),
+        super::max_retries_field(3, "Retries after connection errors and HTTP 502/503/504 (exponential backoff with jitter); writes only when the request was not sent. Default 3."),
     ]
 }
 
@@ -82,7 +76,7 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
         request_timeout,
         ..TransportConfig::new(vec![base], vendors::user_agent("lastline"))
     };
-    let max_retries = cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(3);
+    let max_retries = super::max_retries(cfg);
     let client = vendors::lastline(transport, &username, &password, max_retries).map_err(|e| {
         Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0)
     })?;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::engine::api::Api;
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::provider::ProviderDef;
-use crate::engine::schema::{Field, Validator};
+use crate::engine::schema::Field;
 use crate::engine::value::Value;
 use crate::http::{normalize_endpoint, vendors, TransportConfig};
 
@@ -60,14 +60,8 @@ fn provider_fields() -> Vec<Field> {
             .sensitive()
             .desc("Password of that account; sent only in the `POST /login` body, never logged. Required (here or in `LIGHTHOUSE_PASSWORD`).")
             .env("LIGHTHOUSE_PASSWORD"),
-        Field::string("request_timeout")
-            .default(Value::str("30s"))
-            .validate(Validator::Timeout)
-            .desc("Time limit of one non-streaming API request, as a duration (`30s`, `2m`). Streams are bounded by the application's `timeouts`."),
-        Field::number("max_retries")
-            .default(Value::int(3))
-            .validate(Validator::IntRange(0, 50))
-            .desc("Retries of an idempotent request after a connection error or a 5xx answer (exponential backoff with jitter). Default 3."),
+        super::request_timeout_field("Time limit of one non-streaming API request, as a duration (`30s`, `2m`). Streams are bounded by the application's `timeouts`."),
+        super::max_retries_field(3, "Retries of an idempotent request after a connection error or a 5xx answer (exponential backoff with jitter). Default 3."),
     ]
 }
 
@@ -87,7 +81,7 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
         .map_err(|e| Diagnostics::attr_error(AttrPath::attr("endpoint"), "Invalid endpoint", e.0))?;
     let transport =
         TransportConfig { request_timeout, ..TransportConfig::new(vec![base], vendors::user_agent("lighthouse")) };
-    let max_retries = cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(3);
+    let max_retries = super::max_retries(cfg);
     let client = vendors::lighthouse(transport, &email, &password, max_retries)
         .map_err(|e| Diagnostics::attr_error(AttrPath::attr("endpoint"), "Invalid client settings", e.0))?;
     Ok(Arc::new(client))

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::engine::api::Api;
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::provider::ProviderDef;
-use crate::engine::schema::{Field, Validator};
+use crate::engine::schema::Field;
 use crate::engine::value::Value;
 use crate::http::{normalize_endpoint, vendors, TransportConfig};
 
@@ -73,14 +73,8 @@ fn provider_fields() -> Vec<Field> {
         Field::string("ca_certificate")
             .desc("PEM bundle of the CA that signed a self-hosted server's certificate. Defaults to the system's trusted roots.")
             .env("LIGHTRUN_CA_CERTIFICATE"),
-        Field::string("request_timeout")
-            .default(Value::str("30s"))
-            .validate(Validator::Timeout)
-            .desc("Time limit of one API request, as a duration such as `\"30s\"` (default) or `\"2m\"`."),
-        Field::number("max_retries")
-            .default(Value::int(5))
-            .validate(Validator::IntRange(0, 50))
-            .desc("How many times a request is retried on HTTP 429 (after its `Retry-After`), 502, 503, 504 or a connection error. Default 5."),
+        super::request_timeout_field("Time limit of one API request, as a duration such as `\"30s\"` (default) or `\"2m\"`."),
+        super::max_retries_field(5, "How many times a request is retried on HTTP 429 (after its `Retry-After`), 502, 503, 504 or a connection error. Default 5."),
     ]
 }
 
