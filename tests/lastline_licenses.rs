@@ -3,8 +3,8 @@
 //! simulated Accounting API (propagation delay, lost answers, envelope errors, secrets).
 
 use serde_json::{json, Value as J};
-use tfprov::simulators::lastline::{APPLIANCE_UUID, DISABLED_APPLIANCE_UUID, EXPIRED_KEY, HOSTED_KEY, ONPREM_KEY};
 use tfprov::simulators::lastline::Running;
+use tfprov::simulators::lastline::{APPLIANCE_UUID, DISABLED_APPLIANCE_UUID, EXPIRED_KEY, HOSTED_KEY, ONPREM_KEY};
 use tfprov::testkit::{lastline_workspace, Workspace};
 
 type Lastline = Workspace<Running>;
@@ -59,26 +59,28 @@ fn license_lifecycle_propagation_import_rotation_drift_replace_and_forget() {
     w.assert_plan_empty();
 
     // In place: dates and type (update_license).
-    w.config(&license_hcl("analyst-hosted", "2031-01-31", None).replace(
-        "end_date",
-        "license_type = \"trial\"\n  end_date",
-    ));
+    w.config(
+        &license_hcl("analyst-hosted", "2031-01-31", None).replace("end_date", "license_type = \"trial\"\n  end_date"),
+    );
     w.reconcile(&["update in-place", "2031-01-31", "\"trial\""]);
     let o = &entry(&w, "license", &key)["object"];
     assert_eq!((o["end_date"].as_str(), o["license_type"].as_str()), (Some("2031-01-31"), Some("trial")));
 
     // Rotation (reset_api_token), under TF_LOG=trace: no token in any log line.
-    w.config(&license_hcl("analyst-hosted", "2031-01-31", Some(1)).replace(
-        "end_date",
-        "license_type = \"trial\"\n  end_date",
-    ));
+    w.config(
+        &license_hcl("analyst-hosted", "2031-01-31", Some(1))
+            .replace("end_date", "license_type = \"trial\"\n  end_date"),
+    );
     let r = w.tf_with_env(&["apply", "-auto-approve", "-input=false", "-no-color"], &[("TF_LOG", "trace")]);
     assert_eq!(r.code, 0, "{}", r.all());
     let rotated = entry(&w, "license", &key)["hidden"]["api_token"].as_str().expect("token").to_string();
     assert_ne!(rotated, token);
     let s = w.state_of("lastline_license.l");
     assert_eq!(s["api_token"], rotated.as_str());
-    assert!(!flat(&r.all()).contains(&rotated) && !flat(&r.all()).contains(&token), "a token leaked into the trace log");
+    assert!(
+        !flat(&r.all()).contains(&rotated) && !flat(&r.all()).contains(&token),
+        "a token leaked into the trace log"
+    );
     let raw = w.tf(&["show", "-json"]);
     assert!(raw.stdout.contains("\"api_token\":true"), "api_token must be marked sensitive in state");
     w.assert_plan_empty();
@@ -91,10 +93,10 @@ fn license_lifecycle_propagation_import_rotation_drift_replace_and_forget() {
     // Envelope error: quoted with the method, error and error_code; state unchanged.
     w.arm_fault(json!({"kind": "api_error", "method": "POST", "path_contains": "update_license",
         "error": "Permission denied: changing a license needs special permissions", "error_code": 3001}));
-    w.config(&license_hcl("analyst-hosted", "2033-03-31", Some(1)).replace(
-        "end_date",
-        "license_type = \"trial\"\n  end_date",
-    ));
+    w.config(
+        &license_hcl("analyst-hosted", "2033-03-31", Some(1))
+            .replace("end_date", "license_type = \"trial\"\n  end_date"),
+    );
     let r = w.apply_err();
     let all = flat(&r.all());
     assert!(all.contains("accounting/license/update_license failed"), "{all}");
@@ -116,7 +118,11 @@ fn license_lifecycle_propagation_import_rotation_drift_replace_and_forget() {
 
     // Destroy: the warning at plan time and at destroy names access key, product, end date.
     let p = w.tf(&["plan", "-destroy", "-no-color"]);
-    assert!(flat(&p.all()).contains("only removes it from Terraform state") && flat(&p.all()).contains(&new_key), "{}", p.all());
+    assert!(
+        flat(&p.all()).contains("only removes it from Terraform state") && flat(&p.all()).contains(&new_key),
+        "{}",
+        p.all()
+    );
     let d = w.destroy();
     let all = d.all();
     assert!(all.contains(&new_key) && all.contains("breach-detection-hosted") && all.contains("2031-01-31"), "{all}");
@@ -207,7 +213,11 @@ fn sensor_lifecycle_lost_answer_import_drift_replace_and_deactivating_destroy() 
     let p = w.plan();
     assert!(p.stdout.contains("must be replaced"), "{}", p.stdout);
     let r = w.apply();
-    assert!(flat(&r.all()).contains("only removes it from Terraform state") && flat(&r.all()).contains(&id("tf01")), "{}", r.all());
+    assert!(
+        flat(&r.all()).contains("only removes it from Terraform state") && flat(&r.all()).contains(&id("tf01")),
+        "{}",
+        r.all()
+    );
     w.assert_plan_empty();
 
     // Destroy: deactivated, then forgotten with a warning (at plan time too).
@@ -285,7 +295,8 @@ fn data_sources_read_licences_sensors_and_appliances() {
     ));
     w.apply();
     let all = w.state_of("data.lastline_licenses.all");
-    let keys: Vec<&str> = all["licenses"].as_array().expect("licenses").iter().filter_map(|l| l["access_key"].as_str()).collect();
+    let keys: Vec<&str> =
+        all["licenses"].as_array().expect("licenses").iter().filter_map(|l| l["access_key"].as_str()).collect();
     assert!(keys.contains(&HOSTED_KEY) && keys.contains(&EXPIRED_KEY), "{keys:?}");
     let hosted = all["licenses"].as_array().into_iter().flatten().find(|l| l["access_key"] == HOSTED_KEY).cloned();
     let hosted = hosted.expect("hosted licence");
@@ -305,6 +316,9 @@ fn data_sources_read_licences_sensors_and_appliances() {
         .iter()
         .filter_map(|a| Some((a["appliance_uuid"].as_str()?, a["registration_state"].as_str()?)))
         .collect();
-    assert!(states.contains(&(APPLIANCE_UUID, "REGISTERED")) && states.contains(&(DISABLED_APPLIANCE_UUID, "DISABLED")), "{states:?}");
+    assert!(
+        states.contains(&(APPLIANCE_UUID, "REGISTERED")) && states.contains(&(DISABLED_APPLIANCE_UUID, "DISABLED")),
+        "{states:?}"
+    );
     assert_eq!(appliances["id"], "appliances");
 }

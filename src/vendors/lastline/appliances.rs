@@ -126,7 +126,13 @@ impl Appliance {
             Ok(false) => Ok(before),
             Ok(true) => match find(ctx, &uuid).await {
                 Ok(Some(a)) => Ok(self.state(planned, &a)),
-                Ok(None) => Err((Diagnostics::error(format!("Appliance {uuid} disappeared"), "It is no longer listed after its state was changed."), None)),
+                Ok(None) => Err((
+                    Diagnostics::error(
+                        format!("Appliance {uuid} disappeared"),
+                        "It is no longer listed after its state was changed.",
+                    ),
+                    None,
+                )),
                 Err(d) => Err((d, Some(before))),
             },
             Err(d) => Err((d, Some(before))),
@@ -198,9 +204,11 @@ impl Resource for Appliance {
 impl ImportState for Appliance {
     fn import_key(&self, id: &str) -> Result<Value, Diagnostics> {
         let mut diags = Diagnostics::default();
-        self.schema.fields.iter().filter(|f| f.name == "appliance_uuid").for_each(|f| {
-            f.check(&Value::str(id), &AttrPath::attr("appliance_uuid"), &mut diags)
-        });
+        self.schema
+            .fields
+            .iter()
+            .filter(|f| f.name == "appliance_uuid")
+            .for_each(|f| f.check(&Value::str(id), &AttrPath::attr("appliance_uuid"), &mut diags));
         if diags.has_errors() {
             return Err(Diagnostics::error(
                 "Invalid import ID for lastline_appliance",

@@ -130,7 +130,10 @@ mod tests {
 
     #[test]
     fn envelope_errors_are_quoted_with_the_method() {
-        let e = ApiError::Status { status: 200, message: "Permission denied: x (error_code 3001 PERMISSION_DENIED)".into() };
+        let e = ApiError::Status {
+            status: 200,
+            message: "Permission denied: x (error_code 3001 PERMISSION_DENIED)".into(),
+        };
         let d = failed("license/generate_license", "license", e);
         let s = format!("{d:?}");
         assert!(s.contains("accounting/license/generate_license failed"), "{s}");

@@ -100,7 +100,8 @@ impl DataSourceRead for FilteredList {
             query.push(("invalid_keys", if b { "1" } else { "0" }.to_string()));
             used.push(format!("include_invalid={b}"));
         }
-        let answer = rpc(ctx, Method::Get, self.method, &query).await.map_err(|e| failed(self.method, self.output, e))?;
+        let answer =
+            rpc(ctx, Method::Get, self.method, &query).await.map_err(|e| failed(self.method, self.output, e))?;
         let Some(items) = answer.as_array() else {
             return Err(Diagnostics::error(
                 format!("accounting/{} answered unexpectedly", self.method),

@@ -78,8 +78,7 @@ impl License {
             Field::bool("key_valid").computed_volatile().desc("Whether the licence is valid now."),
             Field::bool("auto_extension").computed().desc("Whether the licence extends itself."),
         ]);
-        schema.timeouts =
-            Some(Timeouts { create: Duration::from_secs(20 * 60), update: None, delete: Duration::ZERO });
+        schema.timeouts = Some(Timeouts { create: Duration::from_secs(20 * 60), update: None, delete: Duration::ZERO });
         License { schema }
     }
 

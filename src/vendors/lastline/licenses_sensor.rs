@@ -22,7 +22,9 @@ pub struct Sensor {
 
 fn check_subkey(v: &Value) -> Result<(), String> {
     match v.as_str() {
-        Some(s) if s.trim().is_empty() || s.contains(':') => Err(format!("must be non-empty and without ':', got {s:?}")),
+        Some(s) if s.trim().is_empty() || s.contains(':') => {
+            Err(format!("must be non-empty and without ':', got {s:?}"))
+        }
         _ => Ok(()),
     }
 }
@@ -73,9 +75,9 @@ impl Sensor {
     async fn find(&self, ctx: &Ctx, v: &Value) -> Result<Option<J>, Diagnostics> {
         let query = [("key", key(v)), ("invalid_keys", "1".to_string())];
         match rpc(ctx, Method::Get, "license/get_sensors", &query).await {
-            Ok(J::Array(items)) => Ok(items
-                .into_iter()
-                .find(|s| s.get("subkey").and_then(J::as_str) == Some(text(v, "subkey").as_str()))),
+            Ok(J::Array(items)) => {
+                Ok(items.into_iter().find(|s| s.get("subkey").and_then(J::as_str) == Some(text(v, "subkey").as_str())))
+            }
             Ok(other) => Err(Diagnostics::error(
                 "accounting/license/get_sensors answered unexpectedly",
                 format!("Expected a list of sensors, got {other}."),
@@ -217,7 +219,9 @@ impl Resource for Sensor {
 impl ImportState for Sensor {
     /// `<access_key>:<subkey>`: access keys never hold a colon, so the first one splits.
     fn import_key(&self, id: &str) -> Result<Value, Diagnostics> {
-        let Some((access_key, subkey)) = id.split_once(':').filter(|(a, s)| !a.is_empty() && check_subkey(&Value::str(*s)).is_ok()) else {
+        let Some((access_key, subkey)) =
+            id.split_once(':').filter(|(a, s)| !a.is_empty() && check_subkey(&Value::str(*s)).is_ok())
+        else {
             return Err(Diagnostics::error(
                 "Invalid import ID for lastline_sensor",
                 format!("Expected <access_key>:<subkey>, got {id:?}."),
