@@ -322,3 +322,28 @@ fn data_sources_read_licences_sensors_and_appliances() {
     );
     assert_eq!(appliances["id"], "appliances");
 }
+
+#[test]
+fn license_slower_than_timeouts_create_is_kept_in_state_and_adopted_after_untaint() {
+    let Some(w) = lastline_workspace() else { return };
+    let seeded = licenses_of(&w, "analyst-hosted").len();
+    let (status, body) = w.http("PUT", "/_sim/config", Some(json!({"propagation_delay_ms": 6000})));
+    assert_eq!(status, 200, "{body}");
+    w.config(
+        "resource \"lastline_license\" \"l\" {\n  product = \"analyst-hosted\"\n  timeouts {\n    create = \"1s\"\n  }\n}\n",
+    );
+    let all = flat(&w.apply_err().all());
+    assert!(all.contains("was generated but has not propagated"), "{all}");
+    // Kept (tainted) with its key and token: nothing is lost.
+    let s = w.state_of("lastline_license.l");
+    let key = s["access_key"].as_str().expect("access_key").to_string();
+    assert_eq!(s["api_token"], entry(&w, "license", &key)["hidden"]["api_token"]);
+    let r = w.tf(&["untaint", "lastline_license.l"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    std::thread::sleep(std::time::Duration::from_secs(6));
+    w.apply();
+    w.assert_plan_empty();
+    let s = w.state_of("lastline_license.l");
+    assert_eq!((s["access_key"].as_str(), s["deployment"].as_str()), (Some(key.as_str()), Some("hosted")));
+    assert_eq!(licenses_of(&w, "analyst-hosted").len(), seeded + 1, "exactly one licence generated");
+}
