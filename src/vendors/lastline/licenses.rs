@@ -148,6 +148,14 @@ mod tests {
     }
 
     #[test]
+    fn the_license_offers_only_a_create_timeout() {
+        let r = resources().into_iter().find(|r| r.schema().type_name == "lastline_license").expect("license");
+        let ops: Vec<&str> =
+            r.schema().timeouts.map(|t| t.ops().into_iter().map(|(op, _)| op).collect()).unwrap_or_default();
+        assert_eq!(ops, ["create"]);
+    }
+
+    #[test]
     fn every_attribute_is_described() {
         for r in resources() {
             for f in &r.schema().fields {

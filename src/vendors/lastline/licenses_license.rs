@@ -286,6 +286,10 @@ impl Resource for License {
 
     async fn read(&self, ctx: &Ctx, req: ReadRequest<'_>) -> ReadResponse {
         let current = req.current;
+        // A token from state (another provider process got it) stays out of logs too.
+        if let Some(t) = current.get("api_token").as_str() {
+            crate::logging::register_secret(t);
+        }
         let key = text(current, "access_key");
         match self.find(ctx, &key, current.get("customer").as_str()).await {
             Ok(Some(obj)) => ReadResponse::found(self.state(current, &obj), req.private),
