@@ -49,6 +49,7 @@ pub struct Ctx {
 pub struct Timeouts {
     pub create: Duration,
     pub update: Option<Duration>,
+    /// `Duration::ZERO`: destroy does not wait for anything, so no `delete` timeout.
     pub delete: Duration,
 }
 
@@ -57,7 +58,10 @@ impl Timeouts {
     pub fn ops(&self) -> Vec<(&'static str, Duration)> {
         let mut ops = vec![("create", self.create)];
         ops.extend(self.update.map(|u| ("update", u)));
-        ops.push(("delete", self.delete));
+        // A zero delete limit: destroy makes no waiting call (a forget), so none is offered.
+        if !self.delete.is_zero() {
+            ops.push(("delete", self.delete));
+        }
         ops
     }
 }
