@@ -245,3 +245,107 @@ fn resource_policy_refusals() {
     assert!(r.stderr.contains("with a given resource UUID"), "{}", r.stderr);
     assert_eq!(w.sim_state()["counts"]["resource_policy"], 0);
 }
+
+#[test]
+fn volumes_name_policies_and_snapshots_and_lists_read_them() {
+    let w = workspace!();
+    let hcl = |qos: &str| {
+        format!(
+            r#"
+resource "lightbits_qos_policy" "silver" {{
+  name              = "silver"
+  policy_visibility = "Global"
+  limit_bw {{
+    read_bw_limit = 100
+  }}
+}}
+resource "lightbits_qos_policy" "bronze" {{
+  name              = "bronze"
+  policy_visibility = "Global"
+  limit_bw {{
+    read_bw_limit = 10
+  }}
+}}
+resource "lightbits_project" "team" {{
+  name = "team-q"
+  default_policies = [{{ policy_type = "qosRateLimit", policy_uuid = lightbits_qos_policy.bronze.uuid }}]
+}}
+resource "lightbits_volume" "v" {{
+  project_name    = "default"
+  name            = "with-qos"
+  size            = "1GiB"
+  qos_policy_name = lightbits_qos_policy.{qos}.name
+}}
+resource "lightbits_snapshot" "s" {{
+  project_name       = "default"
+  source_volume_uuid = lightbits_volume.v.uuid
+  name               = "snap-q"
+}}
+resource "lightbits_volume" "clone" {{
+  project_name         = "default"
+  name                 = "clone"
+  size                 = "1GiB"
+  source_snapshot_name = lightbits_snapshot.s.name
+}}
+data "lightbits_snapshot" "by_name" {{
+  project_name = "default"
+  name         = lightbits_snapshot.s.name
+}}
+data "lightbits_snapshots" "all" {{
+  project_name = "default"
+  depends_on   = [lightbits_snapshot.s]
+}}
+data "lightbits_projects" "all" {{
+  depends_on = [lightbits_project.team]
+}}
+output "snapshot" {{ value = data.lightbits_snapshot.by_name }}
+output "snapshots" {{ value = [for s in data.lightbits_snapshots.all.snapshots : s.uuid] }}
+output "projects" {{ value = {{ for p in data.lightbits_projects.all.projects : p.name => p.default_policies }} }}
+"#
+        )
+    };
+    w.config(&hcl("silver"));
+    w.apply();
+    w.assert_plan_empty();
+    let silver = w.state_of("lightbits_qos_policy.silver")["uuid"].clone();
+    let bronze = w.state_of("lightbits_qos_policy.bronze")["uuid"].clone();
+    let v = w.state_of("lightbits_volume.v");
+    assert_eq!(v["qos_policy_uuid"], silver);
+    assert!(v["creation_time"].as_str().is_some_and(|t| t.contains('T')), "{v}");
+    assert_eq!(v["node_list"], json!([]));
+    assert_eq!(v["connected_hosts"], json!([]));
+    let snap = w.state_of("lightbits_snapshot.s")["uuid"].clone();
+    assert_eq!(w.state_of("lightbits_volume.clone")["source_snapshot_uuid"], snap);
+
+    // Another policy by name: in place, and the UUID follows.
+    w.config(&hcl("bronze"));
+    w.reconcile(&["1 to change"]);
+    assert_eq!(w.state_of("lightbits_volume.v")["qos_policy_uuid"], bronze);
+    let vol = w.state_of("lightbits_volume.v")["uuid"].as_str().expect("uuid").to_string();
+    assert_eq!(w.sim_object(&vol)["qosPolicyName"], "bronze");
+
+    // Import reads both spellings of the references back: no changes.
+    w.import_again(
+        "lightbits_volume.clone",
+        &format!("default/{}", w.state_of("lightbits_volume.clone")["uuid"].as_str().expect("uuid")),
+    );
+    w.assert_plan_empty();
+
+    let out: serde_json::Value = serde_json::from_str(&w.tf(&["output", "-json"]).stdout).expect("outputs");
+    assert_eq!(out["snapshot"]["value"]["uuid"], snap);
+    assert_eq!(out["snapshot"]["value"]["source_volume_uuid"], vol.as_str());
+    assert_eq!(out["snapshots"]["value"], json!([snap]));
+    assert_eq!(out["projects"]["value"]["team-q"][0]["policy_uuid"], bronze);
+    assert!(out["projects"]["value"].get("default").is_some(), "{out}");
+
+    // A policy name that does not exist: the API's refusal, named.
+    w.config(&hcl("silver").replace("lightbits_qos_policy.silver.name", "\"no-such-policy\""));
+    let r = w.apply_err();
+    assert!(r.stderr.contains("QoS policy is not found"), "{}", r.stderr);
+
+    w.config("");
+    w.destroy();
+    let st = w.sim_state();
+    assert_eq!(st["volumes"], 0);
+    assert_eq!(st["counts"]["qos_policy"], 0);
+}

@@ -8,6 +8,8 @@ use crate::engine::action::ActionDef;
 use crate::engine::datasource::{fields_from_resource, DataSourceDef, LookupOne, PagedList};
 use serde_json::Value as J;
 
+use super::entities::{project, snapshot};
+use crate::engine::resource::Paging;
 use crate::engine::resource::{
     AsyncStates, Constraint, ListSpec, Member, Op, Operations, Resource, ResourceDef, ResourceHooks, Timeouts, UpdateOp,
 };
@@ -58,7 +60,14 @@ pub fn resources() -> Vec<Box<dyn Resource>> {
 }
 
 pub fn data_sources() -> Vec<DataSourceDef> {
-    vec![qos_policy_data_source(), qos_policies_data_source(), resource_policies_data_source()]
+    vec![
+        qos_policy_data_source(),
+        qos_policies_data_source(),
+        resource_policies_data_source(),
+        snapshot_data_source(),
+        snapshots_data_source(),
+        projects_data_source(),
+    ]
 }
 
 pub fn actions() -> Vec<ActionDef> {
@@ -366,6 +375,84 @@ pub fn resource_policies_data_source() -> DataSourceDef {
         fields,
         lister,
     )
+}
+
+// ---------------------------------------------------------------- snapshots and projects
+
+/// Snapshot and volume lists page by `offsetUUID` (the list starts after it) and
+/// `limit` (at most 1000).
+const BY_UUID_CURSOR: Paging =
+    Paging::Cursor { param: "offsetUUID", cursor_json: "UUID", limit_param: "limit", limit: 1000 };
+
+pub fn snapshot_data_source() -> DataSourceDef {
+    let fields = fields_from_resource(
+        &snapshot().schema.fields,
+        &[("project_name", Mode::OptionalComputed), ("uuid", Mode::OptionalComputed), ("name", Mode::OptionalComputed)],
+        &[],
+    );
+    DataSourceDef::new(
+        "lightbits_snapshot",
+        "Looks up one snapshot of a project by `uuid` or by `name`.",
+        fields,
+        LookupOne {
+            by_key: Some(Op::get("/api/v2/projects/{project_name}/snapshots/{uuid}")),
+            // The snapshot list filters by `Name` (capitalised, seed).
+            by_list: Some((
+                ListSpec::new(
+                    Op::get("/api/v2/projects/{project_name}/snapshots").query(&[("Name", "{name}")]),
+                    "snapshots",
+                )
+                .paging(BY_UUID_CURSOR),
+                &["name"],
+            )),
+            id_template: "{project_name}/{uuid}",
+            noun: "snapshot",
+        },
+    )
+    .exactly_one_of(&["uuid", "name"])
+}
+
+pub fn snapshots_data_source() -> DataSourceDef {
+    let item_fields = fields_from_resource(&snapshot().schema.fields, &[], &["id"]);
+    let lister = PagedList {
+        list: ListSpec::new(Op::get("/api/v2/projects/{project_name}/snapshots"), "snapshots").paging(BY_UUID_CURSOR),
+        output: "snapshots",
+        item_fields,
+        id_template: "{project_name}",
+    };
+    let fields = vec![
+        Field::string("project_name")
+            .default_from_provider("default_project")
+            .desc("Project whose snapshots to list. Defaults to the provider's `default_project`."),
+        Field::string("id").computed().desc("The project name."),
+        Field::new("snapshots", Type::list(lister.item_type()))
+            .computed()
+            .desc("Every snapshot of the project (snapshots being deleted are left out), in the API's order."),
+    ];
+    DataSourceDef::new(
+        "lightbits_snapshots",
+        "Lists all snapshots of a project, following the API's paging to the end.",
+        fields,
+        lister,
+    )
+}
+
+pub fn projects_data_source() -> DataSourceDef {
+    let item_fields = fields_from_resource(&project().schema.fields, &[], &["id"]);
+    // The project list has no paging (seed, proto `ListProjectsRequest`).
+    let lister = PagedList {
+        list: ListSpec::new(Op::get("/api/v2/projects"), "projects"),
+        output: "projects",
+        item_fields,
+        id_template: "projects",
+    };
+    let fields = vec![
+        Field::string("id").computed().desc("Always `projects`."),
+        Field::new("projects", Type::list(lister.item_type()))
+            .computed()
+            .desc("Every project of the cluster, in the API's order."),
+    ];
+    DataSourceDef::new("lightbits_projects", "Lists all projects of the cluster.", fields, lister)
 }
 
 #[cfg(test)]
