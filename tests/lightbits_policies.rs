@@ -349,3 +349,21 @@ output "projects" {{ value = {{ for p in data.lightbits_projects.all.projects : 
     assert_eq!(st["volumes"], 0);
     assert_eq!(st["counts"]["qos_policy"], 0);
 }
+
+#[test]
+fn lost_create_answers_end_with_exactly_one_policy() {
+    let w = workspace!();
+    // Both creates are committed, then their answers are lost: the provider finds each
+    // policy by name and adopts it.
+    w.arm_fault(json!({"method": "POST", "path_contains": "/api/v2/policies", "kind": "drop"}));
+    w.arm_fault(
+        json!({"method": "POST", "path_contains": "/resourcePolicies", "kind": "error_after_commit", "status": 500}),
+    );
+    w.config(&format!("{}{}", qos_hcl("once", "x", IOPS, GLOBAL), schedule_hcl("once", HOURLY, "24h")));
+    w.apply();
+    w.assert_plan_empty();
+    let counts = w.sim_state()["counts"].clone();
+    assert_eq!(counts["qos_policy"], 1, "{counts}");
+    assert_eq!(counts["resource_policy"], 1, "{counts}");
+    assert_eq!(w.state_of("lightbits_resource_policy.r")["state"], "Active");
+}
