@@ -521,6 +521,7 @@ fn create_volume(sim: &Sim, project: &str, request: CreateVolumeRequest) -> ApiR
         Some(snapshot) if request.labels.is_empty() => snapshot.body.get("labels").cloned().unwrap_or(json!([])),
         _ => json!(request.labels),
     };
+    let (qos_uuid, qos_name) = qos_policy_ref(&store, &request.qos_policy_uuid, &request.qos_policy_name)?;
     let body = json!({
         "name": request.name,
         "projectName": project,
@@ -533,13 +534,32 @@ fn create_volume(sim: &Sim, project: &str, request: CreateVolumeRequest) -> ApiR
         "labels": labels,
         "sourceSnapshotUUID": source.map(|s| s.uuid().to_string()).unwrap_or_default(),
         "sourceSnapshotName": source.map(|s| s.name().to_string()).unwrap_or_default(),
-        "qosPolicyUUID": request.qos_policy_uuid,
-        "qosPolicyName": request.qos_policy_name,
+        "qosPolicyUUID": qos_uuid,
+        "qosPolicyName": qos_name,
         "protectionState": "FullyProtected",
         "rebuildProgress": "None",
+        // `Volume.nodeList` and `connectedHosts` (proto; the seed shows no volume answer).
+        // No nodes and no NVMe hosts are simulated, so both are empty.
+        "nodeList": [],
+        "connectedHosts": [],
     });
     let delay = transition_delay(sim);
     Ok(Tagged(store.insert(Kind::Volume, body, Some(delay)).view()))
+}
+
+/// The QoS policy a volume names by `qosPolicyUUID` or `qosPolicyName` (the UUID wins, as
+/// for the other name-or-UUID pairs of the API), as (UUID, name); both empty when none.
+/// The documents give no status for a policy that does not exist, nor say whether the
+/// policy's visibility is checked: a 400 naming it, and no visibility check.
+fn qos_policy_ref(store: &Store, uuid: &str, name: &str) -> ApiResult<(String, String)> {
+    let found = match (non_empty_str(uuid), non_empty_str(name)) {
+        (None, None) => return Ok((String::new(), String::new())),
+        (Some(uuid), _) => store.find(Kind::QosPolicy, None, Some(uuid), None),
+        (None, Some(name)) => store.find(Kind::QosPolicy, None, None, Some(name)),
+    };
+    found
+        .map(|p| (p.uuid().to_string(), p.name().to_string()))
+        .ok_or_else(|| invalid("the given QoS policy is not found."))
 }
 
 fn non_empty_str(text: &str) -> Option<&str> {
@@ -638,6 +658,11 @@ fn update_volume(
             return Err(SimError::conflict("A volume with the provided name already exists."));
         }
     }
+    let qos = if request.qos_policy_uuid.is_empty() && request.qos_policy_name.is_empty() {
+        None
+    } else {
+        Some(qos_policy_ref(&store, &request.qos_policy_uuid, &request.qos_policy_name)?)
+    };
     let volume = store.objects.get_mut(&key).ok_or_else(not_found)?;
     let mut next = volume.body.clone();
     if let Some(size) = new_size {
@@ -656,9 +681,9 @@ fn update_volume(
     if let Some(ip_acl) = ip_acl {
         next["IPAcl"] = json!({ "values": ip_acl });
     }
-    if !request.qos_policy_uuid.is_empty() || !request.qos_policy_name.is_empty() {
-        next["qosPolicyUUID"] = json!(request.qos_policy_uuid);
-        next["qosPolicyName"] = json!(request.qos_policy_name);
+    if let Some((qos_uuid, qos_name)) = qos {
+        next["qosPolicyUUID"] = json!(qos_uuid);
+        next["qosPolicyName"] = json!(qos_name);
     }
     if !request.labels.is_empty() {
         next["labels"] = json!(request.labels);

@@ -14,8 +14,8 @@ use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::mapping::state_from_api;
 use crate::engine::normalize::parse_size;
 use crate::engine::resource::{
-    api_error_diag, AsyncStates, Ctx, DeleteOp, ListSpec, Member, Op, Operations, Paging, ResourceDef, ResourceHooks,
-    Timeouts, UpdateOp,
+    api_error_diag, AsyncStates, Constraint, Ctx, DeleteOp, ListSpec, Member, Op, Operations, Paging, ResourceDef,
+    ResourceHooks, Timeouts, UpdateOp,
 };
 use crate::engine::schema::{Clear, Codec, Field, Mode, Semantic, Validator};
 use crate::engine::value::{Type, Value};
@@ -143,6 +143,8 @@ pub fn volume() -> ResourceDef {
     .desc("An NVMe/TCP volume. Creation, updates and deletion are asynchronous on the cluster; the provider waits for the volume to become `Available` (or to be gone) within `timeouts`.")
     .timeouts(Timeouts { create: TEN_MINUTES, update: Some(TEN_MINUTES), delete: TEN_MINUTES })
     .hooks(VolumeHooks)
+    .constraint(Constraint::ConflictsWith(&["qos_policy_uuid", "qos_policy_name"]))
+    .constraint(Constraint::ConflictsWith(&["source_snapshot_uuid", "source_snapshot_name"]))
     .fields(vec![
         project_name_field("volume"),
         Field::string("name")
@@ -194,7 +196,12 @@ pub fn volume() -> ResourceDef {
             .optional_computed()
             .validate(Validator::Uuid)
             .api_mutable("qosPolicyUUID", Codec::Plain)
-            .desc("UUID of the QoS rate-limit policy. When unset, the cluster applies the project's default policy."),
+            .desc("UUID of the QoS rate-limit policy. When neither this nor `qos_policy_name` is set, the cluster applies the project's default policy. Conflicts with `qos_policy_name` (the other one is read back)."),
+        Field::string("qos_policy_name")
+            .optional_computed()
+            .validate(Validator::Regex(NAME_RE, NAME_WHAT))
+            .api_mutable("qosPolicyName", Codec::Plain)
+            .desc("Name of the QoS rate-limit policy, instead of `qos_policy_uuid`. Updated in place."),
         Field::string_map("labels")
             .optional_computed()
             .validate(Validator::MaxItems(16))
@@ -203,11 +210,17 @@ pub fn volume() -> ResourceDef {
             .api_mutable("labels", Codec::KeyValueList)
             .desc("Labels (at most 16). Updated in place; the whole set is replaced. When unset, labels are not managed (labels set outside Terraform are kept); the API cannot remove every label, so a plan that would is refused."),
         Field::string("source_snapshot_uuid")
-            .optional()
+            .optional_computed()
             .replace()
             .validate(Validator::Uuid)
             .api_create("sourceSnapshotUUID", Codec::Plain)
-            .desc("Create the volume as a clone of this snapshot. Changing it re-creates the volume."),
+            .desc("Create the volume as a clone of this snapshot. Conflicts with `source_snapshot_name` (the other one is read back). Changing it re-creates the volume."),
+        Field::string("source_snapshot_name")
+            .optional_computed()
+            .replace()
+            .validate(Validator::Regex(NAME_RE, NAME_WHAT))
+            .api_create("sourceSnapshotName", Codec::Plain)
+            .desc("Create the volume as a clone of the project's snapshot of this name, instead of `source_snapshot_uuid`. Changing it re-creates the volume."),
         Field::string("uuid").computed().validate(Validator::Uuid).api("UUID", Codec::Plain).desc("UUID the cluster assigned to the volume."),
         Field::string("state").computed_volatile().api("state", Codec::Plain).desc("Lifecycle state reported by the cluster, e.g. `Available`."),
         Field::string("protection_state")
@@ -216,6 +229,15 @@ pub fn volume() -> ResourceDef {
             .desc("Data protection state, e.g. `FullyProtected` or `Degraded`."),
         Field::number("nsid").computed().api("nsid", Codec::IntString).desc("NVMe namespace ID of the volume."),
         Field::number("size_bytes").computed_volatile().api("size", Codec::IntString).desc("Capacity in bytes, as the cluster reports it."),
+        Field::string("creation_time").computed().api("creationTime", Codec::Plain).desc("When the volume was created (RFC 3339)."),
+        Field::string_list("node_list")
+            .computed_volatile()
+            .api("nodeList", Codec::Plain)
+            .desc("UUIDs of the nodes holding the volume's replicas, as the cluster reports them."),
+        Field::string_list("connected_hosts")
+            .computed_volatile()
+            .api("connectedHosts", Codec::Plain)
+            .desc("NQNs of the hosts connected to the volume now."),
     ])
 }
 
@@ -254,6 +276,19 @@ impl ResourceHooks for VolumeHooks {
                     ),
                     Some(AttrPath::attr("size")),
                 );
+            }
+        }
+    }
+
+    /// The QoS policy and the clone source can each be named by UUID or by name; the API
+    /// fills in the other, so a change of the configured one moves the other.
+    fn adjust_plan(&self, _provider: &Value, prior: &Value, config: &Value, planned: &mut Value) {
+        for (a, b) in [("qos_policy_uuid", "qos_policy_name"), ("source_snapshot_uuid", "source_snapshot_name")] {
+            for (set, other) in [(a, b), (b, a)] {
+                let given = config.get(set);
+                if !given.is_null() && config.get(other).is_null() && (prior.is_null() || given != prior.get(set)) {
+                    planned.set(other, Value::Unknown);
+                }
             }
         }
     }
