@@ -348,22 +348,18 @@ impl Resource for Grant {
         let planned = req.planned;
         let (path, fields) = self.write(planned, true);
         let call = ApiRequest::new(Method::Post, path).body(J::Object(fields));
-        let sent = match ctx.api.call(call, &ctx.cancel).await {
-            Ok(_) => Ok(()),
-            // A lost answer, or a server error after the grant may have landed: the read
-            // below settles it (a grant is its own natural key).
-            Err(e @ ApiError::Ambiguous(_)) => Err(e),
-            Err(e) if e.status().is_some_and(|s| s >= 500) => Err(e),
-            Err(e) => return ApplyResponse::nothing(self.failed("grant", planned, e)),
-        };
+        let sent = ctx.api.call(call, &ctx.cancel).await;
+        // Whatever the answer, the grant is read back: a lost answer, or a refusal of a
+        // grant that is already held (a role renamed with its grants), ends with the grant
+        // adopted; only a grant that is not held after a refusal is an error.
         match (sent, self.find(ctx, planned).await) {
             (_, Ok(Some(state))) => ApplyResponse::done(state, Private::default()),
             (Err(e), _) => ApplyResponse::nothing(self.failed("grant", planned, e)),
-            (Ok(()), Ok(None)) => ApplyResponse::nothing(Diagnostics::error(
+            (Ok(_), Ok(None)) => ApplyResponse::nothing(Diagnostics::error(
                 format!("Cannot grant the {}", self.what(planned)),
                 "The API accepted the grant, but does not list it afterwards.",
             )),
-            (Ok(()), Err(e)) => ApplyResponse::nothing(self.failed("read back", planned, e)),
+            (Ok(_), Err(e)) => ApplyResponse::nothing(self.failed("read back", planned, e)),
         }
     }
 

@@ -155,10 +155,7 @@ pub fn customer_contact() -> ResourceDef {
     let ops = Operations {
         create: CreateOp::Adopt,
         read: ReadOp::Get(Op::get("/accounting/customer/get_customer.json").query(&[("customer", "{customer}")])),
-        update: Some(UpdateOp::patch(
-            Op::post("/accounting/customer/update_customer.json")
-                .extra(&[("customer", Member::Template("{customer}"))]),
-        )),
+        update: Some(UpdateOp::patch(Op::post("/accounting/customer/update_customer.json"))),
         delete: DeleteOp::StateOnly {
             before: None,
             warning: "Customers cannot be deleted through the API: customer {customer} and its contact details stay as they are.",
@@ -180,6 +177,7 @@ pub fn customer_contact() -> ResourceDef {
             .desc(format!("{desc} Left as it is on the server when unset."))
     }));
     ResourceDef::new("lastline_customer_contact", "customer contact", "{customer}", ops)
+        .hooks(ContactHooks)
         .desc("Contact details of an existing customer. Customers cannot be created or deleted through the API: create adopts the customer (customer/get_customer) and sets the configured fields (customer/update_customer); destroy only forgets it (warning). Unset fields keep their server values.")
         .fields(fields)
 }
@@ -194,9 +192,7 @@ pub fn role() -> ResourceDef {
     let ops = Operations::crud(
         Op::post("/accounting/role/create.json"),
         Op::get("/accounting/role/info.json"),
-        Some(UpdateOp::patch(
-            Op::post("/accounting/role/update.json").extra(&[("name", Member::Template("{id}"))]),
-        )),
+        Some(UpdateOp::patch(Op::post("/accounting/role/update.json"))),
         Op::post("/accounting/role/update.json"),
     )
     .read(ReadOp::FromList { list: by_name, key: &["name"] })
@@ -225,6 +221,37 @@ pub fn role() -> ResourceDef {
                 .api("contexts", Codec::Plain)
                 .desc("Contexts the role applies in (today only `customer`)."),
         ])
+        .hooks(RoleHooks)
+}
+
+struct ContactHooks;
+
+impl ResourceHooks for ContactHooks {
+    /// update_customer names the customer it changes: the one read (and adopted).
+    fn adjust_update_body(&self, prior: &Value, _planned: &Value, body: &mut Map<String, J>) {
+        if let Some(c) = prior.get("customer").as_str() {
+            body.insert("customer".into(), J::String(c.to_string()));
+        }
+    }
+}
+
+struct RoleHooks;
+
+impl ResourceHooks for RoleHooks {
+    /// role/update selects the role by its current name; the new one goes as `new_name`.
+    fn adjust_update_body(&self, prior: &Value, _planned: &Value, body: &mut Map<String, J>) {
+        if let Some(name) = prior.get("name").as_str() {
+            body.insert("name".into(), J::String(name.to_string()));
+        }
+    }
+
+    /// The ID is the name: a rename moves it.
+    fn adjust_plan(&self, _provider_config: &Value, prior: &Value, _config: &Value, planned: &mut Value) {
+        if !prior.is_null() && prior.get("name") != planned.get("name") {
+            let id = planned.get("name").clone();
+            planned.set("id", id);
+        }
+    }
 }
 
 #[cfg(test)]
