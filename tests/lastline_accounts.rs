@@ -203,7 +203,15 @@ fn roles_and_grants_rename_import_drift_revoke_and_forget() {
     assert_eq!(w.id_of("lastline_account_role.custom"), "eve@acme.example/custom/Operations");
     assert!(object(&w, "role_permission", "Operations/can_access_alerts").is_object());
 
-    // A revoke that fails because the grant is already gone counts as done.
+    // Out of band: the description changed in the portal.
+    w.patch_object("role/Operations", json!({"description": "edited"}));
+    w.reconcile(&["edited"]);
+    assert_eq!(object(&w, "role", "Operations")["description"], "Night shift");
+
+    // A revoke that fails because the grant is already gone counts as done; the role is
+    // only forgotten, with a warning at plan time too.
+    let p = w.tf(&["plan", "-destroy", "-no-color"]);
+    assert!(p.all().contains("only removes it from Terraform state") && p.all().contains("role Operations"), "{}", p.all());
     w.delete_object("account_permission/eve@acme.example/can_access_pcaps/license/ACMEHOSTED0000000001");
     let r = w.tf(&["destroy", "-auto-approve", "-input=false", "-no-color", "-refresh=false"]);
     assert_eq!(r.code, 0, "{}", r.all());
@@ -327,4 +335,66 @@ fn passwords_never_reach_logs_or_state() {
         assert!(!r.all().contains(secret) && !r2.all().contains(secret), "{secret} in the log");
         assert!(!state.contains(secret), "{secret} in the state");
     }
+}
+
+#[test]
+fn data_sources_read_the_simulated_objects() {
+    let Some(w) = lastline_workspace() else { return };
+    w.add_object("role", json!({"name": "Auditors", "description": "Read logs", "builtin": false, "customer": store::DEFAULT_CUSTOMER, "permissions": ["can_access_alerts"], "contexts": ["customer"]}));
+    w.config(&format!(
+        r#"
+data "lastline_customer" "own" {{}}
+data "lastline_current_account" "me" {{}}
+data "lastline_accounts" "analysts" {{
+  username_substring = "analyst"
+}}
+data "lastline_permission_types" "all" {{}}
+data "lastline_account_permissions" "analyst" {{
+  account_username = "{analyst}"
+  consider_roles   = false
+}}
+data "lastline_roles" "custom" {{
+  builtin = false
+}}
+data "lastline_account_roles" "analyst" {{
+  account_username = "{analyst}"
+}}
+output "customer" {{ value = data.lastline_customer.own }}
+output "me" {{ value = data.lastline_current_account.me }}
+output "accounts" {{ value = data.lastline_accounts.analysts }}
+output "permissions" {{ value = data.lastline_permission_types.all }}
+output "analyst_permissions" {{ value = data.lastline_account_permissions.analyst }}
+output "roles" {{ value = data.lastline_roles.custom }}
+output "analyst_roles" {{ value = data.lastline_account_roles.analyst }}
+"#,
+        analyst = store::ANALYST
+    ));
+    w.apply();
+    let r = w.tf(&["output", "-json"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let out: J = serde_json::from_str(&r.stdout).expect("outputs");
+    let v = |name: &str| out[name]["value"].clone();
+    assert_eq!(v("customer")["id"], store::DEFAULT_CUSTOMER);
+    assert_eq!(v("customer")["first_name"], object(&w, "customer", store::DEFAULT_CUSTOMER)["first_name"]);
+    assert_eq!((v("me")["id"].clone(), v("me")["customer"].clone()), (json!(store::DEFAULT_USERNAME), json!(store::DEFAULT_CUSTOMER)));
+    assert_eq!(v("me")["is_blocked"], false);
+    let accounts = v("accounts")["accounts"].as_array().cloned().unwrap_or_default();
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_eq!(accounts[0]["username"], store::ANALYST);
+    let perms = v("permissions")["permissions"].as_array().cloned().unwrap_or_default();
+    assert_eq!(perms.len(), 8);
+    let alerts = perms.iter().find(|p| p["permission"] == "can_access_alerts").expect("can_access_alerts");
+    assert_eq!(alerts["contexts"], json!(["customer", "license", "subkey"]));
+    let ap = v("analyst_permissions");
+    assert_eq!(ap["id"], store::ANALYST);
+    assert_eq!(ap["license_permissions"][0]["access_key"], store::HOSTED_KEY, "{ap}");
+    assert!(ap["license_permissions"][0]["access_key_id"].is_number(), "{ap}");
+    assert_eq!(ap["subkey_permissions"][0]["key"], format!("{}:sensor01", store::ONPREM_KEY), "{ap}");
+    let roles = v("roles")["roles"].as_array().cloned().unwrap_or_default();
+    assert_eq!(roles.len(), 1, "{roles:?}");
+    assert_eq!((roles[0]["role_name"].clone(), roles[0]["builtin"].clone()), (json!("Auditors"), json!(false)));
+    assert_eq!(roles[0]["permissions"], json!(["can_access_alerts"]));
+    let granted = v("analyst_roles")["roles"].as_array().cloned().unwrap_or_default();
+    assert!(granted.iter().any(|g| g["role"] == "Read-only" && g["builtin"] == true && g["customer"] == store::DEFAULT_CUSTOMER), "{granted:?}");
+    w.assert_plan_empty();
 }
