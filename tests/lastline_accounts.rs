@@ -12,7 +12,11 @@ type Lastline = Workspace<lastline::Running>;
 fn hidden(w: &Lastline, id: &str) -> J {
     let state = w.sim_state();
     let objects = state["objects"].as_array().cloned().unwrap_or_default();
-    objects.into_iter().find(|o| o["kind"] == "account" && o["id"] == id).map(|o| o["hidden"].clone()).unwrap_or(J::Null)
+    objects
+        .into_iter()
+        .find(|o| o["kind"] == "account" && o["id"] == id)
+        .map(|o| o["hidden"].clone())
+        .unwrap_or(J::Null)
 }
 
 fn account_hcl(name: &str, username: &str, email: &str, password: &str, version: u32, blocked: bool) -> String {
@@ -47,14 +51,20 @@ fn account_lifecycle_block_rotation_import_drift_replace_and_delete() {
     assert!(state["password_wo"].is_null() && state["create_time"].is_string(), "{state}");
 
     // E-mail and name in place (password_verify = the provider's password), unblocked.
-    w.config(&account_hcl("a", "bob@acme.example", "robert@acme.example", "first-pw-3391", 1, false).replace("Bob", "Robert"));
+    w.config(
+        &account_hcl("a", "bob@acme.example", "robert@acme.example", "first-pw-3391", 1, false)
+            .replace("Bob", "Robert"),
+    );
     w.reconcile(&["~ update in-place", "robert@acme.example"]);
     let bob = object(&w, "account", "bob@acme.example");
     assert_eq!((bob["email"].clone(), bob["first_name"].clone()), (json!("robert@acme.example"), json!("Robert")));
     assert_eq!(bob["is_blocked"], false);
 
     // Rotation: a new version sends the new password.
-    w.config(&account_hcl("a", "bob@acme.example", "robert@acme.example", "second-pw-7720", 2, false).replace("Bob", "Robert"));
+    w.config(
+        &account_hcl("a", "bob@acme.example", "robert@acme.example", "second-pw-7720", 2, false)
+            .replace("Bob", "Robert"),
+    );
     w.reconcile(&["password_wo_version"]);
     assert_eq!(hidden(&w, "bob@acme.example")["password"], "second-pw-7720");
 
@@ -88,7 +98,9 @@ fn account_lifecycle_block_rotation_import_drift_replace_and_delete() {
 fn customer_contact_adopt_update_import_drift_and_destroy_that_only_forgets() {
     let Some(w) = lastline_workspace() else { return };
     let contact = |city: &str| {
-        format!("resource \"lastline_customer_contact\" \"c\" {{\n  phone = \"+1 555 0100\"\n  city  = \"{city}\"\n}}\n")
+        format!(
+            "resource \"lastline_customer_contact\" \"c\" {{\n  phone = \"+1 555 0100\"\n  city  = \"{city}\"\n}}\n"
+        )
     };
     w.config(&contact("Springfield"));
     w.apply();
@@ -118,7 +130,9 @@ fn customer_contact_adopt_update_import_drift_and_destroy_that_only_forgets() {
     assert_eq!(object(&w, "customer", store::DEFAULT_CUSTOMER)["city"], "Shelbyville");
 
     // An unknown customer is an error naming the 6002.
-    w.config("resource \"lastline_customer_contact\" \"c\" {\n  customer = \"nobody@nowhere.example\"\n  city = \"X\"\n}\n");
+    w.config(
+        "resource \"lastline_customer_contact\" \"c\" {\n  customer = \"nobody@nowhere.example\"\n  city = \"X\"\n}\n",
+    );
     let r = w.apply_err();
     assert!(r.all().contains("does not exist") || r.all().contains("6002"), "{}", r.all());
 }
@@ -192,7 +206,11 @@ fn roles_and_grants_rename_import_drift_revoke_and_forget() {
     w.config(&ROLES.replace("ROLE_NAME", "Ops").replace("\"Operations\"", "\"Night shift\""));
     w.delete_object("account_permission/eve@acme.example/can_access_pcaps/license/ACMEHOSTED0000000001");
     w.delete_object("role_permission/Ops/can_access_alerts");
-    w.reconcile(&["~ update in-place", "lastline_account_permission.pcaps will be created", "lastline_role_permission.alerts will be created"]);
+    w.reconcile(&[
+        "~ update in-place",
+        "lastline_account_permission.pcaps will be created",
+        "lastline_role_permission.alerts will be created",
+    ]);
     assert_eq!(object(&w, "role", "Ops")["description"], "Night shift");
 
     // A rename is in place: the role keeps its grants, the dependent grants follow it.
@@ -211,7 +229,11 @@ fn roles_and_grants_rename_import_drift_revoke_and_forget() {
     // A revoke that fails because the grant is already gone counts as done; the role is
     // only forgotten, with a warning at plan time too.
     let p = w.tf(&["plan", "-destroy", "-no-color"]);
-    assert!(p.all().contains("only removes it from Terraform state") && p.all().contains("role Operations"), "{}", p.all());
+    assert!(
+        p.all().contains("only removes it from Terraform state") && p.all().contains("role Operations"),
+        "{}",
+        p.all()
+    );
     w.delete_object("account_permission/eve@acme.example/can_access_pcaps/license/ACMEHOSTED0000000001");
     let r = w.tf(&["destroy", "-auto-approve", "-input=false", "-no-color", "-refresh=false"]);
     assert_eq!(r.code, 0, "{}", r.all());
@@ -231,7 +253,11 @@ fn refused_grants_and_contexts_are_explained() {
     );
     let r = w.tf(&["plan", "-no-color"]);
     assert_ne!(r.code, 0);
-    assert!(r.all().contains("can_manage_users cannot be granted at license level") && r.all().contains("context"), "{}", r.all());
+    assert!(
+        r.all().contains("can_manage_users cannot be granted at license level") && r.all().contains("context"),
+        "{}",
+        r.all()
+    );
     assert_eq!(calls(&w, "permission/grant"), 0);
 
     // At apply: the API refuses, and the diagnostic names the method and quotes the envelope.
@@ -241,7 +267,12 @@ fn refused_grants_and_contexts_are_explained() {
     );
     let r = w.apply_err();
     let text = r.all().replace('\n', " ");
-    for want in ["accounting/permission/grant failed", "Permission denied: cannot grant can_access_alerts", "3001", "PERMISSION_DENIED"] {
+    for want in [
+        "accounting/permission/grant failed",
+        "Permission denied: cannot grant can_access_alerts",
+        "3001",
+        "PERMISSION_DENIED",
+    ] {
         assert!(text.contains(want), "{want:?} missing:\n{}", r.all());
     }
     assert!(r.all().contains("Cannot grant the permission can_access_alerts"), "{}", r.all());
@@ -280,7 +311,9 @@ fn an_expired_session_is_renewed_once() {
     std::thread::scope(|scope| {
         let apply = scope.spawn(|| w.tf(&["apply", "-auto-approve", "-input=false", "-no-color", "-refresh=false"]));
         let started = std::time::Instant::now();
-        while object(&w, "account", "lee@acme.example").is_null() && started.elapsed() < std::time::Duration::from_secs(60) {
+        while object(&w, "account", "lee@acme.example").is_null()
+            && started.elapsed() < std::time::Duration::from_secs(60)
+        {
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         let (s, b) = w.http("POST", "/_sim/sessions/expire", None);
@@ -289,7 +322,11 @@ fn an_expired_session_is_renewed_once() {
         assert_eq!(r.code, 0, "{}", r.all());
     });
     assert_eq!(w.sim_state()["requests"]["logins"].as_u64().unwrap_or(0), before + 2, "one login, one renewal");
-    assert_eq!(object(&w, "account", "lee@acme.example")["is_blocked"], true, "the block after the create went through");
+    assert_eq!(
+        object(&w, "account", "lee@acme.example")["is_blocked"],
+        true,
+        "the block after the create went through"
+    );
     let (s, b) = w.http("PUT", "/_sim/config", Some(json!({"latency_ms": 0})));
     assert_eq!(s, 200, "{b}");
     w.assert_plan_empty();
@@ -312,7 +349,9 @@ fn lost_create_answers_end_with_exactly_one_object() {
     w.assert_plan_empty();
     assert_eq!(w.sim_count("account"), accounts + 1);
     assert_eq!(calls(&w, "account/create"), 1, "not sent twice");
-    assert!(object(&w, "account_permission", "once@acme.example/can_access_alerts/customer/admin@acme.example").is_object());
+    assert!(
+        object(&w, "account_permission", "once@acme.example/can_access_alerts/customer/admin@acme.example").is_object()
+    );
 }
 
 /// The provider password and account passwords never reach a TF_LOG=trace log or the state.
@@ -376,7 +415,10 @@ output "analyst_roles" {{ value = data.lastline_account_roles.analyst }}
     let v = |name: &str| out[name]["value"].clone();
     assert_eq!(v("customer")["id"], store::DEFAULT_CUSTOMER);
     assert_eq!(v("customer")["first_name"], object(&w, "customer", store::DEFAULT_CUSTOMER)["first_name"]);
-    assert_eq!((v("me")["id"].clone(), v("me")["customer"].clone()), (json!(store::DEFAULT_USERNAME), json!(store::DEFAULT_CUSTOMER)));
+    assert_eq!(
+        (v("me")["id"].clone(), v("me")["customer"].clone()),
+        (json!(store::DEFAULT_USERNAME), json!(store::DEFAULT_CUSTOMER))
+    );
     assert_eq!(v("me")["is_blocked"], false);
     let accounts = v("accounts")["accounts"].as_array().cloned().unwrap_or_default();
     assert_eq!(accounts.len(), 1, "{accounts:?}");
@@ -395,6 +437,46 @@ output "analyst_roles" {{ value = data.lastline_account_roles.analyst }}
     assert_eq!((roles[0]["role_name"].clone(), roles[0]["builtin"].clone()), (json!("Auditors"), json!(false)));
     assert_eq!(roles[0]["permissions"], json!(["can_access_alerts"]));
     let granted = v("analyst_roles")["roles"].as_array().cloned().unwrap_or_default();
-    assert!(granted.iter().any(|g| g["role"] == "Read-only" && g["builtin"] == true && g["customer"] == store::DEFAULT_CUSTOMER), "{granted:?}");
+    assert!(
+        granted
+            .iter()
+            .any(|g| g["role"] == "Read-only" && g["builtin"] == true && g["customer"] == store::DEFAULT_CUSTOMER),
+        "{granted:?}"
+    );
     w.assert_plan_empty();
+}
+
+/// The examples of this area validate with Terraform.
+#[test]
+fn examples_of_accounts_and_access_validate() {
+    let Some(w) = lastline_workspace() else { return };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/lastline");
+    let types = [
+        "resources/lastline_account",
+        "resources/lastline_customer_contact",
+        "resources/lastline_account_permission",
+        "resources/lastline_role",
+        "resources/lastline_role_permission",
+        "resources/lastline_account_role",
+        "data-sources/lastline_customer",
+        "data-sources/lastline_current_account",
+        "data-sources/lastline_accounts",
+        "data-sources/lastline_permission_types",
+        "data-sources/lastline_account_permissions",
+        "data-sources/lastline_roles",
+        "data-sources/lastline_account_roles",
+    ];
+    for t in types {
+        let dir = root.join(t);
+        let mut body = String::new();
+        for f in std::fs::read_dir(&dir).expect("example folder").flatten() {
+            if f.path().extension().is_some_and(|x| x == "tf") {
+                body.push_str(&std::fs::read_to_string(f.path()).expect("read example"));
+            }
+        }
+        assert!(!body.is_empty(), "{t}: no example");
+        w.config(&body);
+        let r = w.tf(&["validate", "-no-color"]);
+        assert_eq!(r.code, 0, "{t} does not validate:\n{}", r.all());
+    }
 }

@@ -475,12 +475,9 @@ mod tests {
     #[test]
     fn a_context_the_permission_does_not_apply_in_is_refused() {
         let mut cfg = Value::Object(Default::default());
-        for (k, x) in [
-            ("account_username", "a@x"),
-            ("permission", "can_manage_users"),
-            ("context", "license"),
-            ("target", "K"),
-        ] {
+        for (k, x) in
+            [("account_username", "a@x"), ("permission", "can_manage_users"), ("context", "license"), ("target", "K")]
+        {
             cfg.set(k, Value::str(x));
         }
         let d = account_permission().validate(&cfg);

@@ -16,15 +16,7 @@ use crate::engine::schema::{Codec, Field};
 use crate::engine::value::Value;
 
 pub fn all() -> Vec<DataSourceDef> {
-    vec![
-        customer(),
-        current_account(),
-        accounts(),
-        permission_types(),
-        account_permissions(),
-        roles(),
-        account_roles(),
-    ]
+    vec![customer(), current_account(), accounts(), permission_types(), account_permissions(), roles(), account_roles()]
 }
 
 /// One GET: `params` turns the configuration into query parameters, `wrap` names the
@@ -87,7 +79,10 @@ fn account_or_own(config: &Value, provider: &Value) -> String {
 fn customer() -> DataSourceDef {
     let mut fields = vec![
         Field::string("id").computed().desc("The customer read."),
-        input("customer", "Customer to read (its primary contact's username); default the provider account's customer."),
+        input(
+            "customer",
+            "Customer to read (its primary contact's username); default the provider account's customer.",
+        ),
     ];
     for (name, desc) in [
         ("first_name", "First name of the primary contact."),
@@ -298,8 +293,10 @@ fn roles() -> DataSourceDef {
             path: "/accounting/role/info.json",
             what: "roles",
             params: |c| {
-                let mut p: Vec<_> =
-                    [param(c, "role_name", "role_name"), param(c, "customer", "customer")].into_iter().flatten().collect();
+                let mut p: Vec<_> = [param(c, "role_name", "role_name"), param(c, "customer", "customer")]
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 if let Some(b) = c.get("builtin").as_bool() {
                     p.push(("builtin", if b { "True" } else { "False" }.into()));
                 }
