@@ -78,7 +78,9 @@ async fn envelope_errors_and_malformed_envelopes() {
         Err(ApiError::NotFound(message)) => assert!(message.contains("6002 UNKNOWN_USER"), "{message}"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(call("/false").await, Err(ApiError::Status { status: 200, message }) if message == "false failed: nope"));
+    assert!(
+        matches!(call("/false").await, Err(ApiError::Status { status: 200, message }) if message == "false failed: nope")
+    );
     assert_eq!(call("/ok").await.expect("ok").body, json!("success"));
     for malformed in ["/no-success", "/no-data", "/html"] {
         assert!(matches!(call(malformed).await, Err(ApiError::Decode(_))), "{malformed}");

@@ -128,7 +128,10 @@ pub fn role_permission() -> Grant {
 pub fn account_role() -> Grant {
     let mut schema = ResourceSchema::new("lastline_account_role", "account role", "{account_username}/{kind}/{role}");
     schema.description = "A built-in or custom role granted to an account in a customer's context (role/grant). Every argument forces a new grant; destroy revokes it (role/revoke).".into();
-    // The ID template's `{kind}` is rendered by `id_of`, not by the engine.
+    // The ID's middle part (`builtin` or `custom`) is rendered by `id_of`, not by the engine.
+    if let Some(id) = schema.fields.iter_mut().find(|f| f.name == "id") {
+        id.description = "Identifier of the account role, `<account_username>/<builtin|custom>/<role>`; also the ID to give `terraform import`.".into();
+    }
     schema.fields.extend([
         Field::string("account_username").required().replace().desc("Account receiving the role."),
         Field::string("role").required().replace().desc("Name of the role."),
