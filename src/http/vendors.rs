@@ -127,7 +127,7 @@ impl Dialect for LastlineDialect {
         }
     }
 
-    fn decode(&self, _req: &ApiRequest, response: &RawResponse) -> Result<J, Refusal> {
+    fn decode(&self, req: &ApiRequest, response: &RawResponse) -> Result<J, Refusal> {
         let body = parse_lenient(&response.body);
         if !response.is_success() {
             // Non-2xx answers may carry an envelope too; its error is the better message.
@@ -136,7 +136,12 @@ impl Dialect for LastlineDialect {
                 _ => Err(self.refusal(response.status, &body)),
             };
         }
-        unwrap_envelope(response.status, &body, lastline_code_name, lastline_code_kind)
+        unwrap_envelope(response.status, &body, lastline_code_name, lastline_code_kind).map_err(|mut refusal| {
+            // The method's name leads the message (`accounting/permission/grant failed: ...`).
+            let method = req.path.trim_start_matches('/').trim_end_matches(".json");
+            refusal.message = format!("{method} failed: {}", refusal.message);
+            refusal
+        })
     }
 }
 

@@ -70,7 +70,7 @@ async fn envelope_errors_and_malformed_envelopes() {
     let call = |path: &'static str| api.call(ApiRequest::get(path), &cancel);
     match call("/denied").await {
         Err(ApiError::Status { status: 200, message }) => {
-            assert_eq!(message, "Permission denied (error_code 3001 PERMISSION_DENIED)")
+            assert_eq!(message, "denied failed: Permission denied (error_code 3001 PERMISSION_DENIED)")
         }
         other => panic!("{other:?}"),
     }
@@ -78,7 +78,9 @@ async fn envelope_errors_and_malformed_envelopes() {
         Err(ApiError::NotFound(message)) => assert!(message.contains("6002 UNKNOWN_USER"), "{message}"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(call("/false").await, Err(ApiError::Status { status: 200, message }) if message == "nope"));
+    assert!(
+        matches!(call("/false").await, Err(ApiError::Status { status: 200, message }) if message == "false failed: nope")
+    );
     assert_eq!(call("/ok").await.expect("ok").body, json!("success"));
     for malformed in ["/no-success", "/no-data", "/html"] {
         assert!(matches!(call(malformed).await, Err(ApiError::Decode(_))), "{malformed}");

@@ -1,0 +1,5 @@
+data "lastline_current_account" "me" {}
+
+output "customer" {
+  value = data.lastline_current_account.me.customer
+}

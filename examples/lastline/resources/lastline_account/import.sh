@@ -1,0 +1,1 @@
+terraform import lastline_account.analyst jane.doe@example.com

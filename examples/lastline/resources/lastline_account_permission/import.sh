@@ -1,0 +1,1 @@
+terraform import lastline_account_permission.alerts jane.doe@example.com/can_access_alerts/license/ACCESSKEY0000000001

@@ -1,0 +1,1 @@
+terraform import lastline_customer_contact.own admin@example.com

@@ -1,0 +1,1 @@
+terraform import lastline_role.soc "SOC analysts"
