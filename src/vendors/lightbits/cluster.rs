@@ -288,6 +288,8 @@ struct Explained {
     noun: &'static str,
     refusals: Refusals,
     report: &'static str,
+    /// Arguments still unset after the provider's defaults, and the value they take.
+    fallbacks: &'static [(&'static str, &'static str)],
     /// After success: read this until `state` leaves the given transitional states.
     settle: Option<(Op, &'static str, &'static [&'static str])>,
 }
@@ -304,6 +306,13 @@ fn api_message(e: &ApiError) -> String {
 #[async_trait]
 impl Invoke for Explained {
     async fn invoke(&self, ctx: &Ctx, def: &ActionDef, config: &Value, progress: &Progress) -> Diagnostics {
+        let mut filled = config.clone();
+        for (attr, value) in self.fallbacks {
+            if filled.get(attr).is_null() {
+                filled.set(attr, Value::str(*value));
+            }
+        }
+        let config = &filled;
         let members = match create_body(&def.fields, config, config) {
             Ok(m) => m,
             Err(d) => return d,
@@ -370,7 +379,7 @@ pub fn volume_rollback() -> ActionDef {
         vec![
             Field::string("project_name")
                 .default_from_provider("default_project")
-                .desc("Project of the volume and the snapshot. Defaults to the provider's `default_project`."),
+                .desc("Project of the volume and the snapshot. Defaults to the provider's `default_project`, else `default`."),
             Field::string("volume_uuid")
                 .required()
                 .validate(Validator::Uuid)
@@ -390,6 +399,7 @@ pub fn volume_rollback() -> ActionDef {
                 (404, "No such volume or snapshot", "Project {project_name} has no volume {volume_uuid} or no snapshot {snapshot_uuid}."),
                 (503, "The volume is being deleted", "Volume {volume_uuid} is being deleted and cannot be rolled back."),
             ],
+            fallbacks: &[("project_name", "default")],
             report: "Volume {volume_uuid} rolled back to snapshot {snapshot_uuid}; its writes since the snapshot are gone",
             settle: Some((Op::get("/api/v2/projects/{project_name}/volumes/{volume_uuid}"), "state", &["Rollback", "Updating"])),
         },
@@ -412,6 +422,7 @@ pub fn cluster_root_key_rotation() -> ActionDef {
                 (412, "The root key cannot be rotated now", "The cluster refused the rotation's precondition: is cluster encryption enabled (and done enabling)?"),
                 (501, "Root key rotation is not supported", "This cluster does not implement root key rotation."),
             ],
+            fallbacks: &[],
             report: "Cluster root key rotated",
             settle: None,
         },
@@ -811,7 +822,7 @@ pub fn server() -> ResourceDef {
         .async_states(SERVER_STATES)
         .etag("ETag"),
     )
-    .desc("**Advanced; opt in knowingly.** Adds a server (a machine running LightOS) to the cluster, enables or disables it, and removes it on destroy. This changes the cluster's hardware membership: disabling a server makes its nodes Inactive (with `evict_data_on_disable`, its data is moved away first), and deleting one detaches its resources in the background. Most configurations only read servers, with the `lightbits_server` and `lightbits_servers` data sources. Import by server UUID.")
+    .desc("**Advanced; opt in knowingly.** Adds a server (a machine running LightOS) to the cluster, enables or disables it, and removes it on destroy. This changes the cluster's hardware membership: disabling a server makes its nodes Inactive (with `evict_data_on_disable`, its data is moved away first), and deleting one detaches its resources in the background. Most configurations only read servers, with the `lightbits_server` and `lightbits_servers` data sources. Import by server UUID; the API does not report `reuse_ip` and `extend_cluster`, so the first plan after an import shows them being recorded from the configuration (an apply that sends nothing).")
     .timeouts(Timeouts { create: TEN_MINUTES, update: Some(TEN_MINUTES), delete: TEN_MINUTES })
     .fields(vec![
         Field::string("uuid")
@@ -829,20 +840,22 @@ pub fn server() -> ResourceDef {
             .read_as("ServerEndpoints")
             .desc("The server's etcd member endpoint, e.g. `[\"http://10.0.0.1:2380\"]`; the API takes exactly one."),
         Field::bool("reuse_ip")
-            .default(Value::Bool(false))
-            .replace()
+            .optional()
+            .replace_if(|prior, planned| !prior.is_null() && prior != planned, "it changes from a value Terraform set (the API does not report it)")
             .api_create("reuseIP", Codec::Plain)
-            .desc("Skip the check that the endpoint is not used by another server. Only sent on create."),
+            .desc("Skip the check that the endpoint is not used by another server. Only sent on create; the API does not report it, so after an import it is taken from the configuration."),
         Field::bool("extend_cluster")
-            .default(Value::Bool(false))
-            .replace()
+            .optional()
+            .replace_if(|prior, planned| !prior.is_null() && prior != planned, "it changes from a value Terraform set (the API does not report it)")
             .api_create("extendCluster", Codec::Plain)
-            .desc("`true`: the server's nodes come up Active and take new volumes. `false` (the API's default): they come up Unattached, usable as targets to replace failed nodes. Only sent on create."),
+            .desc("`true`: the server's nodes come up Active and take new volumes. `false` (the API's default): they come up Unattached, usable as targets to replace failed nodes. Only sent on create; the API does not report it, so after an import it is taken from the configuration."),
         Field::bool("enabled")
             .default(Value::Bool(true))
+            .api("enabled", Codec::Plain)
             .desc("Whether the server is enabled. Disabling makes its nodes Inactive; enabling makes them rebuild the replicas they hold."),
         Field::bool("evict_data_on_disable")
             .default(Value::Bool(false))
+            .api("evictData", Codec::Plain)
             .desc("When `enabled` turns false: move every replica off the server before disabling it."),
         Field::bool("force_delete")
             .default(Value::Bool(false))
@@ -856,15 +869,19 @@ pub fn server() -> ResourceDef {
     .hooks(ServerHooks)
 }
 
-/// The server's `enabled` is its state; the API takes `enabled` through toggles only.
+/// The server's `enabled` is its state; the API takes `enabled` through toggles only, and
+/// `evictData` only with a disable.
 struct ServerHooks;
 
 impl ResourceHooks for ServerHooks {
-    fn adjust_answer(&self, _base: &Value, obj: &mut J) {
+    fn adjust_answer(&self, base: &Value, obj: &mut J) {
         let state = obj.get("state").and_then(J::as_str).unwrap_or_default();
         let enabled = !matches!(state, "Disabled" | "Disabling");
+        // Only sent with a disable, never reported: kept as configured (false after import).
+        let evict = base.get("evict_data_on_disable").as_bool().unwrap_or(false);
         if let J::Object(m) = obj {
             m.insert("enabled".into(), J::Bool(enabled));
+            m.insert("evictData".into(), J::Bool(evict));
         }
     }
 }
