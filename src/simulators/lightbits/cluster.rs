@@ -141,10 +141,20 @@ fn seed(sim: &Sim) {
     }
     let mut store = sim.store();
     for (name, _, value) in CONFIG_PARAMS {
-        put_object(&mut store, Kind::ConfigParam, &uuid::Uuid::new_v4().to_string(), json!({"name": name, "value": value}));
+        put_object(
+            &mut store,
+            Kind::ConfigParam,
+            &uuid::Uuid::new_v4().to_string(),
+            json!({"name": name, "value": value}),
+        );
     }
     for (name, enabled) in FEATURE_FLAGS {
-        put_object(&mut store, Kind::FeatureFlag, &uuid::Uuid::new_v4().to_string(), json!({"name": name, "enabled": enabled}));
+        put_object(
+            &mut store,
+            Kind::FeatureFlag,
+            &uuid::Uuid::new_v4().to_string(),
+            json!({"name": name, "enabled": enabled}),
+        );
     }
     for i in 0..3u32 {
         let server = uuid::Uuid::new_v4().to_string();
@@ -306,10 +316,8 @@ fn is_go_duration(text: &str) -> bool {
             return false;
         }
         rest = &rest[digits..];
-        let Some(unit) = ["ns", "us", "µs", "ms", "s", "m", "h"]
-            .iter()
-            .filter(|u| rest.starts_with(**u))
-            .max_by_key(|u| u.len())
+        let Some(unit) =
+            ["ns", "us", "µs", "ms", "s", "m", "h"].iter().filter(|u| rest.starts_with(**u)).max_by_key(|u| u.len())
         else {
             return false;
         };
@@ -538,7 +546,8 @@ async fn rollback_volume(
     const NOT_FOUND: &str = "Volume or snapshot UUID not found.";
     let delay = sim.cfg().transition_delay;
     let mut store = sim.store();
-    let volume = store.find(Kind::Volume, Some(&project), Some(&uuid), None).ok_or_else(|| SimError::not_found(NOT_FOUND))?;
+    let volume =
+        store.find(Kind::Volume, Some(&project), Some(&uuid), None).ok_or_else(|| SimError::not_found(NOT_FOUND))?;
     match volume.state() {
         "Deleting" => {
             return Err(SimError::new(StatusCode::SERVICE_UNAVAILABLE, "Cannot roll volume back. Volume is deleting."))
@@ -659,7 +668,10 @@ const SERVER_NOT_FOUND: &str = "Server with provided UUID does not exist.";
 async fn get_server(State(sim): State<Arc<Sim>>, Path(uuid): Path<String>) -> ApiResult<Tagged> {
     seed(&sim);
     let store = sim.store();
-    store.find(Kind::Server, None, Some(&uuid), None).map(|o| Tagged(shown(o))).ok_or_else(|| SimError::not_found(SERVER_NOT_FOUND))
+    store
+        .find(Kind::Server, None, Some(&uuid), None)
+        .map(|o| Tagged(shown(o)))
+        .ok_or_else(|| SimError::not_found(SERVER_NOT_FOUND))
 }
 
 #[derive(Deserialize)]
@@ -712,7 +724,13 @@ async fn create_server(
     let node = uuid::Uuid::new_v4().to_string();
     let n = store.list(Kind::Server, None).len();
     let name = format!("server{n:02}");
-    let host = endpoint.trim_start_matches("http://").trim_start_matches("https://").split(':').next().unwrap_or("").to_string();
+    let host = endpoint
+        .trim_start_matches("http://")
+        .trim_start_matches("https://")
+        .split(':')
+        .next()
+        .unwrap_or("")
+        .to_string();
     put_object(
         &mut store,
         Kind::Server,
@@ -770,7 +788,9 @@ async fn delete_server(
     seed(&sim);
     let delay = sim.cfg().transition_delay;
     let mut store = sim.store();
-    let server = store.find(Kind::Server, None, Some(&uuid), None).ok_or_else(|| SimError::not_found("Server with UUID is not found."))?;
+    let server = store
+        .find(Kind::Server, None, Some(&uuid), None)
+        .ok_or_else(|| SimError::not_found("Server with UUID is not found."))?;
     check_if_match(&headers, server)?;
     match server.state() {
         "Creating" | "Enabling" | "Disabling" | "Deleting" => {
@@ -783,8 +803,10 @@ async fn delete_server(
         .as_array()
         .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default();
-    let managed =
-        store.list(Kind::NvmeDevice, None).iter().any(|d| d.body["nodeUUID"].as_str().is_some_and(|n| nodes.iter().any(|x| x == n)));
+    let managed = store
+        .list(Kind::NvmeDevice, None)
+        .iter()
+        .any(|d| d.body["nodeUUID"].as_str().is_some_and(|n| nodes.iter().any(|x| x == n)));
     if managed && !force {
         return Err(SimError::bad_request(
             "Invalid argument: the server still has resources attached (set forceDelete to delete it in the background).",
@@ -810,8 +832,11 @@ fn toggle_server(sim: &Sim, uuid: &str, headers: &HeaderMap, enable: bool) -> Ap
     let server =
         store.find(Kind::Server, None, Some(uuid), None).ok_or_else(|| SimError::not_found(SERVER_NOT_FOUND))?;
     check_if_match(headers, server)?;
-    let (from, via, to, node_state) =
-        if enable { ("Disabled", "Enabling", "Enabled", "Active") } else { ("Enabled", "Disabling", "Disabled", "Inactive") };
+    let (from, via, to, node_state) = if enable {
+        ("Disabled", "Enabling", "Enabled", "Active")
+    } else {
+        ("Enabled", "Disabling", "Disabled", "Inactive")
+    };
     match server.state() {
         s if s == to => return Ok(Json(json!({}))),
         s if s == from => {}
@@ -835,11 +860,19 @@ fn toggle_server(sim: &Sim, uuid: &str, headers: &HeaderMap, enable: bool) -> Ap
     Ok(Json(json!({})))
 }
 
-async fn enable_server(State(sim): State<Arc<Sim>>, Path(uuid): Path<String>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+async fn enable_server(
+    State(sim): State<Arc<Sim>>,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
     toggle_server(&sim, &uuid, &headers, true)
 }
 
-async fn disable_server(State(sim): State<Arc<Sim>>, Path(uuid): Path<String>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+async fn disable_server(
+    State(sim): State<Arc<Sim>>,
+    Path(uuid): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
     toggle_server(&sim, &uuid, &headers, false)
 }
 

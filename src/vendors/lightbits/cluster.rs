@@ -16,12 +16,12 @@ use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{DataSourceDef, DataSourceRead, DataSourceResponse, LookupOne, PagedList};
 use crate::engine::diag::Diagnostics;
 use crate::engine::mapping::{create_body, state_from_api};
-use crate::engine::resource::{
-    api_error_diag, build_request, AsyncStates, BodyShape, Constraint, Ctx, DeleteOp, ListSpec, Member, Op,
-    Operations, Paging, ResourceDef, ResourceHooks, Timeouts, Toggle, UpdateOp, UpdateStyle,
-};
 use crate::engine::resource::ops::CreateOp;
 use crate::engine::resource::Resource;
+use crate::engine::resource::{
+    api_error_diag, build_request, AsyncStates, BodyShape, Constraint, Ctx, DeleteOp, ListSpec, Member, Op, Operations,
+    Paging, ResourceDef, ResourceHooks, Timeouts, Toggle, UpdateOp, UpdateStyle,
+};
 use crate::engine::schema::{Codec, Field, Validator};
 use crate::engine::value::{Type, Value};
 
@@ -468,15 +468,39 @@ pub fn cluster_info_data_source() -> DataSourceDef {
     let fields = vec![
         Field::string("id").computed().desc("The cluster UUID."),
         Field::string("uuid").computed().api("UUID", Codec::Plain).desc("Cluster UUID."),
-        Field::string("subsystem_nqn").computed().api("subsystemNQN", Codec::Plain).desc("NVMe subsystem NQN hosts connect to."),
+        Field::string("subsystem_nqn")
+            .computed()
+            .api("subsystemNQN", Codec::Plain)
+            .desc("NVMe subsystem NQN hosts connect to."),
         Field::string("cluster_name").computed().api("clusterName", Codec::Plain).desc("Cluster name."),
-        Field::number("current_max_replicas").computed().api("currentMaxReplicas", Codec::IntString).desc("Largest replica count volumes can have now."),
-        Field::number("supported_max_replicas").computed().api("supportedMaxReplicas", Codec::IntString).desc("Largest replica count the cluster supports."),
-        Field::string_list("api_endpoints").computed().api("apiEndpoints", Codec::Plain).desc("Management API endpoints."),
-        Field::string_list("discovery_endpoints").computed().api("discoveryEndpoints", Codec::Plain).desc("NVMe discovery endpoints."),
-        Field::string_list("nvme_endpoints").computed().api("nvmeEndpoints", Codec::Plain).desc("NVMe/TCP endpoints of the cluster's nodes."),
-        Field::string("encryption_state").computed().api("encryptionStatus.encryptionState", Codec::Plain).desc("Cluster encryption: `Disabled`, `Enabling` or `Enabled`."),
-        Field::string("in_band_auth_mode").computed().api("inBandAuthMode", Codec::Plain).desc("In-band authentication: `Enabled` or `Disabled` (`UnKnown` when the cluster does not say)."),
+        Field::number("current_max_replicas")
+            .computed()
+            .api("currentMaxReplicas", Codec::IntString)
+            .desc("Largest replica count volumes can have now."),
+        Field::number("supported_max_replicas")
+            .computed()
+            .api("supportedMaxReplicas", Codec::IntString)
+            .desc("Largest replica count the cluster supports."),
+        Field::string_list("api_endpoints")
+            .computed()
+            .api("apiEndpoints", Codec::Plain)
+            .desc("Management API endpoints."),
+        Field::string_list("discovery_endpoints")
+            .computed()
+            .api("discoveryEndpoints", Codec::Plain)
+            .desc("NVMe discovery endpoints."),
+        Field::string_list("nvme_endpoints")
+            .computed()
+            .api("nvmeEndpoints", Codec::Plain)
+            .desc("NVMe/TCP endpoints of the cluster's nodes."),
+        Field::string("encryption_state")
+            .computed()
+            .api("encryptionStatus.encryptionState", Codec::Plain)
+            .desc("Cluster encryption: `Disabled`, `Enabling` or `Enabled`."),
+        Field::string("in_band_auth_mode")
+            .computed()
+            .api("inBandAuthMode", Codec::Plain)
+            .desc("In-band authentication: `Enabled` or `Disabled` (`UnKnown` when the cluster does not say)."),
     ];
     DataSourceDef::new(
         "lightbits_cluster_info",
@@ -492,9 +516,17 @@ pub fn version_data_source() -> DataSourceDef {
         "The REST API version the cluster serves (`GET /api/v2/version`).",
         vec![
             Field::string("id").computed().desc("The API version."),
-            Field::string("api_version").computed().api("apiVersion", Codec::Plain).desc("REST API version, e.g. `v2`."),
+            Field::string("api_version")
+                .computed()
+                .api("apiVersion", Codec::Plain)
+                .desc("REST API version, e.g. `v2`."),
         ],
-        LookupOne { by_key: Some(Op::get("/api/v2/version")), by_list: None, id_template: "{api_version}", noun: "API version" },
+        LookupOne {
+            by_key: Some(Op::get("/api/v2/version")),
+            by_list: None,
+            id_template: "{api_version}",
+            noun: "API version",
+        },
     )
 }
 
@@ -502,14 +534,35 @@ pub fn version_data_source() -> DataSourceDef {
 
 fn node_fields() -> Vec<Field> {
     vec![
-        Field::string("state").computed().api("state", Codec::Plain).desc("`Active`, `Activating`, `Inactive`, `Unattached`, `Attaching`, `Detaching` or `Unknown`."),
-        Field::string("status").computed().api("status", Codec::Plain).desc("Connectivity: `ConnectivityOK`, `ConnectivityProblem`, `IssuedDeletePeer` or `NoStatus`."),
-        Field::string("nvme_endpoint").computed().api("nvmeEndpoint", Codec::Plain).desc("NVMe/TCP endpoint, `<ip>:<port>`."),
-        Field::string_list("failure_domains").computed().api("failureDomains", Codec::Plain).desc("Failure domains of the node."),
+        Field::string("state")
+            .computed()
+            .api("state", Codec::Plain)
+            .desc("`Active`, `Activating`, `Inactive`, `Unattached`, `Attaching`, `Detaching` or `Unknown`."),
+        Field::string("status")
+            .computed()
+            .api("status", Codec::Plain)
+            .desc("Connectivity: `ConnectivityOK`, `ConnectivityProblem`, `IssuedDeletePeer` or `NoStatus`."),
+        Field::string("nvme_endpoint")
+            .computed()
+            .api("nvmeEndpoint", Codec::Plain)
+            .desc("NVMe/TCP endpoint, `<ip>:<port>`."),
+        Field::string_list("failure_domains")
+            .computed()
+            .api("failureDomains", Codec::Plain)
+            .desc("Failure domains of the node."),
         Field::string("hostname").computed().api("hostname", Codec::Plain).desc("Host name of the node's server."),
-        Field::string("server_uuid").computed().api("serverUUID", Codec::Plain).desc("UUID of the server the node runs on."),
-        Field::number("num_managed_devices").computed().api("numManagedDevices", Codec::Plain).desc("NVMe devices the node manages."),
-        Field::number("max_nvme_devices").computed().api("maxNvmeDevices", Codec::Plain).desc("Most NVMe devices the node can manage."),
+        Field::string("server_uuid")
+            .computed()
+            .api("serverUUID", Codec::Plain)
+            .desc("UUID of the server the node runs on."),
+        Field::number("num_managed_devices")
+            .computed()
+            .api("numManagedDevices", Codec::Plain)
+            .desc("NVMe devices the node manages."),
+        Field::number("max_nvme_devices")
+            .computed()
+            .api("maxNvmeDevices", Codec::Plain)
+            .desc("Most NVMe devices the node can manage."),
         Field::bool("read_only").computed().api("readOnly", Codec::Plain).desc("Whether the node is read-only."),
         Field::string("etag").computed().api("ETag", Codec::Plain).desc("Version of the node as the API reports it."),
     ]
@@ -523,8 +576,15 @@ pub fn node_data_source() -> DataSourceDef {
     let fields = with_keys(
         vec![
             Field::string("id").computed().desc("The node UUID."),
-            Field::string("uuid").optional_computed().validate(Validator::Uuid).api("UUID", Codec::Plain).desc("Node UUID; set it or `name`."),
-            Field::string("name").optional_computed().api("name", Codec::Plain).desc("Node name, e.g. `server00-0`; set it or `uuid`."),
+            Field::string("uuid")
+                .optional_computed()
+                .validate(Validator::Uuid)
+                .api("UUID", Codec::Plain)
+                .desc("Node UUID; set it or `name`."),
+            Field::string("name")
+                .optional_computed()
+                .api("name", Codec::Plain)
+                .desc("Node name, e.g. `server00-0`; set it or `uuid`."),
         ],
         node_fields(),
     );
@@ -561,7 +621,12 @@ pub fn nodes_data_source() -> DataSourceDef {
         Field::string("id").computed().desc("Always `nodes`."),
         Field::new("nodes", Type::list(lister.item_type())).computed().desc("The cluster's nodes, in the API's order."),
     ];
-    DataSourceDef::new("lightbits_nodes", "Lists the cluster's nodes, optionally of one failure domain.", fields, lister)
+    DataSourceDef::new(
+        "lightbits_nodes",
+        "Lists the cluster's nodes, optionally of one failure domain.",
+        fields,
+        lister,
+    )
 }
 
 // ---------------------------------------------------------------- NVMe devices
@@ -572,11 +637,26 @@ fn device_fields() -> Vec<Field> {
         Field::string("model").computed().api("model", Codec::Plain).desc("Device model, if known."),
         Field::number("size").computed().api("size", Codec::IntString).desc("Capacity in bytes."),
         Field::string("numa_node_id").computed().api("numaNodeID", Codec::Plain).desc("NUMA node of the device."),
-        Field::string("server_uuid").computed().api("serverUUID", Codec::Plain).desc("UUID of the server the device is installed in."),
-        Field::string("node_uuid").computed().api("nodeUUID", Codec::Plain).desc("UUID of the node managing the device; empty when unmanaged."),
-        Field::string("state").computed().api("state", Codec::Plain).desc("`Healthy`, `Adding`, `Rebuilding`, `Failed`, or `None` for an unmanaged device."),
-        Field::string("failure_time").computed().api("failureTime", Codec::Plain).desc("When the device failed (RFC 3339), if it did."),
-        Field::string("rebuild_completion_time").computed().api("rebuildCompletionTime", Codec::Plain).desc("When the rebuild of its data completed (RFC 3339), if one did."),
+        Field::string("server_uuid")
+            .computed()
+            .api("serverUUID", Codec::Plain)
+            .desc("UUID of the server the device is installed in."),
+        Field::string("node_uuid")
+            .computed()
+            .api("nodeUUID", Codec::Plain)
+            .desc("UUID of the node managing the device; empty when unmanaged."),
+        Field::string("state")
+            .computed()
+            .api("state", Codec::Plain)
+            .desc("`Healthy`, `Adding`, `Rebuilding`, `Failed`, or `None` for an unmanaged device."),
+        Field::string("failure_time")
+            .computed()
+            .api("failureTime", Codec::Plain)
+            .desc("When the device failed (RFC 3339), if it did."),
+        Field::string("rebuild_completion_time")
+            .computed()
+            .api("rebuildCompletionTime", Codec::Plain)
+            .desc("When the rebuild of its data completed (RFC 3339), if one did."),
         Field::string("etag").computed().api("ETag", Codec::Plain).desc("Version of the device as the API reports it."),
     ]
 }
@@ -593,7 +673,12 @@ pub fn nvme_device_data_source() -> DataSourceDef {
         "lightbits_nvme_device",
         "Looks up one NVMe device of the cluster by serial number.",
         fields,
-        LookupOne { by_key: Some(Op::get("/api/v2/nvmeDevices/{serial}")), by_list: None, id_template: "{serial}", noun: "NVMe device" },
+        LookupOne {
+            by_key: Some(Op::get("/api/v2/nvmeDevices/{serial}")),
+            by_list: None,
+            id_template: "{serial}",
+            noun: "NVMe device",
+        },
     )
 }
 
@@ -613,9 +698,14 @@ pub fn nvme_devices_data_source() -> DataSourceDef {
     };
     let fields = vec![
         Field::string("node_uuid").optional().validate(Validator::Uuid).desc("Only the devices this node manages."),
-        Field::string("server_uuid").optional().validate(Validator::Uuid).desc("Only the devices installed in this server."),
+        Field::string("server_uuid")
+            .optional()
+            .validate(Validator::Uuid)
+            .desc("Only the devices installed in this server."),
         Field::string("id").computed().desc("Always `nvme-devices`."),
-        Field::new("nvme_devices", Type::list(lister.item_type())).computed().desc("The NVMe devices, managed or not, in the API's order."),
+        Field::new("nvme_devices", Type::list(lister.item_type()))
+            .computed()
+            .desc("The NVMe devices, managed or not, in the API's order."),
     ];
     DataSourceDef::new(
         "lightbits_nvme_devices",
@@ -629,13 +719,32 @@ pub fn nvme_devices_data_source() -> DataSourceDef {
 
 fn server_fields() -> Vec<Field> {
     vec![
-        Field::string("state").computed().api("state", Codec::Plain).desc("`Creating`, `Enabled`, `Disabling`, `Disabled`, `Enabling`, `Deleting`, `Failed` or `UnknownState`."),
-        Field::string("risk_of_service_loss").computed().api("RiskOfServiceLossState", Codec::Plain).desc("`NoRiskOfServiceLoss`, `InRiskOfServiceLoss`, `SourceOfRiskOfServiceLoss` or `UnknownRiskOfServiceLoss`."),
-        Field::string_list("nodes_uuids").computed().api("NodesUUIDs", Codec::Plain).desc("UUIDs of the server's nodes."),
-        Field::string_list("server_endpoints").computed().api("ServerEndpoints", Codec::Plain).desc("Etcd member endpoints of the server."),
-        Field::string_list("api_endpoints").computed().api("ApiEndpoints", Codec::Plain).desc("Management API endpoints the server serves."),
-        Field::string("lightos_version").computed().api("LightOSVersion", Codec::Plain).desc("LightOS version the server runs."),
-        Field::bool("is_witness").computed().api("IsWitness", Codec::Plain).desc("Whether the server is a witness (no data)."),
+        Field::string("state").computed().api("state", Codec::Plain).desc(
+            "`Creating`, `Enabled`, `Disabling`, `Disabled`, `Enabling`, `Deleting`, `Failed` or `UnknownState`.",
+        ),
+        Field::string("risk_of_service_loss").computed().api("RiskOfServiceLossState", Codec::Plain).desc(
+            "`NoRiskOfServiceLoss`, `InRiskOfServiceLoss`, `SourceOfRiskOfServiceLoss` or `UnknownRiskOfServiceLoss`.",
+        ),
+        Field::string_list("nodes_uuids")
+            .computed()
+            .api("NodesUUIDs", Codec::Plain)
+            .desc("UUIDs of the server's nodes."),
+        Field::string_list("server_endpoints")
+            .computed()
+            .api("ServerEndpoints", Codec::Plain)
+            .desc("Etcd member endpoints of the server."),
+        Field::string_list("api_endpoints")
+            .computed()
+            .api("ApiEndpoints", Codec::Plain)
+            .desc("Management API endpoints the server serves."),
+        Field::string("lightos_version")
+            .computed()
+            .api("LightOSVersion", Codec::Plain)
+            .desc("LightOS version the server runs."),
+        Field::bool("is_witness")
+            .computed()
+            .api("IsWitness", Codec::Plain)
+            .desc("Whether the server is a witness (no data)."),
         Field::string("etag").computed().api("ETag", Codec::Plain).desc("Version of the server as the API reports it."),
     ]
 }
@@ -644,8 +753,15 @@ pub fn server_data_source() -> DataSourceDef {
     let fields = with_keys(
         vec![
             Field::string("id").computed().desc("The server UUID."),
-            Field::string("uuid").optional_computed().validate(Validator::Uuid).api("UUID", Codec::Plain).desc("Server UUID; set it or `name`."),
-            Field::string("name").optional_computed().api("name", Codec::Plain).desc("Server name, e.g. `server00`; set it or `uuid`."),
+            Field::string("uuid")
+                .optional_computed()
+                .validate(Validator::Uuid)
+                .api("UUID", Codec::Plain)
+                .desc("Server UUID; set it or `name`."),
+            Field::string("name")
+                .optional_computed()
+                .api("name", Codec::Plain)
+                .desc("Server name, e.g. `server00`; set it or `uuid`."),
         ],
         server_fields(),
     );
@@ -655,7 +771,10 @@ pub fn server_data_source() -> DataSourceDef {
         fields,
         LookupOne {
             by_key: Some(Op::get("/api/v2/servers/{uuid}")),
-            by_list: Some((ListSpec::new(Op::get("/api/v2/servers").query(&[("Name", "{name}")]), "servers"), &["name"])),
+            by_list: Some((
+                ListSpec::new(Op::get("/api/v2/servers").query(&[("Name", "{name}")]), "servers"),
+                &["name"],
+            )),
             id_template: "{uuid}",
             noun: "server",
         },
@@ -672,7 +791,10 @@ pub fn servers_data_source() -> DataSourceDef {
         server_fields(),
     );
     let lister = PagedList {
-        list: ListSpec::new(Op::get("/api/v2/servers").query(&[("RiskOfServiceLoss", "{risk_of_service_loss}")]), "servers"),
+        list: ListSpec::new(
+            Op::get("/api/v2/servers").query(&[("RiskOfServiceLoss", "{risk_of_service_loss}")]),
+            "servers",
+        ),
         output: "servers",
         item_fields,
         id_template: "servers",
@@ -683,7 +805,9 @@ pub fn servers_data_source() -> DataSourceDef {
             .validate(Validator::OneOf(&["NoRiskOfServiceLoss", "InRiskOfServiceLoss", "SourceOfRiskOfServiceLoss"]))
             .desc("Only the servers in this risk-of-service-loss state."),
         Field::string("id").computed().desc("Always `servers`."),
-        Field::new("servers", Type::list(lister.item_type())).computed().desc("The cluster's servers, in the API's order."),
+        Field::new("servers", Type::list(lister.item_type()))
+            .computed()
+            .desc("The cluster's servers, in the API's order."),
     ];
     DataSourceDef::new("lightbits_servers", "Lists the cluster's servers.", fields, lister)
 }
@@ -694,11 +818,19 @@ pub fn events_data_source() -> DataSourceDef {
     let item_fields = vec![
         Field::string("id").computed().api("ID", Codec::Plain).desc("Event ID."),
         Field::string("time").computed().api("Time", Codec::Plain).desc("When it happened (RFC 3339, UTC)."),
-        Field::string("type").computed().api("Type", Codec::Plain).desc("Component type: `Cluster`, `Node`, `Volume`, `NVMeSSD`, `Server`, `DataIntegrity` or `ClusterEncryption`."),
-        Field::string("severity").computed().api("Severity", Codec::Plain).desc("`Info`, `Low`, `Medium`, `High` or `Critical`."),
+        Field::string("type").computed().api("Type", Codec::Plain).desc(
+            "Component type: `Cluster`, `Node`, `Volume`, `NVMeSSD`, `Server`, `DataIntegrity` or `ClusterEncryption`.",
+        ),
+        Field::string("severity")
+            .computed()
+            .api("Severity", Codec::Plain)
+            .desc("`Info`, `Low`, `Medium`, `High` or `Critical`."),
         Field::string("event_name").computed().api("EventName", Codec::Plain).desc("Event name."),
         Field::number("event_code").computed().api("EventCode", Codec::Plain).desc("Event code."),
-        Field::string("reporting_service").computed().api("ReportingService", Codec::Plain).desc("Service that reported it (`CM`, `NM`, `API`, `UM`)."),
+        Field::string("reporting_service")
+            .computed()
+            .api("ReportingService", Codec::Plain)
+            .desc("Service that reported it (`CM`, `NM`, `API`, `UM`)."),
         Field::string("description").computed().api("Description", Codec::Plain).desc("What happened."),
     ];
     let lister = PagedList {
@@ -726,16 +858,28 @@ pub fn events_data_source() -> DataSourceDef {
             .desc("Only events of these severities."),
         Field::string("component_type")
             .optional()
-            .validate(Validator::OneOf(&["Cluster", "Node", "Volume", "NVMeSSD", "Server", "DataIntegrity", "ClusterEncryption"]))
+            .validate(Validator::OneOf(&[
+                "Cluster",
+                "Node",
+                "Volume",
+                "NVMeSSD",
+                "Server",
+                "DataIntegrity",
+                "ClusterEncryption",
+            ]))
             .desc("Only events of this component type."),
-        Field::string("since").optional().desc("Only events at or after this UTC time (ISO 8601, e.g. `2026-01-01T12:00:00.000Z`)."),
+        Field::string("since")
+            .optional()
+            .desc("Only events at or after this UTC time (ISO 8601, e.g. `2026-01-01T12:00:00.000Z`)."),
         Field::string("until").optional().desc("Only events at or before this UTC time (ISO 8601)."),
         Field::number("page_size")
             .optional()
             .validate(Validator::IntRange(1, 10000))
             .desc("Events per request while paging (the API's `limit`); every page is read either way."),
         Field::string("id").computed().desc("Always `events`."),
-        Field::new("events", Type::list(lister.item_type())).computed().desc("The events, oldest first, every page read."),
+        Field::new("events", Type::list(lister.item_type()))
+            .computed()
+            .desc("The events, oldest first, every page read."),
     ];
     DataSourceDef::new(
         "lightbits_events",
@@ -764,16 +908,25 @@ pub fn connected_hosts_data_source() -> DataSourceDef {
         Field::string("host_nqn").computed().api("hostNQN", Codec::Plain).desc("The host's NVMe qualified name."),
         Field::string("ip_address").computed().api("iPAddress", Codec::Plain).desc("The host's IP address."),
         Field::string("hostname").computed().api("hostname", Codec::Plain).desc("The host's name."),
-        Field::string_list("volume_uuids").computed().api("volumeUUIDs", Codec::Plain).desc("Volumes the host is connected to."),
+        Field::string_list("volume_uuids")
+            .computed()
+            .api("volumeUUIDs", Codec::Plain)
+            .desc("Volumes the host is connected to."),
     ];
     let lister = PagedList {
-        list: ListSpec::new(Op::get("/api/v2/connectedHosts").query(&[("volumeUUID", "{volume_uuid}")]), "connectedHosts"),
+        list: ListSpec::new(
+            Op::get("/api/v2/connectedHosts").query(&[("volumeUUID", "{volume_uuid}")]),
+            "connectedHosts",
+        ),
         output: "connected_hosts",
         item_fields,
         id_template: "connected-hosts",
     };
     let fields = vec![
-        Field::string("volume_uuid").optional().validate(Validator::Uuid).desc("Only the hosts connected to this volume (which must exist)."),
+        Field::string("volume_uuid")
+            .optional()
+            .validate(Validator::Uuid)
+            .desc("Only the hosts connected to this volume (which must exist)."),
         Field::string("id").computed().desc("Always `connected-hosts`."),
         Field::new("connected_hosts", Type::list(lister.item_type())).computed().desc("NVMe hosts connected now."),
     ];
@@ -787,12 +940,8 @@ pub fn connected_hosts_data_source() -> DataSourceDef {
 
 // ---------------------------------------------------------------- server (advanced)
 
-const SERVER_STATES: AsyncStates = AsyncStates {
-    json: "state",
-    ready: &["Enabled", "Disabled"],
-    failed: &["Failed"],
-    deleting: &["Deleting"],
-};
+const SERVER_STATES: AsyncStates =
+    AsyncStates { json: "state", ready: &["Enabled", "Disabled"], failed: &["Failed"], deleting: &["Deleting"] };
 
 /// A server joining the cluster (catalog §4.5.26, §4.7 row 18): advanced and opt-in.
 pub fn server() -> ResourceDef {
