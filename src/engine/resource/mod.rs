@@ -514,6 +514,7 @@ pub fn api_error_diag(op: &str, what: &str, e: ApiError) -> Diagnostics {
         Some(403) => ("Permission denied", " The provider's credentials do not allow this operation."),
         Some(409) => ("Conflict", ""),
         Some(412) => ("Concurrent modification", " Run `terraform plan` again."),
+        Some(501) => ("Not supported by the API", " The API does not implement this operation (for this object)."),
         Some(s) if s >= 500 => ("API error", " The API reported an internal problem; try again later."),
         _ => match e {
             ApiError::Timeout(_) => ("Timed out", " Raise the matching `timeouts` value if the API is slow."),

@@ -1,17 +1,1116 @@
-//! Lightbits entities of this area (being built); listed by the provider in mod.rs.
+//! The cluster's machines and settings (catalog §4.5.2, 4.5.3, 4.5.9, 4.5.13-4.5.18,
+//! 4.5.26; §4.7 rows 13, 14, 18, 19, the action-style table and data sources 2, 3,
+//! 21-31): configuration parameters, feature flags, servers and NVMe device assignment as
+//! resources; volume rollback and root-key rotation as actions; the read-only views of
+//! nodes, servers, devices, events and connected hosts as data sources.
 
-use crate::engine::action::ActionDef;
-use crate::engine::datasource::DataSourceDef;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde_json::Value as J;
+
+use crate::engine::action::{message, ActionDef, Invoke, Progress};
+use crate::engine::api::{ApiError, ApiRequest, Method};
+use crate::engine::datasource::{DataSourceDef, DataSourceRead, DataSourceResponse, LookupOne, PagedList};
+use crate::engine::diag::Diagnostics;
+use crate::engine::mapping::{create_body, state_from_api};
+use crate::engine::resource::ops::CreateOp;
 use crate::engine::resource::Resource;
+use crate::engine::resource::{
+    api_error_diag, build_request, AsyncStates, BodyShape, Constraint, Ctx, DeleteOp, ListSpec, Member, Op, Operations,
+    Paging, ResourceDef, ResourceHooks, Timeouts, Toggle, UpdateOp, UpdateStyle,
+};
+use crate::engine::schema::{Codec, Field, Validator};
+use crate::engine::value::{Type, Value};
+
+const TEN_MINUTES: Duration = Duration::from_secs(600);
 
 pub fn resources() -> Vec<Box<dyn Resource>> {
-    vec![]
+    vec![
+        Box::new(cluster_config_param()),
+        Box::new(feature_flag()),
+        Box::new(server()),
+        Box::new(nvme_device_assignment()),
+    ]
 }
 
 pub fn data_sources() -> Vec<DataSourceDef> {
-    vec![]
+    vec![
+        cluster_config_data_source(),
+        feature_flags_data_source(),
+        cluster_root_key_data_source(),
+        cluster_info_data_source(),
+        version_data_source(),
+        node_data_source(),
+        nodes_data_source(),
+        nvme_device_data_source(),
+        nvme_devices_data_source(),
+        server_data_source(),
+        servers_data_source(),
+        events_data_source(),
+        connected_hosts_data_source(),
+    ]
 }
 
 pub fn actions() -> Vec<ActionDef> {
-    vec![]
+    vec![volume_rollback(), cluster_root_key_rotation()]
+}
+
+// ---------------------------------------------------------------- cluster configuration
+
+/// The parameters the seed lists, with the kind of value each takes.
+pub const CONFIG_PARAMS: &[&str] = &[
+    "ClusterName",
+    "ClockDriftIntervalForRaisingEvent",
+    "DeviceHealthIntervalForRaisingEvent",
+    "DurationToTurnIntoPermanentFailure",
+    "VolumeDeletionFromNodeDelay",
+    "DefaultQoSName",
+    "AllowedNumRevives",
+    "DisableVolumeStatisticsExport",
+    "EnableTrim",
+    "EvictionNoProgressTimeout",
+    "RevivesWindowDuration",
+];
+
+const CONFIG_ITEM: &str = "/api/v2/clusterConfig/{name}";
+
+/// A cluster configuration parameter (catalog §4.5.14, §4.7 row 13). Parameters always
+/// exist: create adopts the parameter and sets its value; the value found then is kept
+/// as `original_value` and put back on destroy (the API has no delete).
+pub fn cluster_config_param() -> ResourceDef {
+    let update = Op::put(CONFIG_ITEM).wrap("configParam").extra(&[("name", Member::Template("{name}"))]);
+    let restore = Op::put(CONFIG_ITEM)
+        .wrap("configParam")
+        .extra(&[("name", Member::Template("{name}")), ("value", Member::Attr("original_value"))]);
+    ResourceDef::new(
+        "lightbits_cluster_config_param",
+        "cluster configuration parameter",
+        "{name}",
+        Operations::crud(Op::put(CONFIG_ITEM), Op::get(CONFIG_ITEM), Some(UpdateOp::replace(update)), Op::delete(CONFIG_ITEM))
+            .create(CreateOp::Adopt)
+            .delete(DeleteOp::AsUpdate(restore)),
+    )
+    .desc("One cluster-wide configuration parameter of a Lightbits cluster (`/api/v2/clusterConfig`). Parameters always exist: creating this resource takes the parameter over and sets its value, remembering the value it found as `original_value`; destroying it puts `original_value` back (the API has no delete). Import by the parameter's name; `original_value` is then the value at import time.")
+    .hooks(ConfigParamHooks::default())
+    .fields(vec![
+        Field::string("name")
+            .required()
+            .replace()
+            .validate(Validator::OneOf(CONFIG_PARAMS))
+            .api("name", Codec::Plain)
+            .desc("Parameter name: `ClusterName`, `ClockDriftIntervalForRaisingEvent`, `DeviceHealthIntervalForRaisingEvent`, `DurationToTurnIntoPermanentFailure`, `VolumeDeletionFromNodeDelay`, `DefaultQoSName`, `AllowedNumRevives`, `DisableVolumeStatisticsExport`, `EnableTrim`, `EvictionNoProgressTimeout` or `RevivesWindowDuration`. Changing it manages another parameter (the old one gets its original value back)."),
+        Field::string("value")
+            .required()
+            .api_mutable("value", Codec::Plain)
+            .desc("The value, always a string; its form depends on the parameter: a name (`ClusterName`), a duration such as `\"30m\"` or `\"2h\"` (the `...Interval...`, `...Duration...`, `...Delay` and `...Timeout` parameters), an integer (`AllowedNumRevives`), `\"true\"`/`\"false\"` (`DisableVolumeStatisticsExport`, `EnableTrim`) or any string (`DefaultQoSName`). The cluster checks it."),
+        Field::string("original_value")
+            .computed()
+            .api("originalValue", Codec::Plain)
+            .desc("The value the parameter had before Terraform managed it (at create, or at import); destroy puts it back."),
+    ])
+}
+
+/// Keeps `original_value` once captured. The API has no such member: the hook adds it to
+/// every answer, from the state being refreshed, or (create and import) from the value
+/// found before Terraform changed anything. A create maps two answers (the parameter as
+/// found, then as updated), both with the plan's unknown `original_value`: the first one
+/// is remembered by name for the second.
+#[derive(Default)]
+struct ConfigParamHooks {
+    found: Mutex<HashMap<String, J>>,
+}
+
+impl ResourceHooks for ConfigParamHooks {
+    fn adjust_answer(&self, base: &Value, obj: &mut J) {
+        let name = obj.get("name").and_then(J::as_str).unwrap_or_default().to_string();
+        let current = obj.get("value").cloned().unwrap_or(J::String(String::new()));
+        let original = match base.get("original_value") {
+            Value::String(s) => J::String(s.clone()),
+            Value::Unknown => {
+                let mut found = self.found.lock().unwrap_or_else(|p| p.into_inner());
+                match found.remove(&name) {
+                    Some(v) => v,
+                    None => {
+                        found.insert(name, current.clone());
+                        current
+                    }
+                }
+            }
+            _ => current,
+        };
+        if let J::Object(m) = obj {
+            m.insert("originalValue".into(), original);
+        }
+    }
+}
+
+pub fn cluster_config_data_source() -> DataSourceDef {
+    let lister = PagedList {
+        list: ListSpec::new(Op::get("/api/v2/clusterConfig"), "values"),
+        output: "parameters",
+        item_fields: vec![
+            Field::string("name").computed().api("name", Codec::Plain).desc("Parameter name."),
+            Field::string("value").computed().api("value", Codec::Plain).desc("Its value, as a string."),
+        ],
+        id_template: "cluster-config",
+    };
+    let fields = vec![
+        Field::string("id").computed().desc("Always `cluster-config`."),
+        Field::new("parameters", Type::list(lister.item_type()))
+            .computed()
+            .desc("Every cluster configuration parameter with its current value, in the API's order."),
+    ];
+    DataSourceDef::new(
+        "lightbits_cluster_config",
+        "Lists the cluster's configuration parameters and their values (`GET /api/v2/clusterConfig`).",
+        fields,
+        lister,
+    )
+}
+
+// ---------------------------------------------------------------- feature flags
+
+pub const FEATURE_FLAGS: &[&str] =
+    &["event-log", "evict-data", "fail-in-place", "in-band-authentication", "proactive-rebalance"];
+
+/// A feature flag (catalog §4.5.15, §4.7 row 14): enabled and disabled through their own
+/// endpoints; the flag always exists, so create adopts it, and destroy leaves it as it is.
+pub fn feature_flag() -> ResourceDef {
+    let item = "/api/v2/featureFlags/{name}";
+    let name_member: &'static [(&'static str, Member)] = &[("name", Member::Template("{name}"))];
+    let update = UpdateOp {
+        op: None,
+        style: UpdateStyle::Patch,
+        toggles: vec![Toggle {
+            attr: "enabled",
+            on: Op::post("/api/v2/featureFlags/{name}/enable").extra(name_member),
+            off: Op::post("/api/v2/featureFlags/{name}/disable").extra(name_member),
+        }],
+        per_field: vec![],
+    };
+    ResourceDef::new(
+        "lightbits_feature_flag",
+        "feature flag",
+        "{name}",
+        Operations::crud(Op::put(item), Op::get(item), Some(update), Op::delete(item))
+            .create(CreateOp::Adopt)
+            .delete(DeleteOp::StateOnly {
+                before: None,
+                warning: "Feature flag {name} keeps its current setting on the cluster: the API cannot reset a feature flag, and Terraform does not change it on destroy.",
+            }),
+    )
+    .desc("Turns one Lightbits feature flag on or off. Flags always exist: creating this resource takes the flag over, and destroying it only removes it from Terraform state (the flag keeps its setting). Some flags cannot be disabled once enabled: the cluster then answers 501 \"Unimplemented capability.\", reported as such. Import by the flag's name.")
+    .fields(vec![
+        Field::string("name")
+            .required()
+            .replace()
+            .validate(Validator::OneOf(FEATURE_FLAGS))
+            .api("name", Codec::Plain)
+            .desc("Flag name: `event-log`, `evict-data`, `fail-in-place`, `in-band-authentication` or `proactive-rebalance`."),
+        Field::bool("enabled")
+            .required()
+            .api("enabled", Codec::Plain)
+            .desc("Whether the feature is on. Turning it off may be refused by the cluster (HTTP 501, \"Unimplemented capability.\") for flags that cannot be disabled."),
+    ])
+}
+
+/// `GET /api/v2/featureFlags` answers a map by name; the data source lists its entries.
+struct MapEntries {
+    path: &'static str,
+    map_at: &'static str,
+    output: &'static str,
+    item_fields: Vec<Field>,
+    id: &'static str,
+}
+
+#[async_trait]
+impl DataSourceRead for MapEntries {
+    async fn read(&self, ctx: &Ctx, _def: &DataSourceDef, config: &Value) -> Result<DataSourceResponse, Diagnostics> {
+        let r = ctx
+            .api
+            .call(ApiRequest::get(self.path), &ctx.cancel)
+            .await
+            .map_err(|e| api_error_diag("list", self.output, e))?;
+        let mut items = Vec::new();
+        if let Some(J::Object(entries)) = r.body.get(self.map_at) {
+            for (key, obj) in entries {
+                let mut obj = obj.clone();
+                if let J::Object(m) = &mut obj {
+                    m.entry("name").or_insert_with(|| J::String(key.clone()));
+                }
+                items.push(state_from_api(&self.item_fields, &Value::Null, &obj)?);
+            }
+        }
+        let mut out = if config.is_null() { Value::Object(Default::default()) } else { config.clone() };
+        out.set(self.output, Value::List(items));
+        out.set("id", Value::str(self.id));
+        Ok(out.into())
+    }
+}
+
+pub fn feature_flags_data_source() -> DataSourceDef {
+    let item_fields = vec![
+        Field::string("name").computed().api("name", Codec::Plain).desc("Flag name."),
+        Field::bool("enabled").computed().api("enabled", Codec::Plain).desc("Whether the feature is on."),
+    ];
+    let fields = vec![
+        Field::string("id").computed().desc("Always `feature-flags`."),
+        Field::new("feature_flags", Type::list(crate::engine::schema::object_type(&item_fields, &[])))
+            .computed()
+            .desc("Every feature flag of the cluster, by name order."),
+    ];
+    DataSourceDef::new(
+        "lightbits_feature_flags",
+        "Lists the cluster's feature flags and whether each is enabled (`GET /api/v2/featureFlags`).",
+        fields,
+        MapEntries {
+            path: "/api/v2/featureFlags",
+            map_at: "featureFlags",
+            output: "feature_flags",
+            item_fields,
+            id: "feature-flags",
+        },
+    )
+}
+
+// ---------------------------------------------------------------- actions
+
+/// What an action's API refusal means, by status: a summary and an explanation.
+type Refusals = &'static [(u16, &'static str, &'static str)];
+
+/// One request built from the action's configuration (like `SendOp`), whose refusals are
+/// explained by status, optionally followed by a wait for the object to settle.
+struct Explained {
+    op: Op,
+    noun: &'static str,
+    refusals: Refusals,
+    report: &'static str,
+    /// Arguments still unset after the provider's defaults, and the value they take.
+    fallbacks: &'static [(&'static str, &'static str)],
+    /// After success: read this until `state` leaves the given transitional states.
+    settle: Option<(Op, &'static str, &'static [&'static str])>,
+}
+
+/// The API's own message inside an error.
+fn api_message(e: &ApiError) -> String {
+    match e {
+        ApiError::NotFound(m) | ApiError::PreconditionFailed(m) | ApiError::AlreadyExists(m) => m.clone(),
+        ApiError::Status { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[async_trait]
+impl Invoke for Explained {
+    async fn invoke(&self, ctx: &Ctx, def: &ActionDef, config: &Value, progress: &Progress) -> Diagnostics {
+        let mut filled = config.clone();
+        for (attr, value) in self.fallbacks {
+            if filled.get(attr).is_null() {
+                filled.set(attr, Value::str(*value));
+            }
+        }
+        let config = &filled;
+        let members = match create_body(&def.fields, config, config) {
+            Ok(m) => m,
+            Err(d) => return d,
+        };
+        let req = match build_request(&def.fields, self.noun, &ctx.provider_config, &self.op, config, members, config) {
+            Ok(r) => r,
+            Err(d) => return d,
+        };
+        if let Err(e) = ctx.api.call(req, &ctx.cancel).await {
+            if let Some((_, summary, detail)) = self.refusals.iter().find(|(s, _, _)| Some(*s) == e.status()) {
+                return Diagnostics::error(
+                    *summary,
+                    format!(
+                        "{} (the API answered HTTP {}: {})",
+                        message(detail, config, &J::Null, &ctx.provider_config),
+                        e.status().unwrap_or_default(),
+                        api_message(&e)
+                    ),
+                );
+            }
+            return api_error_diag("run", self.noun, e);
+        }
+        if let Some((op, state_at, transitional)) = &self.settle {
+            let Some(req) = crate::engine::list::op_request(op, config, &ctx.provider_config) else {
+                return Diagnostics::default();
+            };
+            let deadline = tokio::time::Instant::now() + TEN_MINUTES;
+            loop {
+                let state = match ctx.api.call(req.clone(), &ctx.cancel).await {
+                    Ok(r) => r.body.get(*state_at).and_then(J::as_str).unwrap_or_default().to_string(),
+                    Err(e) => return api_error_diag("read", self.noun, e),
+                };
+                if !transitional.contains(&state.as_str()) {
+                    if state == "Failed" {
+                        return Diagnostics::error(
+                            format!("The {} failed", self.noun),
+                            "The volume is in state Failed after the rollback.",
+                        );
+                    }
+                    break;
+                }
+                if tokio::time::Instant::now() > deadline {
+                    return Diagnostics::error(
+                        format!("Timed out waiting for the {}", self.noun),
+                        format!("The object is still {state} after 10 minutes."),
+                    );
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+                    _ = ctx.cancel.cancelled() => return Diagnostics::error("Cancelled", "Terraform asked the provider to stop."),
+                }
+            }
+        }
+        progress.send(message(self.report, config, &J::Null, &ctx.provider_config));
+        Diagnostics::default()
+    }
+}
+
+/// `PUT /api/v2/projects/{projectName}/volumes/{UUID}/rollback` (catalog action table).
+pub fn volume_rollback() -> ActionDef {
+    ActionDef::new(
+        "lightbits_volume_rollback",
+        "**Destructive.** Rolls a volume back to one of its snapshots: every write made to the volume since the snapshot was taken is lost, irrecoverably, and hosts reading the volume see its content change under them (disconnect them or stop their I/O first). Run it with `terraform apply -invoke=action.lightbits_volume_rollback.<name>` (Terraform 1.14 or later); it never runs during a normal plan or apply. The action waits until the volume is `Available` again and keeps nothing in state. The cluster refuses a volume being deleted (503), an unknown volume or snapshot (404) and a snapshot of another volume (400); each refusal is reported with the API's own words.",
+        vec![
+            Field::string("project_name")
+                .default_from_provider("default_project")
+                .desc("Project of the volume and the snapshot. Defaults to the provider's `default_project`, else `default`."),
+            Field::string("volume_uuid")
+                .required()
+                .validate(Validator::Uuid)
+                .desc("UUID of the volume to roll back. Its current content is replaced by the snapshot's."),
+            Field::string("snapshot_uuid")
+                .required()
+                .validate(Validator::Uuid)
+                .api_create("srcSnapshotUUID", Codec::Plain)
+                .desc("UUID of a snapshot of that volume to roll back to."),
+        ],
+        Explained {
+            op: Op::put("/api/v2/projects/{project_name}/volumes/{volume_uuid}/rollback")
+                .extra(&[("UUID", Member::Template("{volume_uuid}")), ("projectName", Member::Template("{project_name}"))]),
+            noun: "volume rollback",
+            refusals: &[
+                (400, "Rollback refused", "The cluster refused to roll volume {volume_uuid} back to snapshot {snapshot_uuid}: is the snapshot one of this volume's, and are both Available?"),
+                (404, "No such volume or snapshot", "Project {project_name} has no volume {volume_uuid} or no snapshot {snapshot_uuid}."),
+                (503, "The volume is being deleted", "Volume {volume_uuid} is being deleted and cannot be rolled back."),
+            ],
+            fallbacks: &[("project_name", "default")],
+            report: "Volume {volume_uuid} rolled back to snapshot {snapshot_uuid}; its writes since the snapshot are gone",
+            settle: Some((Op::get("/api/v2/projects/{project_name}/volumes/{volume_uuid}"), "state", &["Rollback", "Updating"])),
+        },
+    )
+}
+
+/// `POST /api/v2/cluster/clusterRootKey/rotate` (catalog §4.5.9; the seed titles it
+/// "(Mock)").
+pub fn cluster_root_key_rotation() -> ActionDef {
+    ActionDef::new(
+        "lightbits_cluster_root_key_rotation",
+        "Rotates the cluster's root key (the key-encryption key of cluster-level encryption): afterwards every volume's data-encryption key is encrypted with the new key. Run it with `terraform apply -invoke=action.lightbits_cluster_root_key_rotation.<name>` (Terraform 1.14 or later); nothing is kept in state. Cluster encryption must be enabled (see `lightbits_cluster_encryption`). The cluster refuses a rotation while one is running (it answers 404 \"Rotation is already in progress.\") and one too soon after the last (409, a minimum interval between rotations); both are reported as such. The Lightbits API document titles this operation \"(Mock)\".",
+        vec![],
+        Explained {
+            op: Op::new(Method::Post, "/api/v2/cluster/clusterRootKey/rotate").body(BodyShape::Literal("{}")),
+            noun: "cluster root key rotation",
+            refusals: &[
+                (404, "A root key rotation is already in progress", "The cluster is still rotating its root key; try again when that rotation has finished."),
+                (409, "Too soon for another root key rotation", "The last rotation happened less than the cluster's minimum interval between rotations ago; try again later."),
+                (412, "The root key cannot be rotated now", "The cluster refused the rotation's precondition: is cluster encryption enabled (and done enabling)?"),
+                (501, "Root key rotation is not supported", "This cluster does not implement root key rotation."),
+            ],
+            fallbacks: &[],
+            report: "Cluster root key rotated",
+            settle: None,
+        },
+    )
+}
+
+pub fn cluster_root_key_data_source() -> DataSourceDef {
+    let fields = vec![
+        Field::string("user_public_key")
+            .required()
+            .desc("Public key (PEM) the cluster encrypts the exported key with; only its private key can decrypt `encrypted_key`."),
+        Field::string("encrypting_key_generation")
+            .optional_computed()
+            .api("encryptingKeyGeneration", Codec::Plain)
+            .desc("Generation of the key to export; the latest when unset (then set to the generation exported)."),
+        Field::string("encrypted_key")
+            .computed()
+            .sensitive()
+            .api("encryptedKey", Codec::Plain)
+            .desc("The cluster's root key (KEK), encrypted with `user_public_key`. Sensitive: it is kept in Terraform state, so protect the state."),
+        Field::string("id").computed().desc("The key generation exported."),
+    ];
+    DataSourceDef::new(
+        "lightbits_cluster_root_key",
+        "Exports the cluster-level encryption root key (KEK), encrypted with a public key of yours (`GET /api/v2/cluster/clusterRootkey`). Cluster encryption must be enabled; a cluster that cannot export answers 501.",
+        fields,
+        LookupOne {
+            by_key: Some(
+                Op::get("/api/v2/cluster/clusterRootkey")
+                    .query(&[("userPublicKey", "{user_public_key}"), ("encryptingKeyGeneration", "{encrypting_key_generation}")])
+                    .answer_at("key"),
+            ),
+            by_list: None,
+            id_template: "{encrypting_key_generation}",
+            noun: "cluster root key",
+        },
+    )
+}
+
+// ---------------------------------------------------------------- cluster information
+
+pub fn cluster_info_data_source() -> DataSourceDef {
+    let fields = vec![
+        Field::string("id").computed().desc("The cluster UUID."),
+        Field::string("uuid").computed().api("UUID", Codec::Plain).desc("Cluster UUID."),
+        Field::string("subsystem_nqn")
+            .computed()
+            .api("subsystemNQN", Codec::Plain)
+            .desc("NVMe subsystem NQN hosts connect to."),
+        Field::string("cluster_name").computed().api("clusterName", Codec::Plain).desc("Cluster name."),
+        Field::number("current_max_replicas")
+            .computed()
+            .api("currentMaxReplicas", Codec::IntString)
+            .desc("Largest replica count volumes can have now."),
+        Field::number("supported_max_replicas")
+            .computed()
+            .api("supportedMaxReplicas", Codec::IntString)
+            .desc("Largest replica count the cluster supports."),
+        Field::string_list("api_endpoints")
+            .computed()
+            .api("apiEndpoints", Codec::Plain)
+            .desc("Management API endpoints."),
+        Field::string_list("discovery_endpoints")
+            .computed()
+            .api("discoveryEndpoints", Codec::Plain)
+            .desc("NVMe discovery endpoints."),
+        Field::string_list("nvme_endpoints")
+            .computed()
+            .api("nvmeEndpoints", Codec::Plain)
+            .desc("NVMe/TCP endpoints of the cluster's nodes."),
+        Field::string("encryption_state")
+            .computed()
+            .api("encryptionStatus.encryptionState", Codec::Plain)
+            .desc("Cluster encryption: `Disabled`, `Enabling` or `Enabled`."),
+        Field::string("in_band_auth_mode")
+            .computed()
+            .api("inBandAuthMode", Codec::Plain)
+            .desc("In-band authentication: `Enabled` or `Disabled` (`UnKnown` when the cluster does not say)."),
+    ];
+    DataSourceDef::new(
+        "lightbits_cluster_info",
+        "Cluster information as tenants see it (`GET /api/v2/clusterinfo`): UUID, subsystem NQN, endpoints, encryption. Unlike `lightbits_cluster`, readable without cluster-admin rights.",
+        fields,
+        LookupOne { by_key: Some(Op::get("/api/v2/clusterinfo")), by_list: None, id_template: "{uuid}", noun: "cluster information" },
+    )
+}
+
+pub fn version_data_source() -> DataSourceDef {
+    DataSourceDef::new(
+        "lightbits_version",
+        "The REST API version the cluster serves (`GET /api/v2/version`).",
+        vec![
+            Field::string("id").computed().desc("The API version."),
+            Field::string("api_version")
+                .computed()
+                .api("apiVersion", Codec::Plain)
+                .desc("REST API version, e.g. `v2`."),
+        ],
+        LookupOne {
+            by_key: Some(Op::get("/api/v2/version")),
+            by_list: None,
+            id_template: "{api_version}",
+            noun: "API version",
+        },
+    )
+}
+
+// ---------------------------------------------------------------- nodes
+
+fn node_fields() -> Vec<Field> {
+    vec![
+        Field::string("state")
+            .computed()
+            .api("state", Codec::Plain)
+            .desc("`Active`, `Activating`, `Inactive`, `Unattached`, `Attaching`, `Detaching` or `Unknown`."),
+        Field::string("status")
+            .computed()
+            .api("status", Codec::Plain)
+            .desc("Connectivity: `ConnectivityOK`, `ConnectivityProblem`, `IssuedDeletePeer` or `NoStatus`."),
+        Field::string("nvme_endpoint")
+            .computed()
+            .api("nvmeEndpoint", Codec::Plain)
+            .desc("NVMe/TCP endpoint, `<ip>:<port>`."),
+        Field::string_list("failure_domains")
+            .computed()
+            .api("failureDomains", Codec::Plain)
+            .desc("Failure domains of the node."),
+        Field::string("hostname").computed().api("hostname", Codec::Plain).desc("Host name of the node's server."),
+        Field::string("server_uuid")
+            .computed()
+            .api("serverUUID", Codec::Plain)
+            .desc("UUID of the server the node runs on."),
+        Field::number("num_managed_devices")
+            .computed()
+            .api("numManagedDevices", Codec::Plain)
+            .desc("NVMe devices the node manages."),
+        Field::number("max_nvme_devices")
+            .computed()
+            .api("maxNvmeDevices", Codec::Plain)
+            .desc("Most NVMe devices the node can manage."),
+        Field::bool("read_only").computed().api("readOnly", Codec::Plain).desc("Whether the node is read-only."),
+        Field::string("etag").computed().api("ETag", Codec::Plain).desc("Version of the node as the API reports it."),
+    ]
+}
+
+fn with_keys(keys: Vec<Field>, rest: Vec<Field>) -> Vec<Field> {
+    keys.into_iter().chain(rest).collect()
+}
+
+pub fn node_data_source() -> DataSourceDef {
+    let fields = with_keys(
+        vec![
+            Field::string("id").computed().desc("The node UUID."),
+            Field::string("uuid")
+                .optional_computed()
+                .validate(Validator::Uuid)
+                .api("UUID", Codec::Plain)
+                .desc("Node UUID; set it or `name`."),
+            Field::string("name")
+                .optional_computed()
+                .api("name", Codec::Plain)
+                .desc("Node name, e.g. `server00-0`; set it or `uuid`."),
+        ],
+        node_fields(),
+    );
+    DataSourceDef::new(
+        "lightbits_node",
+        "Looks up one node of the cluster (a LightOS instance on a server) by `uuid` or `name`.",
+        fields,
+        LookupOne {
+            by_key: Some(Op::get("/api/v2/nodes/{uuid}")),
+            by_list: Some((ListSpec::new(Op::get("/api/v2/nodes").query(&[("name", "{name}")]), "nodes"), &["name"])),
+            id_template: "{uuid}",
+            noun: "node",
+        },
+    )
+    .exactly_one_of(&["uuid", "name"])
+}
+
+pub fn nodes_data_source() -> DataSourceDef {
+    let item_fields = with_keys(
+        vec![
+            Field::string("uuid").computed().api("UUID", Codec::Plain).desc("Node UUID."),
+            Field::string("name").computed().api("name", Codec::Plain).desc("Node name."),
+        ],
+        node_fields(),
+    );
+    let lister = PagedList {
+        list: ListSpec::new(Op::get("/api/v2/nodes").query(&[("failureDomain", "{failure_domain}")]), "nodes"),
+        output: "nodes",
+        item_fields,
+        id_template: "nodes",
+    };
+    let fields = vec![
+        Field::string("failure_domain").optional().desc("Only the nodes of this failure domain."),
+        Field::string("id").computed().desc("Always `nodes`."),
+        Field::new("nodes", Type::list(lister.item_type())).computed().desc("The cluster's nodes, in the API's order."),
+    ];
+    DataSourceDef::new(
+        "lightbits_nodes",
+        "Lists the cluster's nodes, optionally of one failure domain.",
+        fields,
+        lister,
+    )
+}
+
+// ---------------------------------------------------------------- NVMe devices
+
+fn device_fields() -> Vec<Field> {
+    vec![
+        Field::string("name").computed().api("name", Codec::Plain).desc("Device name or address, e.g. `nvme0n1`."),
+        Field::string("model").computed().api("model", Codec::Plain).desc("Device model, if known."),
+        Field::number("size").computed().api("size", Codec::IntString).desc("Capacity in bytes."),
+        Field::string("numa_node_id").computed().api("numaNodeID", Codec::Plain).desc("NUMA node of the device."),
+        Field::string("server_uuid")
+            .computed()
+            .api("serverUUID", Codec::Plain)
+            .desc("UUID of the server the device is installed in."),
+        Field::string("node_uuid")
+            .computed()
+            .api("nodeUUID", Codec::Plain)
+            .desc("UUID of the node managing the device; empty when unmanaged."),
+        Field::string("state")
+            .computed()
+            .api("state", Codec::Plain)
+            .desc("`Healthy`, `Adding`, `Rebuilding`, `Failed`, or `None` for an unmanaged device."),
+        Field::string("failure_time")
+            .computed()
+            .api("failureTime", Codec::Plain)
+            .desc("When the device failed (RFC 3339), if it did."),
+        Field::string("rebuild_completion_time")
+            .computed()
+            .api("rebuildCompletionTime", Codec::Plain)
+            .desc("When the rebuild of its data completed (RFC 3339), if one did."),
+        Field::string("etag").computed().api("ETag", Codec::Plain).desc("Version of the device as the API reports it."),
+    ]
+}
+
+pub fn nvme_device_data_source() -> DataSourceDef {
+    let fields = with_keys(
+        vec![
+            Field::string("id").computed().desc("The serial number."),
+            Field::string("serial").required().api("serial", Codec::Plain).desc("Serial number of the device."),
+        ],
+        device_fields(),
+    );
+    DataSourceDef::new(
+        "lightbits_nvme_device",
+        "Looks up one NVMe device of the cluster by serial number.",
+        fields,
+        LookupOne {
+            by_key: Some(Op::get("/api/v2/nvmeDevices/{serial}")),
+            by_list: None,
+            id_template: "{serial}",
+            noun: "NVMe device",
+        },
+    )
+}
+
+pub fn nvme_devices_data_source() -> DataSourceDef {
+    let item_fields = with_keys(
+        vec![Field::string("serial").computed().api("serial", Codec::Plain).desc("Serial number.")],
+        device_fields(),
+    );
+    let lister = PagedList {
+        list: ListSpec::new(
+            Op::get("/api/v2/nvmeDevices").query(&[("nodeUUID", "{node_uuid}"), ("serverUUID", "{server_uuid}")]),
+            "NvmeDevices",
+        ),
+        output: "nvme_devices",
+        item_fields,
+        id_template: "nvme-devices",
+    };
+    let fields = vec![
+        Field::string("node_uuid").optional().validate(Validator::Uuid).desc("Only the devices this node manages."),
+        Field::string("server_uuid")
+            .optional()
+            .validate(Validator::Uuid)
+            .desc("Only the devices installed in this server."),
+        Field::string("id").computed().desc("Always `nvme-devices`."),
+        Field::new("nvme_devices", Type::list(lister.item_type()))
+            .computed()
+            .desc("The NVMe devices, managed or not, in the API's order."),
+    ];
+    DataSourceDef::new(
+        "lightbits_nvme_devices",
+        "Lists the cluster's NVMe devices, optionally of one node or one server.",
+        fields,
+        lister,
+    )
+}
+
+// ---------------------------------------------------------------- servers
+
+fn server_fields() -> Vec<Field> {
+    vec![
+        Field::string("state").computed().api("state", Codec::Plain).desc(
+            "`Creating`, `Enabled`, `Disabling`, `Disabled`, `Enabling`, `Deleting`, `Failed` or `UnknownState`.",
+        ),
+        Field::string("risk_of_service_loss").computed().api("RiskOfServiceLossState", Codec::Plain).desc(
+            "`NoRiskOfServiceLoss`, `InRiskOfServiceLoss`, `SourceOfRiskOfServiceLoss` or `UnknownRiskOfServiceLoss`.",
+        ),
+        Field::string_list("nodes_uuids")
+            .computed()
+            .api("NodesUUIDs", Codec::Plain)
+            .desc("UUIDs of the server's nodes."),
+        Field::string_list("server_endpoints")
+            .computed()
+            .api("ServerEndpoints", Codec::Plain)
+            .desc("Etcd member endpoints of the server."),
+        Field::string_list("api_endpoints")
+            .computed()
+            .api("ApiEndpoints", Codec::Plain)
+            .desc("Management API endpoints the server serves."),
+        Field::string("lightos_version")
+            .computed()
+            .api("LightOSVersion", Codec::Plain)
+            .desc("LightOS version the server runs."),
+        Field::bool("is_witness")
+            .computed()
+            .api("IsWitness", Codec::Plain)
+            .desc("Whether the server is a witness (no data)."),
+        Field::string("etag").computed().api("ETag", Codec::Plain).desc("Version of the server as the API reports it."),
+    ]
+}
+
+pub fn server_data_source() -> DataSourceDef {
+    let fields = with_keys(
+        vec![
+            Field::string("id").computed().desc("The server UUID."),
+            Field::string("uuid")
+                .optional_computed()
+                .validate(Validator::Uuid)
+                .api("UUID", Codec::Plain)
+                .desc("Server UUID; set it or `name`."),
+            Field::string("name")
+                .optional_computed()
+                .api("name", Codec::Plain)
+                .desc("Server name, e.g. `server00`; set it or `uuid`."),
+        ],
+        server_fields(),
+    );
+    DataSourceDef::new(
+        "lightbits_server",
+        "Looks up one server of the cluster by `uuid` or `name`.",
+        fields,
+        LookupOne {
+            by_key: Some(Op::get("/api/v2/servers/{uuid}")),
+            by_list: Some((
+                ListSpec::new(Op::get("/api/v2/servers").query(&[("Name", "{name}")]), "servers"),
+                &["name"],
+            )),
+            id_template: "{uuid}",
+            noun: "server",
+        },
+    )
+    .exactly_one_of(&["uuid", "name"])
+}
+
+pub fn servers_data_source() -> DataSourceDef {
+    let item_fields = with_keys(
+        vec![
+            Field::string("uuid").computed().api("UUID", Codec::Plain).desc("Server UUID."),
+            Field::string("name").computed().api("name", Codec::Plain).desc("Server name."),
+        ],
+        server_fields(),
+    );
+    let lister = PagedList {
+        list: ListSpec::new(
+            Op::get("/api/v2/servers").query(&[("RiskOfServiceLoss", "{risk_of_service_loss}")]),
+            "servers",
+        ),
+        output: "servers",
+        item_fields,
+        id_template: "servers",
+    };
+    let fields = vec![
+        Field::string("risk_of_service_loss")
+            .optional()
+            .validate(Validator::OneOf(&["NoRiskOfServiceLoss", "InRiskOfServiceLoss", "SourceOfRiskOfServiceLoss"]))
+            .desc("Only the servers in this risk-of-service-loss state."),
+        Field::string("id").computed().desc("Always `servers`."),
+        Field::new("servers", Type::list(lister.item_type()))
+            .computed()
+            .desc("The cluster's servers, in the API's order."),
+    ];
+    DataSourceDef::new("lightbits_servers", "Lists the cluster's servers.", fields, lister)
+}
+
+// ---------------------------------------------------------------- events
+
+pub fn events_data_source() -> DataSourceDef {
+    let item_fields = vec![
+        Field::string("id").computed().api("ID", Codec::Plain).desc("Event ID."),
+        Field::string("time").computed().api("Time", Codec::Plain).desc("When it happened (RFC 3339, UTC)."),
+        Field::string("type").computed().api("Type", Codec::Plain).desc(
+            "Component type: `Cluster`, `Node`, `Volume`, `NVMeSSD`, `Server`, `DataIntegrity` or `ClusterEncryption`.",
+        ),
+        Field::string("severity")
+            .computed()
+            .api("Severity", Codec::Plain)
+            .desc("`Info`, `Low`, `Medium`, `High` or `Critical`."),
+        Field::string("event_name").computed().api("EventName", Codec::Plain).desc("Event name."),
+        Field::number("event_code").computed().api("EventCode", Codec::Plain).desc("Event code."),
+        Field::string("reporting_service")
+            .computed()
+            .api("ReportingService", Codec::Plain)
+            .desc("Service that reported it (`CM`, `NM`, `API`, `UM`)."),
+        Field::string("description").computed().api("Description", Codec::Plain).desc("What happened."),
+    ];
+    let lister = PagedList {
+        list: ListSpec::new(
+            Op::get("/api/v2/events").query(&[
+                ("projectName", "{project_name}"),
+                ("severity", "{severity}"),
+                ("componentType", "{component_type}"),
+                ("since", "{since}"),
+                ("until", "{until}"),
+                ("limit", "{page_size}"),
+            ]),
+            "events",
+        )
+        .paging(Paging::Token { param: "nextToken", next_at: "nextToken" }),
+        output: "events",
+        item_fields,
+        id_template: "events",
+    };
+    let fields = vec![
+        Field::string("project_name").optional().desc("Only the events of this project."),
+        Field::string_list("severity")
+            .optional()
+            .validate(Validator::EachOneOf(&["Info", "Low", "Medium", "High", "Critical"]))
+            .desc("Only events of these severities."),
+        Field::string("component_type")
+            .optional()
+            .validate(Validator::OneOf(&[
+                "Cluster",
+                "Node",
+                "Volume",
+                "NVMeSSD",
+                "Server",
+                "DataIntegrity",
+                "ClusterEncryption",
+            ]))
+            .desc("Only events of this component type."),
+        Field::string("since")
+            .optional()
+            .desc("Only events at or after this UTC time (ISO 8601, e.g. `2026-01-01T12:00:00.000Z`)."),
+        Field::string("until").optional().desc("Only events at or before this UTC time (ISO 8601)."),
+        Field::number("page_size")
+            .optional()
+            .validate(Validator::IntRange(1, 10000))
+            .desc("Events per request while paging (the API's `limit`); every page is read either way."),
+        Field::string("id").computed().desc("Always `events`."),
+        Field::new("events", Type::list(lister.item_type()))
+            .computed()
+            .desc("The events, oldest first, every page read."),
+    ];
+    DataSourceDef::new(
+        "lightbits_events",
+        "Lists the cluster's events, following the API's `nextToken` paging to the end. The cluster filters by only one of `project_name`, `severity` and `component_type` at a time (more than one is refused with HTTP 501); `since` and `until` combine with any.",
+        fields,
+        lister,
+    )
+    .with_constraint(Constraint::ConflictsWith(&["project_name", "severity", "component_type"]))
+}
+
+trait WithConstraint {
+    fn with_constraint(self, c: Constraint) -> Self;
+}
+
+impl WithConstraint for DataSourceDef {
+    fn with_constraint(mut self, c: Constraint) -> Self {
+        self.constraints.push(c);
+        self
+    }
+}
+
+// ---------------------------------------------------------------- connected hosts
+
+pub fn connected_hosts_data_source() -> DataSourceDef {
+    let item_fields = vec![
+        Field::string("host_nqn").computed().api("hostNQN", Codec::Plain).desc("The host's NVMe qualified name."),
+        Field::string("ip_address").computed().api("iPAddress", Codec::Plain).desc("The host's IP address."),
+        Field::string("hostname").computed().api("hostname", Codec::Plain).desc("The host's name."),
+        Field::string_list("volume_uuids")
+            .computed()
+            .api("volumeUUIDs", Codec::Plain)
+            .desc("Volumes the host is connected to."),
+    ];
+    let lister = PagedList {
+        list: ListSpec::new(
+            Op::get("/api/v2/connectedHosts").query(&[("volumeUUID", "{volume_uuid}")]),
+            "connectedHosts",
+        ),
+        output: "connected_hosts",
+        item_fields,
+        id_template: "connected-hosts",
+    };
+    let fields = vec![
+        Field::string("volume_uuid")
+            .optional()
+            .validate(Validator::Uuid)
+            .desc("Only the hosts connected to this volume (which must exist)."),
+        Field::string("id").computed().desc("Always `connected-hosts`."),
+        Field::new("connected_hosts", Type::list(lister.item_type())).computed().desc("NVMe hosts connected now."),
+    ];
+    DataSourceDef::new(
+        "lightbits_connected_hosts",
+        "Lists the NVMe hosts (initiators) connected to the cluster now, or to one volume.",
+        fields,
+        lister,
+    )
+}
+
+// ---------------------------------------------------------------- server (advanced)
+
+const SERVER_STATES: AsyncStates =
+    AsyncStates { json: "state", ready: &["Enabled", "Disabled"], failed: &["Failed"], deleting: &["Deleting"] };
+
+/// A server joining the cluster (catalog §4.5.26, §4.7 row 18): advanced and opt-in.
+pub fn server() -> ResourceDef {
+    let item = "/api/v2/servers/{uuid}";
+    let update = UpdateOp {
+        op: None,
+        style: UpdateStyle::Patch,
+        toggles: vec![Toggle {
+            attr: "enabled",
+            on: Op::post("/api/v2/servers/{uuid}/enable").extra(&[("UUID", Member::Template("{uuid}"))]),
+            off: Op::post("/api/v2/servers/{uuid}/disable")
+                .extra(&[("UUID", Member::Template("{uuid}")), ("evictData", Member::Attr("evict_data_on_disable"))]),
+        }],
+        per_field: vec![],
+    };
+    ResourceDef::new(
+        "lightbits_server",
+        "server",
+        "{uuid}",
+        Operations::crud(
+            Op::post("/api/v2/servers"),
+            Op::get(item),
+            Some(update),
+            Op::delete(item).query(&[("forceDelete", "{force_delete}")]),
+        )
+        .lookup(&["uuid"], None)
+        .async_states(SERVER_STATES)
+        .etag("ETag"),
+    )
+    .desc("**Advanced; opt in knowingly.** Adds a server (a machine running LightOS) to the cluster, enables or disables it, and removes it on destroy. This changes the cluster's hardware membership: disabling a server makes its nodes Inactive (with `evict_data_on_disable`, its data is moved away first), and deleting one detaches its resources in the background. Most configurations only read servers, with the `lightbits_server` and `lightbits_servers` data sources. Import by server UUID; the API does not report `reuse_ip` and `extend_cluster`, so the first plan after an import shows them being recorded from the configuration (an apply that sends nothing).")
+    .timeouts(Timeouts { create: TEN_MINUTES, update: Some(TEN_MINUTES), delete: TEN_MINUTES })
+    .fields(vec![
+        Field::string("uuid")
+            .required()
+            .replace()
+            .validate(Validator::Uuid)
+            .api_create("serverUUID", Codec::Plain)
+            .read_as("UUID")
+            .desc("UUID of the server (the one LightOS was installed with). Changing it replaces the server."),
+        Field::string_list("server_endpoints")
+            .required()
+            .replace()
+            .validate(Validator::MaxItems(1))
+            .api_create("serverEndpoints", Codec::Plain)
+            .read_as("ServerEndpoints")
+            .desc("The server's etcd member endpoint, e.g. `[\"http://10.0.0.1:2380\"]`; the API takes exactly one."),
+        Field::bool("reuse_ip")
+            .optional()
+            .replace_if(|prior, planned| !prior.is_null() && prior != planned, "it changes from a value Terraform set (the API does not report it)")
+            .api_create("reuseIP", Codec::Plain)
+            .desc("Skip the check that the endpoint is not used by another server. Only sent on create; the API does not report it, so after an import it is taken from the configuration."),
+        Field::bool("extend_cluster")
+            .optional()
+            .replace_if(|prior, planned| !prior.is_null() && prior != planned, "it changes from a value Terraform set (the API does not report it)")
+            .api_create("extendCluster", Codec::Plain)
+            .desc("`true`: the server's nodes come up Active and take new volumes. `false` (the API's default): they come up Unattached, usable as targets to replace failed nodes. Only sent on create; the API does not report it, so after an import it is taken from the configuration."),
+        Field::bool("enabled")
+            .default(Value::Bool(true))
+            .api("enabled", Codec::Plain)
+            .desc("Whether the server is enabled. Disabling makes its nodes Inactive; enabling makes them rebuild the replicas they hold."),
+        Field::bool("evict_data_on_disable")
+            .default(Value::Bool(false))
+            .api("evictData", Codec::Plain)
+            .desc("When `enabled` turns false: move every replica off the server before disabling it."),
+        Field::bool("force_delete")
+            .default(Value::Bool(false))
+            .desc("On destroy: delete in the background even with resources still attached (the API's `forceDelete`). Servers holding single-replica volumes cannot be deleted either way."),
+        Field::string("name").computed().api("name", Codec::Plain).desc("Server name the cluster assigned."),
+        Field::string("state").computed_volatile().api("state", Codec::Plain).desc("Lifecycle state, e.g. `Enabled` or `Disabled`."),
+        Field::string_list("nodes_uuids").computed().api("NodesUUIDs", Codec::Plain).desc("UUIDs of the server's nodes."),
+        Field::string("lightos_version").computed().api("LightOSVersion", Codec::Plain).desc("LightOS version the server runs."),
+        Field::string("etag").computed_volatile().api("ETag", Codec::Plain).desc("Version of the server; sent as If-Match on changes."),
+    ])
+    .hooks(ServerHooks)
+}
+
+/// The server's `enabled` is its state; the API takes `enabled` through toggles only, and
+/// `evictData` only with a disable.
+struct ServerHooks;
+
+impl ResourceHooks for ServerHooks {
+    fn adjust_answer(&self, base: &Value, obj: &mut J) {
+        let state = obj.get("state").and_then(J::as_str).unwrap_or_default();
+        let enabled = !matches!(state, "Disabled" | "Disabling");
+        // Only sent with a disable, never reported: kept as configured (false after import).
+        let evict = base.get("evict_data_on_disable").as_bool().unwrap_or(false);
+        if let J::Object(m) = obj {
+            m.insert("enabled".into(), J::Bool(enabled));
+            m.insert("evictData".into(), J::Bool(evict));
+        }
+    }
+}
+
+// ---------------------------------------------------------------- NVMe device assignment
+
+/// A node managing an NVMe device (catalog §4.5.18, §4.7 row 19): added with one request;
+/// the API has no way to remove it, so destroy only forgets it.
+pub fn nvme_device_assignment() -> ResourceDef {
+    ResourceDef::new(
+        "lightbits_nvme_device_assignment",
+        "NVMe device assignment",
+        "{serial_number}",
+        Operations::crud(
+            Op::post("/api/v2/nvmeDevices"),
+            Op::get("/api/v2/nvmeDevices/{serial_number}"),
+            None,
+            Op::delete("/api/v2/nvmeDevices/{serial_number}"),
+        )
+        .delete(DeleteOp::StateOnly {
+            before: None,
+            warning: "NVMe device {serial_number} stays managed by node {node_uuid}: the Lightbits API cannot detach a device from its node.",
+        })
+        .async_states(AsyncStates { json: "state", ready: &["Healthy"], failed: &["Failed"], deleting: &[] })
+        .etag("ETag"),
+    )
+    .desc("Makes a node manage an NVMe device of its server (`POST /api/v2/nvmeDevices`), waiting until the device is `Healthy`. The API cannot detach a device: destroying this resource only removes it from Terraform state, with a warning at plan time, and the device stays managed. The cluster refuses a device already managed by another node, a node on another server, an inactive node and a node at its device maximum. Import by serial number.")
+    .timeouts(Timeouts { create: TEN_MINUTES, update: None, delete: TEN_MINUTES })
+    .fields(vec![
+        Field::string("serial_number")
+            .required()
+            .replace()
+            .api_create("serialNumber", Codec::Plain)
+            .read_as("serial")
+            .desc("Serial number of the device."),
+        Field::string("node_uuid")
+            .required()
+            .replace()
+            .validate(Validator::Uuid)
+            .api_create("nodeUUID", Codec::Plain)
+            .desc("UUID of the node to manage the device; it must be an active node of the device's server. Changing it re-creates the assignment (which the API can only do for a device no node manages)."),
+        Field::string("server_uuid").computed().api("serverUUID", Codec::Plain).desc("Server the device is installed in."),
+        Field::string("state").computed_volatile().api("state", Codec::Plain).desc("Device state, e.g. `Healthy`."),
+        Field::number("size").computed().api("size", Codec::IntString).desc("Capacity in bytes."),
+        Field::string("etag").computed_volatile().api("ETag", Codec::Plain).desc("Version of the device."),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations_make_no_promise_apply_cannot_keep() {
+        for r in [cluster_config_param(), feature_flag(), server(), nvme_device_assignment()] {
+            assert_eq!(r.declaration_errors(), Vec::<String>::new(), "{}", r.schema.type_name);
+        }
+        for a in actions() {
+            assert_eq!(a.declaration_errors(), Vec::<String>::new(), "{}", a.type_name);
+        }
+    }
+
+    #[test]
+    fn original_value_is_kept_across_the_create() {
+        let hooks = ConfigParamHooks::default();
+        let mut planned = Value::Null;
+        planned.set("original_value", Value::Unknown);
+        let mut found = serde_json::json!({"name": "EnableTrim", "value": "true"});
+        hooks.adjust_answer(&planned, &mut found);
+        assert_eq!(found["originalValue"], "true");
+        let mut updated = serde_json::json!({"name": "EnableTrim", "value": "false"});
+        hooks.adjust_answer(&planned, &mut updated);
+        assert_eq!(updated["originalValue"], "true");
+        let mut state = Value::Null;
+        state.set("original_value", Value::str("true"));
+        let mut later = serde_json::json!({"name": "EnableTrim", "value": "false"});
+        hooks.adjust_answer(&state, &mut later);
+        assert_eq!(later["originalValue"], "true");
+        let mut imported = serde_json::json!({"name": "EnableTrim", "value": "false"});
+        hooks.adjust_answer(&Value::Null, &mut imported);
+        assert_eq!(imported["originalValue"], "false");
+    }
 }

@@ -1,0 +1,3 @@
+data "lightbits_node" "n" {
+  name = "server00-0"
+}

@@ -1,0 +1,3 @@
+data "lightbits_server" "s" {
+  name = "server00"
+}

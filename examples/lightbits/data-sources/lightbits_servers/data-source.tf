@@ -1,0 +1,3 @@
+data "lightbits_servers" "at_risk" {
+  risk_of_service_loss = "InRiskOfServiceLoss"
+}

@@ -1,0 +1,1 @@
+data "lightbits_version" "this" {}

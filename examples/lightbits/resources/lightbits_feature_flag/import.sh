@@ -1,0 +1,1 @@
+terraform import lightbits_feature_flag.rebalance proactive-rebalance
