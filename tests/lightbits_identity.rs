@@ -514,3 +514,33 @@ output "admin_actions" {
     w.destroy();
     assert_eq!(w.http("GET", "/_sim/authentication", None).1["federatedAuthentication"], false);
 }
+
+#[test]
+fn lost_create_answers_end_with_exactly_one_object() {
+    let w = workspace!();
+    // The answer is dropped after the endpoint was created: found by its port, adopted.
+    w.arm_fault(json!({"method": "POST", "path_contains": "/adminEndpoints", "kind": "drop"}));
+    w.config(&endpoint_hcl(7443, &["10.0.0.1"]));
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(objects(&w, "admin_endpoint").len(), 1);
+    // A server error after the credential was stored: found by its ID, adopted.
+    w.arm_fault(
+        json!({"method": "POST", "path_contains": "/credentials", "kind": "error_after_commit", "status": 500}),
+    );
+    w.config(&format!("{}\n{}", endpoint_hcl(7443, &["10.0.0.1"]), credential_hcl("lost", PEM_A)));
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(objects(&w, "credential").len(), 1);
+    // An auth map entry's lost answer, behind an IdP configuration.
+    w.arm_fault(json!({"method": "POST", "path_contains": "/authMaps", "kind": "drop"}));
+    w.config(&format!(
+        "{}\n{}",
+        endpoint_hcl(7443, &["10.0.0.1"]),
+        idp_hcl("https://adfs.example.com/adfs", "", "groups", "admin")
+    ));
+    w.apply();
+    w.assert_plan_empty();
+    assert_eq!(objects(&w, "auth_map").len(), 1);
+    w.destroy();
+}
