@@ -1,0 +1,1 @@
+data "lightbits_auth_map_entries" "all" {}

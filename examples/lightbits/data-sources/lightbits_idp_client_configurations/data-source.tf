@@ -1,0 +1,1 @@
+data "lightbits_idp_client_configurations" "all" {}

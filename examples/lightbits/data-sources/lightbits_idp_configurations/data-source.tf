@@ -1,0 +1,1 @@
+data "lightbits_idp_configurations" "all" {}

@@ -1,0 +1,3 @@
+data "lightbits_roles" "default" {
+  project_name = "default"
+}

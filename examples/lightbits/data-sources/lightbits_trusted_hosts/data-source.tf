@@ -1,0 +1,3 @@
+data "lightbits_trusted_hosts" "default" {
+  project_name = "default"
+}

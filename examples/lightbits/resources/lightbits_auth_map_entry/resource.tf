@@ -1,0 +1,7 @@
+resource "lightbits_auth_map_entry" "storage_admins" {
+  name                   = "storage-admins"
+  identifier             = "grp-storage-admins"
+  scope                  = "system"
+  role                   = "admin"
+  idp_configuration_name = lightbits_idp_configuration.adfs.name
+}
