@@ -93,14 +93,73 @@ fn schema_lists_every_type_with_descriptions() {
     let mut resources: Vec<&str> =
         p["resource_schemas"].as_object().expect("resources").keys().map(String::as_str).collect();
     resources.sort();
-    assert_eq!(
-        resources,
-        ["lightbits_cluster_encryption", "lightbits_project", "lightbits_snapshot", "lightbits_volume"]
-    );
+    // The 19 resources, 31 data sources and 2 actions of the catalog's mapping (§4.7).
+    let mut want_resources = [
+        "volume",
+        "snapshot",
+        "project",
+        "qos_policy",
+        "resource_policy",
+        "credential",
+        "admin_endpoint",
+        "idp_configuration",
+        "auth_map_entry",
+        "idp_client_configuration",
+        "trusted_host",
+        "trusted_host_secret",
+        "cluster_config_param",
+        "feature_flag",
+        "federated_authentication",
+        "in_band_authentication",
+        "cluster_encryption",
+        "server",
+        "nvme_device_assignment",
+    ]
+    .map(|n| format!("lightbits_{n}"));
+    want_resources.sort();
+    assert_eq!(resources, want_resources);
     let mut data: Vec<&str> =
         p["data_source_schemas"].as_object().expect("data sources").keys().map(String::as_str).collect();
     data.sort();
-    assert_eq!(data, ["lightbits_cluster", "lightbits_project", "lightbits_volume", "lightbits_volumes"]);
+    let mut want_data = [
+        "cluster",
+        "cluster_info",
+        "version",
+        "volume",
+        "volumes",
+        "snapshot",
+        "snapshots",
+        "project",
+        "projects",
+        "qos_policy",
+        "qos_policies",
+        "resource_policies",
+        "credentials",
+        "role",
+        "roles",
+        "admin_endpoints",
+        "idp_configurations",
+        "auth_map_entries",
+        "idp_client_configurations",
+        "trusted_hosts",
+        "cluster_config",
+        "feature_flags",
+        "connected_hosts",
+        "node",
+        "nodes",
+        "nvme_device",
+        "nvme_devices",
+        "server",
+        "servers",
+        "events",
+        "cluster_root_key",
+    ]
+    .map(|n| format!("lightbits_{n}"));
+    want_data.sort();
+    assert_eq!(data, want_data);
+    let mut actions: Vec<&str> = p["action_schemas"].as_object().expect("actions").keys().map(String::as_str).collect();
+    actions.sort();
+    assert_eq!(actions, ["lightbits_cluster_root_key_rotation", "lightbits_volume_rollback"]);
 
     fn check_block(path: &str, block: &J) {
         for (name, a) in block["attributes"].as_object().into_iter().flatten() {

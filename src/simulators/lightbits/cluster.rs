@@ -8,8 +8,7 @@
 //! last server, the eleven configuration parameters, the five feature flags, and a few
 //! events.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
@@ -66,9 +65,8 @@ pub fn admin_routes() -> Router<Arc<Sim>> {
 
 // ------------------------------------------------------------------ per-simulator extras
 
-/// What this area keeps besides the object store (keyed by the simulator's cluster UUID,
-/// since `Sim` is shared with the other areas).
-struct Extra {
+/// What this area keeps besides the object store (`Sim::cluster_extra`).
+pub(crate) struct Extra {
     seeded: bool,
     /// When the last rotation started; it runs for the transition delay.
     last_rotation: Option<Instant>,
@@ -89,14 +87,8 @@ impl Default for Extra {
     }
 }
 
-fn extras() -> &'static Mutex<HashMap<String, Extra>> {
-    static EXTRAS: OnceLock<Mutex<HashMap<String, Extra>>> = OnceLock::new();
-    EXTRAS.get_or_init(Default::default)
-}
-
 fn with_extra<T>(sim: &Sim, f: impl FnOnce(&mut Extra) -> T) -> T {
-    let mut all = extras().lock().unwrap_or_else(|p| p.into_inner());
-    f(all.entry(sim.cluster_uuid.clone()).or_default())
+    f(&mut sim.cluster_extra.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 /// The eleven parameters of the seed, with the type its list gives each and a default.

@@ -143,10 +143,21 @@ async fn cluster(State(sim): State<Arc<Sim>>) -> Json<Value> {
         "apiEndpoints": ["127.0.0.1:443"],
         "discoveryEndpoints": ["127.0.0.1:8009"],
         "clusterName": "lightbits-simulator",
-        "inBandAuthMode": "Disabled",
+        "inBandAuthMode": in_band_mode(&sim),
         "encryptionStatus": {"encryptionState": sim.encryption_state()},
-        "federatedAuthenticationStatus": {"federatedAuthenticationEnabled": false},
+        "federatedAuthenticationStatus": {"federatedAuthenticationEnabled": sim.auth_switches.lock().map(|s| s.federated).unwrap_or(false)},
     }))
+}
+
+/// `inBandAuthMode` of the cluster answers: the default subsystem's switch (the only one
+/// the API supports today).
+fn in_band_mode(sim: &Sim) -> &'static str {
+    let on = sim.auth_switches.lock().map(|s| s.in_band.get("DefaultSubSystem").copied().unwrap_or(false));
+    if on.unwrap_or(false) {
+        "Enabled"
+    } else {
+        "Disabled"
+    }
 }
 
 /// `GET /api/v2/clusterinfo` (seed lines 741-767, "for tenants"): `ClusterInfoV2`, which has
@@ -163,7 +174,7 @@ async fn cluster_info(State(sim): State<Arc<Sim>>) -> Json<Value> {
         "nvmeEndpoints": ["127.0.0.1:4420"],
         "clusterName": "lightbits-simulator",
         "encryptionStatus": {"encryptionState": sim.encryption_state()},
-        "inBandAuthMode": "Disabled",
+        "inBandAuthMode": in_band_mode(&sim),
     }))
 }
 

@@ -961,27 +961,16 @@ async fn set_host_secrets(
 
 // ------------------------------------------------------------------ cluster authentication
 
-/// Federated and in-band authentication switches, per simulator. `GET /api/v2/cluster`
-/// (handlers.rs) does not show them yet; `GET /_sim/authentication` does.
+/// Federated and in-band authentication switches of the cluster; `GET /api/v2/cluster`
+/// shows them, and so does `GET /_sim/authentication`.
 #[derive(Default, Clone)]
-struct AuthSwitches {
-    federated: bool,
-    in_band: std::collections::BTreeMap<String, bool>,
+pub(crate) struct AuthSwitches {
+    pub(crate) federated: bool,
+    pub(crate) in_band: std::collections::BTreeMap<String, bool>,
 }
 
-static SWITCHES: std::sync::Mutex<Vec<(usize, AuthSwitches)>> = std::sync::Mutex::new(Vec::new());
-
 fn with_switches<T>(sim: &Arc<Sim>, f: impl FnOnce(&mut AuthSwitches) -> T) -> T {
-    let id = Arc::as_ptr(sim) as usize;
-    let mut all = SWITCHES.lock().unwrap_or_else(|p| p.into_inner());
-    if !all.iter().any(|(k, _)| *k == id) {
-        all.push((id, AuthSwitches::default()));
-    }
-    let entry = all.iter_mut().find(|(k, _)| *k == id).map(|(_, s)| s);
-    match entry {
-        Some(s) => f(s),
-        None => f(&mut AuthSwitches::default()),
-    }
+    f(&mut sim.auth_switches.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 async fn authentication_state(State(sim): State<Arc<Sim>>) -> Json<Value> {

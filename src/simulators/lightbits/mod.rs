@@ -77,6 +77,10 @@ pub struct Sim {
     /// When cluster encryption was asked for: Enabling until the transition delay has
     /// passed, then Enabled. It can never be disabled again.
     encryption_since: Mutex<Option<std::time::Instant>>,
+    /// What the cluster area keeps beside the object store (cluster.rs).
+    pub(crate) cluster_extra: Mutex<cluster::Extra>,
+    /// Federated and in-band authentication switches (identity.rs).
+    pub(crate) auth_switches: Mutex<identity::AuthSwitches>,
 }
 
 impl Sim {
@@ -87,6 +91,8 @@ impl Sim {
             faults: Faults::default(),
             cluster_uuid: uuid::Uuid::new_v4().to_string(),
             encryption_since: Mutex::new(None),
+            cluster_extra: Mutex::default(),
+            auth_switches: Mutex::default(),
         });
         // Like a fresh cluster: the "default" project exists.
         sim.store().insert(

@@ -55,6 +55,8 @@ pub(crate) fn failed(method: &str, what: &str, e: ApiError) -> Diagnostics {
         _ => None,
     };
     let summary = format!("accounting/{method} failed");
+    // The dialect leads envelope errors with the method, which the summary says already.
+    let envelope = envelope.map(|m| m.strip_prefix(&format!("{summary}: ")).map(str::to_string).unwrap_or(m));
     match envelope {
         Some(message) => {
             let (error, code) = match message.rsplit_once(" (error_code ") {
