@@ -100,7 +100,7 @@ fn stop_provider_cancels_in_flight_work_and_shutdown_exits() {
     rt.block_on(async {
         let mut client = connect(&p.line).await;
         let meta = client.get_metadata(pb::get_metadata::Request {}).await.expect("metadata").into_inner();
-        assert_eq!(meta.resources.len(), 4);
+        assert_eq!(meta.resources.len(), 19, "the catalog's 19 Lightbits resources");
         assert!(meta.server_capabilities.expect("caps").get_provider_schema_optional);
 
         let mut cfg = Value::Object(Default::default());

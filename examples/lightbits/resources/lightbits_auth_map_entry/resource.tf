@@ -3,5 +3,5 @@ resource "lightbits_auth_map_entry" "storage_admins" {
   identifier             = "grp-storage-admins"
   scope                  = "system"
   role                   = "admin"
-  idp_configuration_name = lightbits_idp_configuration.adfs.name
+  idp_configuration_name = "adfs" # lightbits_idp_configuration.adfs.name when managed here
 }

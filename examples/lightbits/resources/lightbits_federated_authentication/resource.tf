@@ -1,4 +1,4 @@
-# Federated authentication is on while this resource exists.
-resource "lightbits_federated_authentication" "this" {
-  depends_on = [lightbits_idp_client_configuration.groups, lightbits_auth_map_entry.storage_admins]
-}
+# Federated authentication is on while this resource exists. Declare it after the IdP
+# configuration, client configurations and authorization maps it relies on (for example
+# with depends_on), so that nobody is locked out while they are being created.
+resource "lightbits_federated_authentication" "this" {}

@@ -2,7 +2,7 @@
 resource "lightbits_idp_client_configuration" "groups" {
   name                   = "by-group"
   client_id              = "NOT_APPLICABLE"
-  idp_configuration_name = lightbits_idp_configuration.adfs.name
+  idp_configuration_name = "adfs" # lightbits_idp_configuration.adfs.name when managed here
   authz_mode             = "Converge"
   claim_name             = "groups"
 }
