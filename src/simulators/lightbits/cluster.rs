@@ -19,6 +19,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::{ProtoJson, ProtoMessage, SimError, Tagged};
+use super::handlers::check_if_match;
 use super::store::{Kind, Object, Store, Transition};
 use super::Sim;
 
@@ -266,25 +267,6 @@ fn find_by<'a>(store: &'a Store, kind: Kind, member: &str, value: &str) -> Optio
 
 fn key_by(store: &Store, kind: Kind, member: &str, value: &str) -> Option<String> {
     find_by(store, kind, member, value).map(|o| o.uuid().to_string())
-}
-
-fn etag_mismatch() -> SimError {
-    SimError::new(StatusCode::PRECONDITION_FAILED, "Etag mismatch.")
-}
-
-/// `If-Match`, when given, must be the object's current ETag (catalog §4.2).
-fn check_if_match(headers: &HeaderMap, object: &Object) -> ApiResult<()> {
-    match headers.get("if-match").and_then(|v| v.to_str().ok()) {
-        None => Ok(()),
-        Some(given) => {
-            let given = given.trim().trim_start_matches("W/").trim_matches('"');
-            if given == "*" || given == object.etag.to_string() {
-                Ok(())
-            } else {
-                Err(etag_mismatch())
-            }
-        }
-    }
 }
 
 fn non_empty(v: &Option<String>) -> Option<&str> {

@@ -61,13 +61,13 @@ fn invalid(reason: &str) -> SimError {
     SimError::bad_request(format!("Invalid argument: {reason}"))
 }
 
-fn etag_mismatch() -> SimError {
+pub(crate) fn etag_mismatch() -> SimError {
     SimError::new(StatusCode::PRECONDITION_FAILED, "Etag mismatch.")
 }
 
 /// `If-Match` must equal the object's current ETag when given. The seed documents 412
 /// "Etag mismatch." but no header; the Cinder driver sends `If-Match` (catalog §4.2).
-fn check_if_match(headers: &HeaderMap, object: &Object) -> ApiResult<()> {
+pub(crate) fn check_if_match(headers: &HeaderMap, object: &Object) -> ApiResult<()> {
     match headers.get("if-match").and_then(|v| v.to_str().ok()) {
         None => Ok(()),
         Some(given) => {

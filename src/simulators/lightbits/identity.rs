@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::routing::get;
 use axum::{Json, Router};
 use base64::Engine as _;
@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::error::{ProtoJson, ProtoMessage, SimError, Tagged};
+use super::handlers::check_if_match;
 use super::store::{Kind, Object};
 use super::Sim;
 
@@ -126,26 +127,6 @@ fn enumeration(body: &Map<String, Value>, member: &str, names: &[&'static str]) 
             n.as_u64().and_then(|i| names.get(i as usize)).copied().ok_or_else(|| bad(&Value::Number(n.clone())))
         }
         Some(other) => Err(bad(other)),
-    }
-}
-
-fn etag_mismatch() -> SimError {
-    SimError::new(StatusCode::PRECONDITION_FAILED, "Etag mismatch.")
-}
-
-/// `If-Match`, when given, must name the object's current ETag (catalog §4.2: checked
-/// only when sent, as the seed documents 412 but no header).
-fn check_if_match(headers: &HeaderMap, object: &Object) -> ApiResult<()> {
-    match headers.get("if-match").and_then(|v| v.to_str().ok()) {
-        None => Ok(()),
-        Some(given) => {
-            let given = given.trim().trim_start_matches("W/").trim_matches('"');
-            if given == "*" || given == object.etag.to_string() {
-                Ok(())
-            } else {
-                Err(etag_mismatch())
-            }
-        }
     }
 }
 

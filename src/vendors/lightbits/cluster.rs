@@ -465,30 +465,8 @@ pub fn cluster_root_key_data_source() -> DataSourceDef {
 // ---------------------------------------------------------------- cluster information
 
 pub fn cluster_info_data_source() -> DataSourceDef {
-    let fields = vec![
-        Field::string("id").computed().desc("The cluster UUID."),
-        Field::string("uuid").computed().api("UUID", Codec::Plain).desc("Cluster UUID."),
-        Field::string("subsystem_nqn")
-            .computed()
-            .api("subsystemNQN", Codec::Plain)
-            .desc("NVMe subsystem NQN hosts connect to."),
-        Field::string("cluster_name").computed().api("clusterName", Codec::Plain).desc("Cluster name."),
-        Field::number("current_max_replicas")
-            .computed()
-            .api("currentMaxReplicas", Codec::IntString)
-            .desc("Largest replica count volumes can have now."),
-        Field::number("supported_max_replicas")
-            .computed()
-            .api("supportedMaxReplicas", Codec::IntString)
-            .desc("Largest replica count the cluster supports."),
-        Field::string_list("api_endpoints")
-            .computed()
-            .api("apiEndpoints", Codec::Plain)
-            .desc("Management API endpoints."),
-        Field::string_list("discovery_endpoints")
-            .computed()
-            .api("discoveryEndpoints", Codec::Plain)
-            .desc("NVMe discovery endpoints."),
+    let mut fields = super::entities::cluster_identity_fields();
+    fields.extend([
         Field::string_list("nvme_endpoints")
             .computed()
             .api("nvmeEndpoints", Codec::Plain)
@@ -501,7 +479,7 @@ pub fn cluster_info_data_source() -> DataSourceDef {
             .computed()
             .api("inBandAuthMode", Codec::Plain)
             .desc("In-band authentication: `Enabled` or `Disabled` (`UnKnown` when the cluster does not say)."),
-    ];
+    ]);
     DataSourceDef::new(
         "lightbits_cluster_info",
         "Cluster information as tenants see it (`GET /api/v2/clusterinfo`): UUID, subsystem NQN, endpoints, encryption. Unlike `lightbits_cluster`, readable without cluster-admin rights.",

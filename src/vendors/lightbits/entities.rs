@@ -472,6 +472,22 @@ impl ResourceHooks for EncryptionHooks {
 // ---------------------------------------------------------------- cluster
 
 fn cluster_fields() -> Vec<Field> {
+    let mut fields = cluster_identity_fields();
+    fields.extend([
+        Field::string("min_version_in_cluster")
+            .computed()
+            .api("MinVersionInCluster", Codec::Plain)
+            .desc("Oldest LightOS version running in the cluster."),
+        Field::string("api_version")
+            .computed()
+            .api("apiVersion", Codec::Plain)
+            .desc("REST API version, from `/api/v2/version`."),
+    ]);
+    fields
+}
+
+/// What `GET /api/v2/cluster` and `GET /api/v2/clusterinfo` both say about the cluster.
+pub(crate) fn cluster_identity_fields() -> Vec<Field> {
     vec![
         Field::string("id").computed().desc("The cluster UUID."),
         Field::string("uuid").computed().api("UUID", Codec::Plain).desc("Cluster UUID."),
@@ -496,14 +512,6 @@ fn cluster_fields() -> Vec<Field> {
             .computed()
             .api("discoveryEndpoints", Codec::Plain)
             .desc("NVMe discovery endpoints."),
-        Field::string("min_version_in_cluster")
-            .computed()
-            .api("MinVersionInCluster", Codec::Plain)
-            .desc("Oldest LightOS version running in the cluster."),
-        Field::string("api_version")
-            .computed()
-            .api("apiVersion", Codec::Plain)
-            .desc("REST API version, from `/api/v2/version`."),
     ]
 }
 
