@@ -125,6 +125,18 @@ fn user_update_rotation_import_drift_replace_and_destroy_that_only_forgets() {
 }
 
 fn beacon_hcl(address: &str, alias: &str, token: &str, version: u32, level: u32, instance_alias: &str) -> String {
+    beacon_hcl_naming(address, alias, token, version, level, "10.0.0.11:2375/v1.18", instance_alias)
+}
+
+fn beacon_hcl_naming(
+    address: &str,
+    alias: &str,
+    token: &str,
+    version: u32,
+    level: u32,
+    instance: &str,
+    instance_alias: &str,
+) -> String {
     format!(
         r#"resource "lighthouse_beacon" "lab" {{
   address          = "{address}"
@@ -145,7 +157,7 @@ resource "lighthouse_beacon_permission" "dev" {{
 }}
 
 resource "lighthouse_alias" "vm1" {{
-  address    = "10.0.0.11:2375/v1.18"
+  address    = "{instance}"
   alias      = "{instance_alias}"
   depends_on = [lighthouse_beacon.lab]
 }}
@@ -196,6 +208,13 @@ fn beacon_alias_and_permission_lifecycles() {
     let r = w.apply();
     assert!(r.all().contains("10.0.0.5:8000 stays registered"), "{}", r.all());
     assert_eq!(w.sim_count("beacon"), 2);
+    w.assert_plan_empty();
+
+    // Another address for the alias is another alias; the old one stays, with a warning.
+    w.config(&beacon_hcl_naming("10.0.0.6:8000", "lab-c", "token-c-0935", 2, 1, "10.0.0.12:2375/v1.18", "db-one"));
+    let r = w.apply();
+    assert!(r.all().contains("10.0.0.11:2375/v1.18 keeps the alias \"web-one\""), "{}", r.all());
+    assert_eq!(w.sim_object("10.0.0.12:2375/v1.18")["Alias"], "db-one");
     w.assert_plan_empty();
 
     let r = w.destroy();
