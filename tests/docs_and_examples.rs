@@ -52,7 +52,9 @@ fn every_example_validates_with_terraform() {
     let lightrun = tfprov::simulators::lightrun::spawn(Default::default()).expect("simulator");
     examples_validate(&common::Workspace::around(tf.clone(), lightrun), "lightrun");
     let lighthouse = tfprov::simulators::lighthouse::spawn(Default::default()).expect("simulator");
-    examples_validate(&common::Workspace::around(tf, lighthouse), "lighthouse");
+    examples_validate(&common::Workspace::around(tf.clone(), lighthouse), "lighthouse");
+    let lastline = tfprov::simulators::lastline::spawn(Default::default()).expect("simulator");
+    examples_validate(&common::Workspace::around(tf, lastline), "lastline");
 }
 
 #[test]
