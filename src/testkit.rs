@@ -235,19 +235,13 @@ impl Workspace<Running> {
         let tf = terraform()?;
         Some(Workspace::around(tf, lightbits::spawn(cfg).expect("simulator")))
     }
-
-    pub fn sim_object(&self, uuid: &str) -> J {
-        self.sim_state()["objects"]
-            .as_array()
-            .and_then(|objs| objs.iter().find(|o| o["object"]["UUID"] == uuid).map(|o| o["object"].clone()))
-            .unwrap_or(J::Null)
-    }
 }
 
 /// Simulators whose admin state gives `counts` by noun and `objects` as `{kind, object}`
-/// (Luminate's and Lightrun's).
+/// (every simulator's).
 pub trait ObjectsByKind: Simulated {}
 
+impl ObjectsByKind for crate::simulators::lightbits::Running {}
 impl ObjectsByKind for luminate::Running {}
 impl ObjectsByKind for crate::simulators::lightrun::Running {}
 impl ObjectsByKind for crate::simulators::lighthouse::Running {}
@@ -268,16 +262,21 @@ impl<S: ObjectsByKind> Workspace<S> {
         objects.iter().filter(|o| o["kind"] == noun).map(|o| o["object"].clone()).collect()
     }
 
-    /// The object with `id` (the admin view's key, the object's own `id`, or, for objects
-    /// keyed by email such as Lightrun users, that `email`) as the simulated API holds it
-    /// (`null` when it has none).
+    /// The object with `id` (the admin view's key, the object's own `id` or Lightbits
+    /// `UUID`, or, for objects keyed by email such as Lightrun users, that `email`) as the
+    /// simulated API holds it (`null` when it has none).
     pub fn sim_object(&self, id: &str) -> J {
         self.sim_state()["objects"]
             .as_array()
             .and_then(|objects| {
                 objects
                     .iter()
-                    .find(|o| o["id"] == id || o["object"]["id"] == id || o["object"]["email"] == id)
+                    .find(|o| {
+                        o["id"] == id
+                            || o["object"]["id"] == id
+                            || o["object"]["UUID"] == id
+                            || o["object"]["email"] == id
+                    })
                     .map(|o| o["object"].clone())
             })
             .unwrap_or(J::Null)

@@ -148,7 +148,10 @@ fn feature_flag_lifecycle_and_refused_disable() {
     assert!(flat(&d).contains("keeps its current setting"), "{}", d.all());
     assert_eq!(flag_enabled(&w, "evict-data"), true);
 
-    // A flag the cluster cannot disable: the 501 is named for what it is.
+    // A flag the cluster cannot disable once enabled: the 501 is named for what it is.
+    assert_eq!(flag_enabled(&w, "fail-in-place"), false);
+    w.config(&flag_hcl("fail-in-place", true));
+    w.apply();
     w.config(&flag_hcl("fail-in-place", false));
     let r = w.apply_err();
     assert!(flat(&r).contains("Not supported by the API"), "{}", r.all());

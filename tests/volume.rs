@@ -381,3 +381,62 @@ fn failed_creation_is_reported_and_the_volume_kept_tainted() {
     let p = w.tf(&["plan", "-input=false", "-no-color"]);
     assert!(p.stdout.contains("tainted"), "{}", p.stdout);
 }
+
+#[test]
+fn placement_restrictions_need_one_replica_and_force_replacement() {
+    let w = workspace!();
+    let placement = |fd: &str| {
+        format!(
+            r#"placement_restrictions {{
+    label_value_key_pairs {{
+      key   = "FD"
+      value = "{fd}"
+    }}
+  }}"#
+        )
+    };
+
+    // Three replicas (the default) cannot be placed by rule: refused at plan time.
+    w.config(&volume_hcl("placed", "1GiB", &placement("server00")));
+    let r = w.tf(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("Placement restrictions need a single replica"), "{}", r.stderr);
+    assert!(r.stderr.contains("placement_restrictions"), "{}", r.stderr);
+
+    // One replica: created with the rule, which the cluster keeps and reports.
+    let one = |fd: &str| format!("replica_count = 1\n  {}", placement(fd));
+    w.config(&volume_hcl("placed", "1GiB", &one("server00")));
+    w.apply();
+    w.assert_plan_empty();
+    let uuid = w.state_of("lightbits_volume.v")["uuid"].as_str().expect("uuid").to_string();
+    assert_eq!(
+        w.sim_object(&uuid)["placementRestrictions"],
+        json!([{"operator": "In", "labelValueKeyPairs": [{"key": "FD", "value": "server00"}]}])
+    );
+    assert_eq!(w.state_of("lightbits_volume.v")["placement_restrictions"][0]["operator"], "In");
+
+    // Import reads the rule back: no diff.
+    w.import_again("lightbits_volume.v", &format!("default/{uuid}"));
+    w.assert_plan_empty();
+
+    // The update request cannot change it: replacement.
+    w.config(&volume_hcl("placed", "1GiB", &one("server01")));
+    let p = w.plan();
+    assert!(p.stdout.contains("forces replacement"), "{}", p.stdout);
+    w.apply();
+    w.assert_plan_empty();
+    assert_ne!(w.state_of("lightbits_volume.v")["uuid"], uuid.as_str());
+    assert_eq!(w.sim_count("volume"), 1);
+
+    // With dynamic rebalancing on, the cluster refuses the rule; nothing is created.
+    let (s, b) = w.http("POST", "/api/v2/featureFlags/proactive-rebalance/enable", Some(json!({})));
+    assert_eq!(s, 200, "{b}");
+    w.config(&format!(
+        "{}\n{}",
+        volume_hcl("placed", "1GiB", &one("server01")),
+        volume_hcl("placed-too", "1GiB", &one("server02")).replace("\"v\"", "\"w\"")
+    ));
+    let r = w.apply_err();
+    assert!(r.all().contains("dynamic rebalance is enabled"), "{}", r.all());
+    assert_eq!(w.sim_count("volume"), 1);
+}

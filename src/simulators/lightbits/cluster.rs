@@ -107,10 +107,12 @@ const CONFIG_PARAMS: [(&str, &str, &str); 11] = [
     ("RevivesWindowDuration", "time", "24h"),
 ];
 
+/// The documents give no defaults. `fail-in-place` starts off so that volumes with
+/// placement restrictions (which need dynamic rebalancing off) can be simulated.
 const FEATURE_FLAGS: [(&str, bool); 5] = [
     ("event-log", true),
     ("evict-data", false),
-    ("fail-in-place", true),
+    ("fail-in-place", false),
     ("in-band-authentication", false),
     ("proactive-rebalance", false),
 ];
@@ -404,6 +406,13 @@ async fn get_flag(State(sim): State<Arc<Sim>>, Path(name): Path<String>) -> ApiR
     seed(&sim);
     let store = sim.store();
     find_by(&store, Kind::FeatureFlag, "name", &name).map(|o| Json(shown(o))).ok_or_else(|| invalid_flag(&name))
+}
+
+/// Whether a feature flag is on (volume placement rules depend on two of them).
+pub(crate) fn flag_enabled(sim: &Sim, name: &str) -> bool {
+    seed(sim);
+    let store = sim.store();
+    find_by(&store, Kind::FeatureFlag, "name", name).is_some_and(|o| o.body["enabled"] == json!(true))
 }
 
 fn set_flag(sim: &Sim, name: &str, enabled: bool) -> ApiResult<Json<Value>> {

@@ -14,13 +14,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::error::{ProtoJson, SimError, Tagged};
-use super::parse;
 use super::requests::{
     CreateProjectRequest, CreateSnapshotRequest, CreateVolumeRequest, DefaultPolicy, EnableEncryptionRequest, Label,
-    PolicyType, StringList, UpdateProjectRequest, UpdateVolumeRequest,
+    LabelMatchExpression, PlacementKey, PolicyType, StringList, UpdateProjectRequest, UpdateVolumeRequest,
 };
 use super::store::{Kind, Object, Store, Transition};
 use super::Sim;
+use super::{cluster, parse};
 
 type ApiResult<T> = Result<T, SimError>;
 
@@ -507,6 +507,7 @@ fn create_volume(sim: &Sim, project: &str, request: CreateVolumeRequest) -> ApiR
         _ => return Err(invalid("sector size must be 512 or 4096.")),
     };
     check_labels(&request.labels)?;
+    check_placement(sim, &request.placement_restrictions, replicas)?;
 
     let mut store = sim.store();
     // Not documented: the seed lists no 404 for volume create.
@@ -547,6 +548,7 @@ fn create_volume(sim: &Sim, project: &str, request: CreateVolumeRequest) -> ApiR
         "sourceSnapshotName": source.map(|s| s.name().to_string()).unwrap_or_default(),
         "qosPolicyUUID": qos_uuid,
         "qosPolicyName": qos_name,
+        "placementRestrictions": request.placement_restrictions,
         "protectionState": "FullyProtected",
         "rebuildProgress": "None",
         // `Volume.nodeList` and `connectedHosts` (proto; the seed shows no volume answer).
@@ -556,6 +558,45 @@ fn create_volume(sim: &Sim, project: &str, request: CreateVolumeRequest) -> ApiR
     });
     let delay = transition_delay(sim);
     Ok(Tagged(store.insert(Kind::Volume, body, Some(delay)).view()))
+}
+
+/// Volume affinity rules from the proto (`CreateVolumeRequest.placementRestrictions`):
+/// single-replica volumes only, with dynamic rebalancing off (the `fail-in-place` and
+/// `proactive-rebalance` flags). The seed does not document the field, so the status
+/// (400) and the wording of these refusals are the simulator's; so is the refusal of
+/// an `Unknown` operator or key and of an empty value. Which nodes match is not
+/// simulated (volumes have no nodes here).
+fn check_placement(sim: &Sim, rules: &[LabelMatchExpression], replicas: u32) -> ApiResult<()> {
+    if rules.is_empty() {
+        return Ok(());
+    }
+    if replicas != 1 {
+        return Err(invalid("placement restrictions may only be specified for volumes with replicaCount=1."));
+    }
+    for flag in ["fail-in-place", "proactive-rebalance"] {
+        if cluster::flag_enabled(sim, flag) {
+            return Err(invalid(&format!(
+                "placement restrictions may not be specified while dynamic rebalance is enabled (feature flag {flag})."
+            )));
+        }
+    }
+    for rule in rules {
+        if rule.operator != "In" {
+            return Err(invalid("placement restriction operator must be In."));
+        }
+        if rule.label_value_key_pairs.is_empty() {
+            return Err(invalid("placement restriction has no labelValueKeyPairs."));
+        }
+        for pair in &rule.label_value_key_pairs {
+            if pair.key == PlacementKey::Unknown {
+                return Err(invalid("placement restriction key must be one of FD, PrimaryFD, ClusterID."));
+            }
+            if pair.value.is_empty() {
+                return Err(invalid("placement restriction value is missing."));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The QoS policy a volume names by `qosPolicyUUID` or `qosPolicyName` (the UUID wins, as

@@ -152,6 +152,74 @@ fn sector_size<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Err
     }
 }
 
+/// `LabelValueKeyPair.Key`, by name or number.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlacementKey {
+    Unknown,
+    #[serde(rename = "FD")]
+    FailureDomain,
+    #[serde(rename = "PrimaryFD")]
+    PrimaryFailureDomain,
+    #[serde(rename = "ClusterID")]
+    ClusterId,
+}
+
+impl<'de> Deserialize<'de> for PlacementKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        match &value {
+            Value::Null => Ok(PlacementKey::Unknown),
+            Value::String(name) => match name.as_str() {
+                "Unknown" => Ok(PlacementKey::Unknown),
+                "FD" => Ok(PlacementKey::FailureDomain),
+                "PrimaryFD" => Ok(PlacementKey::PrimaryFailureDomain),
+                "ClusterID" => Ok(PlacementKey::ClusterId),
+                _ => Err(D::Error::custom(format!("unknown value {value} for enum LabelValueKeyPair.Key"))),
+            },
+            Value::Number(n) => match n.as_u64() {
+                Some(0) => Ok(PlacementKey::Unknown),
+                Some(1) => Ok(PlacementKey::FailureDomain),
+                Some(2) => Ok(PlacementKey::PrimaryFailureDomain),
+                Some(3) => Ok(PlacementKey::ClusterId),
+                _ => Err(D::Error::custom(format!("unknown value {value} for enum LabelValueKeyPair.Key"))),
+            },
+            _ => Err(D::Error::custom(format!("unknown value {value} for enum LabelValueKeyPair.Key"))),
+        }
+    }
+}
+
+#[derive(Deserialize, Serialize, Clone, Debug)]
+pub struct LabelValueKeyPair {
+    #[serde(default = "unknown_key")]
+    pub key: PlacementKey,
+    #[serde(default, deserialize_with = "string")]
+    pub value: String,
+}
+
+fn unknown_key() -> PlacementKey {
+    PlacementKey::Unknown
+}
+
+/// `LabelMatchExpression`: `operator` is `Unknown` (0) or `In` (1).
+#[derive(Deserialize, Serialize, Clone, Debug)]
+pub struct LabelMatchExpression {
+    #[serde(default, deserialize_with = "match_operator")]
+    pub operator: String,
+    #[serde(rename = "labelValueKeyPairs", default, deserialize_with = "repeated")]
+    pub label_value_key_pairs: Vec<LabelValueKeyPair>,
+}
+
+fn match_operator<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    let value = Value::deserialize(deserializer)?;
+    match &value {
+        Value::Null => Ok("Unknown".into()),
+        Value::String(name) if name == "Unknown" || name == "In" => Ok(name.clone()),
+        Value::Number(n) if n.as_u64() == Some(0) => Ok("Unknown".into()),
+        Value::Number(n) if n.as_u64() == Some(1) => Ok("In".into()),
+        _ => Err(D::Error::custom(format!("unknown value {value} for enum LabelMatchExpression.Operator"))),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct CreateVolumeRequest {
     #[serde(default, deserialize_with = "string")]
@@ -174,6 +242,8 @@ pub struct CreateVolumeRequest {
     pub source_snapshot_uuid: String,
     #[serde(rename = "sourceSnapshotName", default, deserialize_with = "string")]
     pub source_snapshot_name: String,
+    #[serde(rename = "placementRestrictions", default, deserialize_with = "repeated")]
+    pub placement_restrictions: Vec<LabelMatchExpression>,
     #[serde(rename = "qosPolicyUUID", default, deserialize_with = "string")]
     pub qos_policy_uuid: String,
     #[serde(rename = "qosPolicyName", default, deserialize_with = "string")]

@@ -221,6 +221,7 @@ pub fn volume() -> ResourceDef {
             .validate(Validator::Regex(NAME_RE, NAME_WHAT))
             .api_create("sourceSnapshotName", Codec::Plain)
             .desc("Create the volume as a clone of the project's snapshot of this name, instead of `source_snapshot_uuid`. Changing it re-creates the volume."),
+        placement_restrictions(),
         Field::string("uuid").computed().validate(Validator::Uuid).api("UUID", Codec::Plain).desc("UUID the cluster assigned to the volume."),
         Field::string("state").computed_volatile().api("state", Codec::Plain).desc("Lifecycle state reported by the cluster, e.g. `Available`."),
         Field::string("protection_state")
@@ -239,6 +240,44 @@ pub fn volume() -> ResourceDef {
             .api("connectedHosts", Codec::Plain)
             .desc("NQNs of the hosts connected to the volume now."),
     ])
+}
+
+/// Volume affinity (`LabelMatchExpression` in the proto; the seed does not document it).
+/// The update request has no such field, so a change re-creates the volume.
+fn placement_restrictions() -> Field {
+    Field::list_of(
+        "placement_restrictions",
+        vec![
+            Field::string("operator")
+                .default(Value::str("In"))
+                .validate(Validator::OneOf(&["In"]))
+                .api_create("operator", Codec::Plain)
+                .desc("How the pairs are matched: `In` (the only operator, and the default) places the volume on a node that carries one of them."),
+            Field::list_of(
+                "label_value_key_pairs",
+                vec![
+                    Field::string("key")
+                        .required()
+                        .validate(Validator::OneOf(&["FD", "PrimaryFD", "ClusterID"]))
+                        .api_create("key", Codec::Plain)
+                        .desc("`FD` (a failure domain), `PrimaryFD` (the primary failure domain) or `ClusterID` (cluster federation only)."),
+                    Field::string("value")
+                        .required()
+                        .validate(Validator::LenRange(1, 253))
+                        .api_create("value", Codec::Plain)
+                        .desc("The failure domain or cluster ID to match, e.g. `\"server00\"`."),
+                ],
+            )
+            .block()
+            .items(1, 0)
+            .api_create("labelValueKeyPairs", Codec::Plain)
+            .desc("The labels to match (at least one)."),
+        ],
+    )
+    .block()
+    .replace()
+    .api_create("placementRestrictions", Codec::Plain)
+    .desc("Where the cluster may place the volume. Only for volumes with `replica_count = 1`, and only while dynamic rebalancing is off (the `fail-in-place` and `proactive-rebalance` feature flags disabled); the cluster refuses it otherwise. Changing it re-creates the volume.")
 }
 
 struct VolumeHooks;
@@ -267,6 +306,14 @@ fn size_of(v: &Value) -> Option<u64> {
 
 impl ResourceHooks for VolumeHooks {
     fn check_plan(&self, prior: &Value, planned: &Value, diags: &mut Diagnostics) {
+        let restricted = planned.get("placement_restrictions").as_items().is_some_and(|items| !items.is_empty());
+        if restricted && planned.get("replica_count").as_i64().is_some_and(|n| n != 1) {
+            diags.add_error(
+                "Placement restrictions need a single replica",
+                "The cluster accepts placement_restrictions only for volumes with replica_count = 1.",
+                Some(AttrPath::attr("placement_restrictions")),
+            );
+        }
         if let (Some(old), Some(new)) = (size_of(prior), size_of(planned)) {
             if new < old && planned.get("allow_shrink").as_bool() != Some(true) {
                 diags.add_error(

@@ -17,3 +17,20 @@ resource "lightbits_volume" "db" {
     delete = "15m"
   }
 }
+
+# A single-replica scratch volume kept in one failure domain. Placement restrictions
+# need replica_count = 1 and dynamic rebalancing off (the fail-in-place and
+# proactive-rebalance feature flags).
+resource "lightbits_volume" "scratch" {
+  project_name  = "default"
+  name          = "scratch"
+  size          = "50GiB"
+  replica_count = 1
+
+  placement_restrictions {
+    label_value_key_pairs {
+      key   = "FD"
+      value = "rack-a"
+    }
+  }
+}
