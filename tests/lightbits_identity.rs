@@ -407,6 +407,12 @@ fn trusted_host_secrets_and_in_band_authentication() {
     w.apply();
     w.assert_plan_empty();
 
+    // In-band authentication disabled outside Terraform: seen, and enabled again.
+    let (status, _) = w.http("POST", "/api/v2/cluster/inBandAuth/disable", Some(json!({})));
+    assert_eq!(status, 200);
+    w.reconcile(&["lightbits_in_band_authentication.ib will be created", "1 to add"]);
+    assert_eq!(w.http("GET", "/_sim/authentication", None).1["inBandAuth"]["DefaultSubSystem"], true);
+
     // Out of band: labels edited, then the host deleted (its secrets go with it).
     let uuid = w.state_of("lightbits_trusted_host.h")["uuid"].as_str().expect("uuid").to_string();
     w.patch_object(&uuid, json!({"labels": [{"key": "rack", "value": "elsewhere"}]}));
@@ -504,15 +510,23 @@ output "admin_actions" {
     w.import_again("lightbits_federated_authentication.on", "federated_authentication");
     w.assert_plan_empty();
 
+    // Turned off outside Terraform: the refresh sees it, and the plan turns it on again.
+    let (status, _) = w.http("POST", "/api/v2/cluster/federatedAuthentication/disable", Some(json!({})));
+    assert_eq!(status, 200);
+    w.reconcile(&["lightbits_federated_authentication.on will be created", "1 to add"]);
+    assert_eq!(w.http("GET", "/_sim/authentication", None).1["federatedAuthentication"], true);
+
     // An unknown role is a clear error.
     w.config("data \"lightbits_role\" \"x\" {\n  project_name = \"default\"\n  name = \"nobody\"\n}\n");
     let r = w.tf(&["plan", "-no-color"]);
     assert!(r.code != 0 && r.stderr.contains("No role"), "{}", r.all());
 
-    // Destroy disables it.
+    // Destroy disables it; a switch that is off cannot be imported.
     w.config("resource \"lightbits_federated_authentication\" \"on\" {}\n");
     w.destroy();
     assert_eq!(w.http("GET", "/_sim/authentication", None).1["federatedAuthentication"], false);
+    let r = w.tf(&["import", "-no-color", "lightbits_federated_authentication.on", "federated_authentication"]);
+    assert!(r.code != 0 && r.stderr.contains("non-existent"), "{}", r.all());
 }
 
 #[test]

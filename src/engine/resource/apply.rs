@@ -333,7 +333,7 @@ impl ResourceDef {
     }
 
     fn is_deleting(&self, obj: &J) -> bool {
-        self.ops.async_states.as_ref().is_some_and(|st| st.deleting.contains(&state_name(st.json, obj)))
+        self.ops.async_states.as_ref().is_some_and(|st| st.deleting.contains(&state_name(st.json, obj).as_str()))
     }
 
     /// Maps an API object onto `base`, then sets `id` and leaves `timeouts` as configured.
@@ -405,7 +405,7 @@ impl ResourceDef {
             let Some((obj, etag)) = self.fetch_raw(ctx, key).await? else {
                 return Err(ApiError::NotFound(format!("the {} disappeared", self.schema.noun)));
             };
-            let state = state_name(st.json, &obj).to_string();
+            let state = state_name(st.json, &obj);
             if let Ok(mut l) = last.lock() {
                 *l = Some(obj.clone());
             }
@@ -851,7 +851,7 @@ impl ResourceDef {
         };
         if let Some(st) = &self.ops.async_states {
             let state = state_name(st.json, &obj);
-            if st.failed.contains(&state) || st.deleting.contains(&state) {
+            if st.failed.contains(&state.as_str()) || st.deleting.contains(&state.as_str()) {
                 return Err(Diagnostics::error(
                     format!("The {} is in state {state:?}", self.schema.noun),
                     format!(
@@ -1004,8 +1004,14 @@ impl ResourceDef {
     }
 }
 
-fn state_name<'a>(path: &str, obj: &'a J) -> &'a str {
-    at(obj, path).and_then(J::as_str).unwrap_or_default()
+/// The state an answer reports at `path`, as text: a string, or a flag or number
+/// spelled out (switches report `true`/`false`); empty when the answer has none.
+fn state_name(path: &str, obj: &J) -> String {
+    match at(obj, path) {
+        Some(J::String(text)) => text.clone(),
+        Some(flag_or_number @ (J::Bool(_) | J::Number(_))) => flag_or_number.to_string(),
+        _ => String::new(),
+    }
 }
 
 fn literal(text: &str) -> Result<J, Diagnostics> {

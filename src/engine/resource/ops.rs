@@ -268,7 +268,9 @@ impl ListSpec {
 }
 
 /// States an asynchronous object moves through, by their API names, and where the state
-/// is in the object (a dotted path).
+/// is in the object (a dotted path). Flags and numbers are matched by their JSON text
+/// (`"true"`), and an answer without the member reads as `""`. A switch that is "gone"
+/// when off declares its off value as `deleting`, so reads report drift.
 #[derive(Clone, Debug)]
 pub struct AsyncStates {
     pub json: &'static str,

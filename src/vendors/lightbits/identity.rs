@@ -649,9 +649,24 @@ impl ResourceHooks for SecretHooks {
 const FEDERATED_ON: &str = "/api/v2/cluster/federatedAuthentication/enable";
 const FEDERATED_OFF: &str = "/api/v2/cluster/federatedAuthentication/disable";
 
+/// The switch as `GET /api/v2/cluster` reports it (proto `ClusterInfo`; the seed shows no
+/// status read). Off reads as gone, so a switch turned off elsewhere is planned again. A
+/// cluster whose answer lacks the member (older versions; proto3 JSON may also omit a
+/// false flag) is trusted to be on, as before the read existed.
+const FEDERATED_STATES: AsyncStates = AsyncStates {
+    json: "federatedAuthenticationStatus.federatedAuthenticationEnabled",
+    ready: &["true", ""],
+    failed: &[],
+    deleting: &["false"],
+};
+
+/// `inBandAuthMode` (`UnKnown|Enabled|Disabled`) of the default subsystem, the only one
+/// the API supports. `UnKnown` and a missing member are trusted, as above.
+const IN_BAND_STATES: AsyncStates =
+    AsyncStates { json: "inBandAuthMode", ready: &["Enabled", "UnKnown", ""], failed: &[], deleting: &["Disabled"] };
+
 /// `lightbits_federated_authentication` (catalog §4.5.7, §4.7 row 15): federated
-/// authentication is on while this resource exists. The seed has no status read, so the
-/// state is trusted: the read only checks that the cluster answers.
+/// authentication is on while this resource exists.
 pub fn federated_authentication() -> ResourceDef {
     ResourceDef::new(
         "lightbits_federated_authentication",
@@ -663,9 +678,11 @@ pub fn federated_authentication() -> ResourceDef {
             None,
             Op::new(Method::Post, FEDERATED_OFF).body(BodyShape::Literal("{}")),
         )
+        .delete(DeleteOp::AsUpdate(Op::new(Method::Post, FEDERATED_OFF).body(BodyShape::Literal("{}"))))
+        .async_states(FEDERATED_STATES)
         .lookup(&[], None),
     )
-    .desc("Federated authentication of the cluster (users authenticated by the IdP of `lightbits_idp_configuration`): enabled while this resource exists, disabled when it is destroyed. The API has no status read, so a change made outside Terraform is not detected. Imported with the ID `federated_authentication`.")
+    .desc("Federated authentication of the cluster (users authenticated by the IdP of `lightbits_idp_configuration`): enabled while this resource exists, disabled when it is destroyed. Refresh reads the switch from `GET /api/v2/cluster`: when it was turned off outside Terraform, the next plan enables it again. Imported with the ID `federated_authentication` (only while it is on).")
     .fields(vec![Field::string("cluster_uuid")
         .computed()
         .api("UUID", Codec::Plain)
@@ -676,6 +693,8 @@ pub fn federated_authentication() -> ResourceDef {
 /// authentication (Beta) of one subsystem, on while this resource exists.
 pub fn in_band_authentication() -> ResourceDef {
     const SUBSYSTEM: &[(&str, Member)] = &[("subsystemNqnName", Member::Template("{subsystem_nqn_name}"))];
+    let disable =
+        || Op::new(Method::Post, "/api/v2/cluster/inBandAuth/disable").body(BodyShape::Fields).extra(SUBSYSTEM);
     ResourceDef::new(
         "lightbits_in_band_authentication",
         "in-band authentication",
@@ -684,11 +703,13 @@ pub fn in_band_authentication() -> ResourceDef {
             Op::new(Method::Post, "/api/v2/cluster/inBandAuth/enable").body(BodyShape::Fields).extra(SUBSYSTEM),
             Op::get("/api/v2/cluster"),
             None,
-            Op::new(Method::Post, "/api/v2/cluster/inBandAuth/disable").body(BodyShape::Fields).extra(SUBSYSTEM),
+            disable(),
         )
+        .delete(DeleteOp::AsUpdate(disable()))
+        .async_states(IN_BAND_STATES)
         .lookup(&[], None),
     )
-    .desc("NVMe-oF in-band authentication (Beta) of a subsystem: only trusted hosts (`lightbits_trusted_host`) may connect while this resource exists; destroying it disables it. The API has no status read, so a change made outside Terraform is not detected. Imported by the subsystem name.")
+    .desc("NVMe-oF in-band authentication (Beta) of a subsystem: only trusted hosts (`lightbits_trusted_host`) may connect while this resource exists; destroying it disables it. Refresh reads `inBandAuthMode` from `GET /api/v2/cluster`: when it was disabled outside Terraform, the next plan enables it again. Imported by the subsystem name (only while it is enabled).")
     .fields(vec![
         Field::string("subsystem_nqn_name")
             .default(Value::str("DefaultSubSystem"))
