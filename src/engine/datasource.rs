@@ -59,6 +59,10 @@ impl DataSourceDef {
         self.constraints.push(Constraint::ExactlyOneOf(group));
         self
     }
+    pub fn constraint(mut self, c: Constraint) -> Self {
+        self.constraints.push(c);
+        self
+    }
     pub fn value_type(&self) -> Type {
         object_type(&self.fields, &[])
     }
@@ -247,6 +251,21 @@ pub struct PagedList {
 impl PagedList {
     pub fn item_type(&self) -> Type {
         object_type(&self.item_fields, &[])
+    }
+
+    /// The data source serving this list: `arguments` (its scope and filters), then `id`
+    /// described by `id_desc`, then the list attribute (`output`) described by `items_desc`.
+    pub fn into_data_source(
+        self,
+        type_name: &'static str,
+        description: impl Into<String>,
+        mut arguments: Vec<Field>,
+        id_desc: impl Into<String>,
+        items_desc: impl Into<String>,
+    ) -> DataSourceDef {
+        arguments.push(Field::string("id").computed().desc(id_desc));
+        arguments.push(Field::new(self.output, Type::list(self.item_type())).computed().desc(items_desc));
+        DataSourceDef::new(type_name, description, arguments, self)
     }
 }
 

@@ -148,7 +148,7 @@ impl ResourceHooks for ConfigParamHooks {
 }
 
 pub fn cluster_config_data_source() -> DataSourceDef {
-    let lister = PagedList {
+    PagedList {
         list: ListSpec::new(Op::get("/api/v2/clusterConfig"), "values"),
         output: "parameters",
         item_fields: vec![
@@ -156,18 +156,13 @@ pub fn cluster_config_data_source() -> DataSourceDef {
             Field::string("value").computed().api("value", Codec::Plain).desc("Its value, as a string."),
         ],
         id_template: "cluster-config",
-    };
-    let fields = vec![
-        Field::string("id").computed().desc("Always `cluster-config`."),
-        Field::new("parameters", Type::list(lister.item_type()))
-            .computed()
-            .desc("Every cluster configuration parameter with its current value, in the API's order."),
-    ];
-    DataSourceDef::new(
+    }
+    .into_data_source(
         "lightbits_cluster_config",
         "Lists the cluster's configuration parameters and their values (`GET /api/v2/clusterConfig`).",
-        fields,
-        lister,
+        vec![],
+        "Always `cluster-config`.",
+        "Every cluster configuration parameter with its current value, in the API's order.",
     )
 }
 
@@ -588,22 +583,18 @@ pub fn nodes_data_source() -> DataSourceDef {
         ],
         node_fields(),
     );
-    let lister = PagedList {
+    PagedList {
         list: ListSpec::new(Op::get("/api/v2/nodes").query(&[("failureDomain", "{failure_domain}")]), "nodes"),
         output: "nodes",
         item_fields,
         id_template: "nodes",
-    };
-    let fields = vec![
-        Field::string("failure_domain").optional().desc("Only the nodes of this failure domain."),
-        Field::string("id").computed().desc("Always `nodes`."),
-        Field::new("nodes", Type::list(lister.item_type())).computed().desc("The cluster's nodes, in the API's order."),
-    ];
-    DataSourceDef::new(
+    }
+    .into_data_source(
         "lightbits_nodes",
         "Lists the cluster's nodes, optionally of one failure domain.",
-        fields,
-        lister,
+        vec![Field::string("failure_domain").optional().desc("Only the nodes of this failure domain.")],
+        "Always `nodes`.",
+        "The cluster's nodes, in the API's order.",
     )
 }
 
@@ -665,7 +656,7 @@ pub fn nvme_devices_data_source() -> DataSourceDef {
         vec![Field::string("serial").computed().api("serial", Codec::Plain).desc("Serial number.")],
         device_fields(),
     );
-    let lister = PagedList {
+    PagedList {
         list: ListSpec::new(
             Op::get("/api/v2/nvmeDevices").query(&[("nodeUUID", "{node_uuid}"), ("serverUUID", "{server_uuid}")]),
             "NvmeDevices",
@@ -673,23 +664,19 @@ pub fn nvme_devices_data_source() -> DataSourceDef {
         output: "nvme_devices",
         item_fields,
         id_template: "nvme-devices",
-    };
-    let fields = vec![
-        Field::string("node_uuid").optional().validate(Validator::Uuid).desc("Only the devices this node manages."),
-        Field::string("server_uuid")
-            .optional()
-            .validate(Validator::Uuid)
-            .desc("Only the devices installed in this server."),
-        Field::string("id").computed().desc("Always `nvme-devices`."),
-        Field::new("nvme_devices", Type::list(lister.item_type()))
-            .computed()
-            .desc("The NVMe devices, managed or not, in the API's order."),
-    ];
-    DataSourceDef::new(
+    }
+    .into_data_source(
         "lightbits_nvme_devices",
         "Lists the cluster's NVMe devices, optionally of one node or one server.",
-        fields,
-        lister,
+        vec![
+            Field::string("node_uuid").optional().validate(Validator::Uuid).desc("Only the devices this node manages."),
+            Field::string("server_uuid")
+                .optional()
+                .validate(Validator::Uuid)
+                .desc("Only the devices installed in this server."),
+        ],
+        "Always `nvme-devices`.",
+        "The NVMe devices, managed or not, in the API's order.",
     )
 }
 
@@ -768,7 +755,7 @@ pub fn servers_data_source() -> DataSourceDef {
         ],
         server_fields(),
     );
-    let lister = PagedList {
+    PagedList {
         list: ListSpec::new(
             Op::get("/api/v2/servers").query(&[("RiskOfServiceLoss", "{risk_of_service_loss}")]),
             "servers",
@@ -776,18 +763,17 @@ pub fn servers_data_source() -> DataSourceDef {
         output: "servers",
         item_fields,
         id_template: "servers",
-    };
-    let fields = vec![
-        Field::string("risk_of_service_loss")
+    }
+    .into_data_source(
+        "lightbits_servers",
+        "Lists the cluster's servers.",
+        vec![Field::string("risk_of_service_loss")
             .optional()
             .validate(Validator::OneOf(&["NoRiskOfServiceLoss", "InRiskOfServiceLoss", "SourceOfRiskOfServiceLoss"]))
-            .desc("Only the servers in this risk-of-service-loss state."),
-        Field::string("id").computed().desc("Always `servers`."),
-        Field::new("servers", Type::list(lister.item_type()))
-            .computed()
-            .desc("The cluster's servers, in the API's order."),
-    ];
-    DataSourceDef::new("lightbits_servers", "Lists the cluster's servers.", fields, lister)
+            .desc("Only the servers in this risk-of-service-loss state.")],
+        "Always `servers`.",
+        "The cluster's servers, in the API's order.",
+    )
 }
 
 // ---------------------------------------------------------------- events
@@ -828,7 +814,7 @@ pub fn events_data_source() -> DataSourceDef {
         item_fields,
         id_template: "events",
     };
-    let fields = vec![
+    let filters = vec![
         Field::string("project_name").optional().desc("Only the events of this project."),
         Field::string_list("severity")
             .optional()
@@ -854,29 +840,16 @@ pub fn events_data_source() -> DataSourceDef {
             .optional()
             .validate(Validator::IntRange(1, 10000))
             .desc("Events per request while paging (the API's `limit`); every page is read either way."),
-        Field::string("id").computed().desc("Always `events`."),
-        Field::new("events", Type::list(lister.item_type()))
-            .computed()
-            .desc("The events, oldest first, every page read."),
     ];
-    DataSourceDef::new(
-        "lightbits_events",
-        "Lists the cluster's events, following the API's `nextToken` paging to the end. The cluster filters by only one of `project_name`, `severity` and `component_type` at a time (more than one is refused with HTTP 501); `since` and `until` combine with any.",
-        fields,
-        lister,
-    )
-    .with_constraint(Constraint::ConflictsWith(&["project_name", "severity", "component_type"]))
-}
-
-trait WithConstraint {
-    fn with_constraint(self, c: Constraint) -> Self;
-}
-
-impl WithConstraint for DataSourceDef {
-    fn with_constraint(mut self, c: Constraint) -> Self {
-        self.constraints.push(c);
-        self
-    }
+    lister
+        .into_data_source(
+            "lightbits_events",
+            "Lists the cluster's events, following the API's `nextToken` paging to the end. The cluster filters by only one of `project_name`, `severity` and `component_type` at a time (more than one is refused with HTTP 501); `since` and `until` combine with any.",
+            filters,
+            "Always `events`.",
+            "The events, oldest first, every page read.",
+        )
+        .constraint(Constraint::ConflictsWith(&["project_name", "severity", "component_type"]))
 }
 
 // ---------------------------------------------------------------- connected hosts
@@ -891,7 +864,7 @@ pub fn connected_hosts_data_source() -> DataSourceDef {
             .api("volumeUUIDs", Codec::Plain)
             .desc("Volumes the host is connected to."),
     ];
-    let lister = PagedList {
+    PagedList {
         list: ListSpec::new(
             Op::get("/api/v2/connectedHosts").query(&[("volumeUUID", "{volume_uuid}")]),
             "connectedHosts",
@@ -899,20 +872,16 @@ pub fn connected_hosts_data_source() -> DataSourceDef {
         output: "connected_hosts",
         item_fields,
         id_template: "connected-hosts",
-    };
-    let fields = vec![
-        Field::string("volume_uuid")
-            .optional()
-            .validate(Validator::Uuid)
-            .desc("Only the hosts connected to this volume (which must exist)."),
-        Field::string("id").computed().desc("Always `connected-hosts`."),
-        Field::new("connected_hosts", Type::list(lister.item_type())).computed().desc("NVMe hosts connected now."),
-    ];
-    DataSourceDef::new(
+    }
+    .into_data_source(
         "lightbits_connected_hosts",
         "Lists the NVMe hosts (initiators) connected to the cluster now, or to one volume.",
-        fields,
-        lister,
+        vec![Field::string("volume_uuid")
+            .optional()
+            .validate(Validator::Uuid)
+            .desc("Only the hosts connected to this volume (which must exist).")],
+        "Always `connected-hosts`.",
+        "NVMe hosts connected now.",
     )
 }
 

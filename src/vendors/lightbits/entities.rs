@@ -7,9 +7,7 @@ use async_trait::async_trait;
 use serde_json::{Map, Value as J};
 
 use crate::engine::api::ApiRequest;
-use crate::engine::datasource::{
-    fields_from_resource, DataSourceDef, DataSourceRead, DataSourceResponse, LookupOne, PagedList,
-};
+use crate::engine::datasource::{fields_from_resource, DataSourceDef, DataSourceRead, DataSourceResponse, LookupOne};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::mapping::state_from_api;
 use crate::engine::normalize::parse_size;
@@ -18,7 +16,7 @@ use crate::engine::resource::{
     ResourceHooks, Timeouts, UpdateOp,
 };
 use crate::engine::schema::{Clear, Codec, Field, Mode, Semantic, Validator};
-use crate::engine::value::{Type, Value};
+use crate::engine::value::Value;
 
 const NAME_RE: &str = r"^[a-zA-Z0-9_.\-]{1,253}$";
 const NAME_WHAT: &str = "a valid name (1-253 letters, digits, '-', '_' or '.')";
@@ -376,32 +374,19 @@ pub fn volume_data_source() -> DataSourceDef {
 }
 
 pub fn volumes_data_source() -> DataSourceDef {
-    let item_fields = fields_from_resource(&volume().schema.fields, &[], &["id", "allow_shrink"]);
-    let lister = PagedList {
-        list: ListSpec::new(Op::get("/api/v2/projects/{project_name}/volumes"), "volumes").paging(Paging::Cursor {
+    super::project_list(
+        "lightbits_volumes",
+        "Lists all volumes of a project, following the API's paging to the end.",
+        ListSpec::new(Op::get("/api/v2/projects/{project_name}/volumes"), "volumes").paging(Paging::Cursor {
             param: "offsetUUID",
             cursor_json: "UUID",
             limit_param: "limit",
             limit: 1000,
         }),
-        output: "volumes",
-        item_fields,
-        id_template: "{project_name}",
-    };
-    let fields = vec![
-        Field::string("project_name")
-            .default_from_provider("default_project")
-            .desc("Project whose volumes to list. Defaults to the provider's `default_project`."),
-        Field::string("id").computed().desc("The project name."),
-        Field::new("volumes", Type::list(lister.item_type()))
-            .computed()
-            .desc("Every volume of the project (volumes being deleted are left out), in the API's order."),
-    ];
-    DataSourceDef::new(
-        "lightbits_volumes",
-        "Lists all volumes of a project, following the API's paging to the end.",
-        fields,
-        lister,
+        "volumes",
+        fields_from_resource(&volume().schema.fields, &[], &["id", "allow_shrink"]),
+        vec![],
+        "Every volume of the project (volumes being deleted are left out), in the API's order.",
     )
 }
 

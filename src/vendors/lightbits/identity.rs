@@ -100,24 +100,18 @@ pub fn admin_endpoint() -> ResourceDef {
 }
 
 pub fn admin_endpoints_data_source() -> DataSourceDef {
-    let item_fields = fields_from_resource(&admin_endpoint().schema.fields, &[], &["id"]);
-    let lister = PagedList {
+    PagedList {
         list: ListSpec::new(Op::get("/api/v2/adminEndpoints"), "adminEndpoints"),
         output: "admin_endpoints",
-        item_fields,
+        item_fields: fields_from_resource(&admin_endpoint().schema.fields, &[], &["id"]),
         id_template: "admin_endpoints",
-    };
-    let fields = vec![
-        Field::string("id").computed().desc("Always `admin_endpoints`."),
-        Field::new("admin_endpoints", Type::list(lister.item_type()))
-            .computed()
-            .desc("Every admin endpoint of the cluster (`port`, `ips`, `etag`), in the API's order."),
-    ];
-    DataSourceDef::new(
+    }
+    .into_data_source(
         "lightbits_admin_endpoints",
         "Lists the admin endpoints of the cluster: each management API port with its IP allow-list.",
-        fields,
-        lister,
+        vec![],
+        "Always `admin_endpoints`.",
+        "Every admin endpoint of the cluster (`port`, `ips`, `etag`), in the API's order.",
     )
 }
 
@@ -236,27 +230,14 @@ impl ResourceHooks for CredentialHooks {
 
 pub fn credentials_data_source() -> DataSourceDef {
     // Payloads (private keys among them) are left out: a list is no place for secrets.
-    let item_fields = fields_from_resource(&credential().schema.fields, &[], &["id", "payload", "payload_wo_version"]);
-    let lister = PagedList {
-        list: ListSpec::new(Op::get("/api/v2/projects/{project_name}/credentials"), "credentials"),
-        output: "credentials",
-        item_fields,
-        id_template: "{project_name}",
-    };
-    let fields = vec![
-        Field::string("project_name")
-            .default_from_provider("default_project")
-            .desc("Project whose credentials to list. Defaults to the provider's `default_project`."),
-        Field::string("id").computed().desc("The project name."),
-        Field::new("credentials", Type::list(lister.item_type()))
-            .computed()
-            .desc("Every credential of the project (`project_name`, `credential_id`, `type`, `kind`), in the API's order. Payloads are left out."),
-    ];
-    DataSourceDef::new(
+    super::project_list(
         "lightbits_credentials",
         "Lists the credentials of a project, without their payloads.",
-        fields,
-        lister,
+        ListSpec::new(Op::get("/api/v2/projects/{project_name}/credentials"), "credentials"),
+        "credentials",
+        fields_from_resource(&credential().schema.fields, &[], &["id", "payload", "payload_wo_version"]),
+        vec![],
+        "Every credential of the project (`project_name`, `credential_id`, `type`, `kind`), in the API's order. Payloads are left out.",
     )
 }
 
@@ -276,18 +257,12 @@ fn cluster_list(
     let mut skipped = vec!["id"];
     skipped.extend_from_slice(skip);
     let item_fields = fields_from_resource(&resource.schema.fields, &[], &skipped);
-    let lister = PagedList { list: ListSpec::new(Op::get(path), items), output, item_fields, id_template: output };
-    let fields = vec![
-        Field::string("id").computed().desc(format!("Always `{output}`.")),
-        Field::new(output, Type::list(lister.item_type()))
-            .computed()
-            .desc(format!("Every one of the cluster's {what}, in the API's order.")),
-    ];
-    DataSourceDef::new(
+    PagedList { list: ListSpec::new(Op::get(path), items), output, item_fields, id_template: output }.into_data_source(
         type_name,
         format!("Lists the cluster's {}.", what.split(" (").next().unwrap_or(what)),
-        fields,
-        lister,
+        vec![],
+        format!("Always `{output}`."),
+        format!("Every one of the cluster's {what}, in the API's order."),
     )
 }
 
@@ -541,25 +516,20 @@ pub fn trusted_host() -> ResourceDef {
 }
 
 pub fn trusted_hosts_data_source() -> DataSourceDef {
-    let item_fields = fields_from_resource(&trusted_host().schema.fields, &[], &["id"]);
-    let lister =
-        PagedList {
-            list: ListSpec::new(Op::get("/api/v2/projects/{project_name}/trustedHosts"), "hosts")
-                .paging(Paging::Cursor { param: "offsetUUID", cursor_json: "UUID", limit_param: "limit", limit: 1000 }),
-            output: "trusted_hosts",
-            item_fields,
-            id_template: "{project_name}",
-        };
-    let fields = vec![
-        Field::string("project_name")
-            .default_from_provider("default_project")
-            .desc("Project whose trusted hosts to list. Defaults to the provider's `default_project`."),
-        Field::string("id").computed().desc("The project name."),
-        Field::new("trusted_hosts", Type::list(lister.item_type()))
-            .computed()
-            .desc("Every trusted host of the project, in the API's order."),
-    ];
-    DataSourceDef::new("lightbits_trusted_hosts", "Lists the trusted hosts (Beta) of a project.", fields, lister)
+    super::project_list(
+        "lightbits_trusted_hosts",
+        "Lists the trusted hosts (Beta) of a project.",
+        ListSpec::new(Op::get("/api/v2/projects/{project_name}/trustedHosts"), "hosts").paging(Paging::Cursor {
+            param: "offsetUUID",
+            cursor_json: "UUID",
+            limit_param: "limit",
+            limit: 1000,
+        }),
+        "trusted_hosts",
+        fields_from_resource(&trusted_host().schema.fields, &[], &["id"]),
+        vec![],
+        "Every trusted host of the project, in the API's order.",
+    )
 }
 
 // ---------------------------------------------------------------- trusted host secret (Beta)
@@ -763,22 +733,15 @@ pub fn roles_data_source() -> DataSourceDef {
             f
         })
         .collect();
-    let lister = PagedList {
-        list: ListSpec::new(Op::get("/api/v2/projects/{project_name}/roles"), "roles"),
-        output: "roles",
+    super::project_list(
+        "lightbits_roles",
+        "Lists the roles of a project.",
+        ListSpec::new(Op::get("/api/v2/projects/{project_name}/roles"), "roles"),
+        "roles",
         item_fields,
-        id_template: "{project_name}",
-    };
-    let fields = vec![
-        Field::string("project_name")
-            .default_from_provider("default_project")
-            .desc("Project whose roles to list. Defaults to the provider's `default_project`."),
-        Field::string("id").computed().desc("The project name."),
-        Field::new("roles", Type::list(lister.item_type()))
-            .computed()
-            .desc("Every role of the project (`name`, `rules_json`), in the API's order."),
-    ];
-    DataSourceDef::new("lightbits_roles", "Lists the roles of a project.", fields, lister)
+        vec![],
+        "Every role of the project (`name`, `rules_json`), in the API's order.",
+    )
 }
 
 #[cfg(test)]

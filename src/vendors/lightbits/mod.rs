@@ -12,8 +12,10 @@ mod policies;
 use std::sync::Arc;
 
 use crate::engine::api::Api;
+use crate::engine::datasource::{DataSourceDef, PagedList};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::provider::ProviderDef;
+use crate::engine::resource::ListSpec;
 use crate::engine::schema::{Field, Validator};
 use crate::engine::value::Value;
 use crate::http::{normalize_endpoint, vendors, TransportConfig};
@@ -23,7 +25,7 @@ pub const ADDRESS: &str = "registry.terraform.io/tfprov/lightbits";
 pub fn provider() -> ProviderDef {
     ProviderDef {
         name: "lightbits",
-        description: "Manages a Lightbits (LightOS) NVMe/TCP storage cluster through its REST API v2: projects, volumes and snapshots.".into(),
+        description: "Manages a Lightbits (LightOS) NVMe/TCP storage cluster through its REST API v2: projects, volumes and snapshots, QoS and snapshot policies, credentials, admin endpoints, identity federation, trusted hosts, cluster settings, servers and devices.".into(),
         fields: provider_fields(),
         resources: [
             vec![
@@ -57,6 +59,31 @@ pub fn provider() -> ProviderDef {
         .collect(),
         configure: Box::new(configure),
     }
+}
+
+/// A data source listing the objects of one project: `project_name` defaults to the
+/// provider's `default_project`, then `filters`; the ID is the project name.
+fn project_list(
+    type_name: &'static str,
+    description: &str,
+    list: ListSpec,
+    output: &'static str,
+    item_fields: Vec<Field>,
+    filters: Vec<Field>,
+    items_desc: &str,
+) -> DataSourceDef {
+    let what = output.replace('_', " ");
+    let mut arguments = vec![Field::string("project_name")
+        .default_from_provider("default_project")
+        .desc(format!("Project whose {what} to list. Defaults to the provider's `default_project`."))];
+    arguments.extend(filters);
+    PagedList { list, output, item_fields, id_template: "{project_name}" }.into_data_source(
+        type_name,
+        description,
+        arguments,
+        "The project name.",
+        items_desc,
+    )
 }
 
 fn provider_fields() -> Vec<Field> {

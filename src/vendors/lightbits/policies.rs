@@ -14,7 +14,7 @@ use crate::engine::resource::{
     AsyncStates, Constraint, ListSpec, Member, Op, Operations, Resource, ResourceDef, ResourceHooks, Timeouts, UpdateOp,
 };
 use crate::engine::schema::{Clear, Codec, Field, Mode, Semantic, Validator};
-use crate::engine::value::{Type, Value};
+use crate::engine::value::Value;
 
 const NAME_RE: &str = r"^[a-zA-Z0-9_.\-]{1,253}$";
 const NAME_WHAT: &str = "a valid name (1-253 letters, digits, '-', '_' or '.')";
@@ -198,23 +198,23 @@ pub fn qos_policy_data_source() -> DataSourceDef {
 }
 
 pub fn qos_policies_data_source() -> DataSourceDef {
-    let item_fields = fields_from_resource(&qos_policy().schema.fields, &[], &["id"]);
     // The policy list has no paging (seed, proto `ListPoliciesRequest`).
-    let lister = PagedList {
+    PagedList {
         list: ListSpec::new(Op::get("/api/v2/policies").query(&[("projectName", "{project_name}")]), "policies"),
         output: "policies",
-        item_fields,
+        item_fields: fields_from_resource(&qos_policy().schema.fields, &[], &["id"]),
         id_template: "policies",
-    };
-    let fields = vec![
-        Field::string("project_name")
+    }
+    .into_data_source(
+        "lightbits_qos_policies",
+        "Lists the cluster's QoS rate-limit policies.",
+        vec![Field::string("project_name")
             .optional()
             .validate(Validator::Regex(NAME_RE, NAME_WHAT))
-            .desc("Only the policies this project may use (`Global` ones, and `Scoped` ones that name it). When unset, every policy."),
-        Field::string("id").computed().desc("Always `policies`."),
-        Field::new("policies", Type::list(lister.item_type())).computed().desc("The QoS policies, in the API's order."),
-    ];
-    DataSourceDef::new("lightbits_qos_policies", "Lists the cluster's QoS rate-limit policies.", fields, lister)
+            .desc("Only the policies this project may use (`Global` ones, and `Scoped` ones that name it). When unset, every policy.")],
+        "Always `policies`.",
+        "The QoS policies, in the API's order.",
+    )
 }
 
 // ---------------------------------------------------------------- resource policy
@@ -348,32 +348,21 @@ pub fn resource_policy() -> ResourceDef {
 }
 
 pub fn resource_policies_data_source() -> DataSourceDef {
-    let item_fields = fields_from_resource(&resource_policy().schema.fields, &[], &["id", "project_name"]);
     // No paging in the seed or the proto.
-    let lister = PagedList {
-        list: ListSpec::new(
+    super::project_list(
+        "lightbits_resource_policies",
+        "Lists the resource policies (snapshot schedules) of a project, optionally of one volume.",
+        ListSpec::new(
             Op::get("/api/v2/projects/{project_name}/resourcePolicies").query(&[("volumeUUID", "{volume_uuid}")]),
             "resourcePolicies",
         ),
-        output: "resource_policies",
-        item_fields,
-        id_template: "{project_name}",
-    };
-    let fields = vec![
-        Field::string("project_name")
-            .default_from_provider("default_project")
-            .desc("Project whose resource policies to list. Defaults to the provider's `default_project`."),
-        Field::string("volume_uuid").optional().validate(Validator::Uuid).desc("Only the policies of this volume."),
-        Field::string("id").computed().desc("The project name."),
-        Field::new("resource_policies", Type::list(lister.item_type())).computed().desc(
-            "The resource policies (snapshot schedules), in the API's order; policies being deleted are left out.",
-        ),
-    ];
-    DataSourceDef::new(
-        "lightbits_resource_policies",
-        "Lists the resource policies (snapshot schedules) of a project, optionally of one volume.",
-        fields,
-        lister,
+        "resource_policies",
+        fields_from_resource(&resource_policy().schema.fields, &[], &["id", "project_name"]),
+        vec![Field::string("volume_uuid")
+            .optional()
+            .validate(Validator::Uuid)
+            .desc("Only the policies of this volume.")],
+        "The resource policies (snapshot schedules), in the API's order; policies being deleted are left out.",
     )
 }
 
@@ -413,46 +402,32 @@ pub fn snapshot_data_source() -> DataSourceDef {
 }
 
 pub fn snapshots_data_source() -> DataSourceDef {
-    let item_fields = fields_from_resource(&snapshot().schema.fields, &[], &["id"]);
-    let lister = PagedList {
-        list: ListSpec::new(Op::get("/api/v2/projects/{project_name}/snapshots"), "snapshots").paging(BY_UUID_CURSOR),
-        output: "snapshots",
-        item_fields,
-        id_template: "{project_name}",
-    };
-    let fields = vec![
-        Field::string("project_name")
-            .default_from_provider("default_project")
-            .desc("Project whose snapshots to list. Defaults to the provider's `default_project`."),
-        Field::string("id").computed().desc("The project name."),
-        Field::new("snapshots", Type::list(lister.item_type()))
-            .computed()
-            .desc("Every snapshot of the project (snapshots being deleted are left out), in the API's order."),
-    ];
-    DataSourceDef::new(
+    super::project_list(
         "lightbits_snapshots",
         "Lists all snapshots of a project, following the API's paging to the end.",
-        fields,
-        lister,
+        ListSpec::new(Op::get("/api/v2/projects/{project_name}/snapshots"), "snapshots").paging(BY_UUID_CURSOR),
+        "snapshots",
+        fields_from_resource(&snapshot().schema.fields, &[], &["id"]),
+        vec![],
+        "Every snapshot of the project (snapshots being deleted are left out), in the API's order.",
     )
 }
 
 pub fn projects_data_source() -> DataSourceDef {
-    let item_fields = fields_from_resource(&project().schema.fields, &[], &["id"]);
     // The project list has no paging (seed, proto `ListProjectsRequest`).
-    let lister = PagedList {
+    PagedList {
         list: ListSpec::new(Op::get("/api/v2/projects"), "projects"),
         output: "projects",
-        item_fields,
+        item_fields: fields_from_resource(&project().schema.fields, &[], &["id"]),
         id_template: "projects",
-    };
-    let fields = vec![
-        Field::string("id").computed().desc("Always `projects`."),
-        Field::new("projects", Type::list(lister.item_type()))
-            .computed()
-            .desc("Every project of the cluster, in the API's order."),
-    ];
-    DataSourceDef::new("lightbits_projects", "Lists all projects of the cluster.", fields, lister)
+    }
+    .into_data_source(
+        "lightbits_projects",
+        "Lists all projects of the cluster.",
+        vec![],
+        "Always `projects`.",
+        "Every project of the cluster, in the API's order.",
+    )
 }
 
 #[cfg(test)]
