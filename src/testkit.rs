@@ -205,6 +205,11 @@ impl Run {
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
+
+    /// Both outputs with Terraform's line wrapping undone, for matching sentences.
+    pub fn flat(&self) -> String {
+        self.all().split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 pub struct Workspace<S: Simulated = Running> {

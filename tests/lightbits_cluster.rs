@@ -9,11 +9,6 @@ use std::time::Duration;
 
 use serde_json::{json, Value as J};
 
-/// Terraform's output with its line wrapping undone.
-fn flat(r: &common::Run) -> String {
-    r.all().split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn invoke(w: &common::Workspace, action: &str) -> common::Run {
     w.tf(&["apply", &format!("-invoke=action.{action}"), "-auto-approve", "-no-color", "-input=false"])
 }
@@ -67,7 +62,7 @@ fn config_param_lifecycle_restores_the_original_value() {
     // The cluster checks the value's form.
     w.config(&param_hcl("AllowedNumRevives", "many"));
     let r = w.apply_err();
-    assert!(flat(&r).contains("not a valid [int] value"), "{}", r.all());
+    assert!(r.flat().contains("not a valid [int] value"), "{}", r.all());
 
     // Another parameter: replacement, and the first one gets its original value back.
     w.config(&param_hcl("DurationToTurnIntoPermanentFailure", "2h"));
@@ -84,7 +79,7 @@ fn config_param_lifecycle_restores_the_original_value() {
     w.config(&param_hcl("NoSuchParameter", "1"));
     let p = w.tf(&["plan", "-no-color", "-input=false"]);
     assert_ne!(p.code, 0);
-    assert!(flat(&p).contains("EnableTrim"), "{}", p.all());
+    assert!(p.flat().contains("EnableTrim"), "{}", p.all());
 
     // Destroy restores the original value (here, the one found at import).
     w.config(&param_hcl("DurationToTurnIntoPermanentFailure", "45m"));
@@ -145,7 +140,7 @@ fn feature_flag_lifecycle_and_refused_disable() {
 
     // Destroy leaves the flag as it is, with the warning.
     let d = w.destroy();
-    assert!(flat(&d).contains("keeps its current setting"), "{}", d.all());
+    assert!(d.flat().contains("keeps its current setting"), "{}", d.all());
     assert_eq!(flag_enabled(&w, "evict-data"), true);
 
     // A flag the cluster cannot disable once enabled: the 501 is named for what it is.
@@ -154,8 +149,8 @@ fn feature_flag_lifecycle_and_refused_disable() {
     w.apply();
     w.config(&flag_hcl("fail-in-place", false));
     let r = w.apply_err();
-    assert!(flat(&r).contains("Not supported by the API"), "{}", r.all());
-    assert!(flat(&r).contains("Unimplemented capability"), "{}", r.all());
+    assert!(r.flat().contains("Not supported by the API"), "{}", r.all());
+    assert!(r.flat().contains("Unimplemented capability"), "{}", r.all());
     assert_eq!(flag_enabled(&w, "fail-in-place"), true);
 
     // The data source lists every flag.
@@ -202,31 +197,31 @@ fn rollback_and_root_key_actions() {
 
     let r = invoke(&w, "lightbits_volume_rollback.ok");
     assert_eq!(r.code, 0, "{}", r.all());
-    assert!(flat(&r).contains("rolled back to snapshot"), "{}", r.all());
+    assert!(r.flat().contains("rolled back to snapshot"), "{}", r.all());
     let (_, v) = w.http("GET", &format!("/api/v2/projects/default/volumes/{volume}"), None);
     assert_eq!(v["state"], "Available", "the action waits for the rollback: {v}");
 
     let r = invoke(&w, "lightbits_volume_rollback.missing");
     assert_ne!(r.code, 0);
-    assert!(flat(&r).contains("No such volume or snapshot"), "{}", r.all());
-    assert!(flat(&r).contains("Volume or snapshot UUID not found"), "{}", r.all());
+    assert!(r.flat().contains("No such volume or snapshot"), "{}", r.all());
+    assert!(r.flat().contains("Volume or snapshot UUID not found"), "{}", r.all());
 
     // Rotation needs encryption.
     let r = invoke(&w, "lightbits_cluster_root_key_rotation.rotate");
     assert_ne!(r.code, 0);
-    assert!(flat(&r).contains("The root key cannot be rotated now"), "{}", r.all());
+    assert!(r.flat().contains("The root key cannot be rotated now"), "{}", r.all());
     let (s, b) = w.http("POST", "/api/v2/cluster/encryption/enable", Some(json!({})));
     assert_eq!(s, 200, "{b}");
     std::thread::sleep(Duration::from_millis(300));
 
     let r = invoke(&w, "lightbits_cluster_root_key_rotation.rotate");
     assert_eq!(r.code, 0, "{}", r.all());
-    assert!(flat(&r).contains("Cluster root key rotated"), "{}", r.all());
+    assert!(r.flat().contains("Cluster root key rotated"), "{}", r.all());
     // Long enough for the rotation to finish, well within the minimum interval.
     std::thread::sleep(Duration::from_millis(300));
     let r = invoke(&w, "lightbits_cluster_root_key_rotation.rotate");
     assert_ne!(r.code, 0);
-    assert!(flat(&r).contains("Too soon for another root key rotation"), "{}", r.all());
+    assert!(r.flat().contains("Too soon for another root key rotation"), "{}", r.all());
 
     // The exported key: sensitive, of the latest generation (1, then one rotation).
     let (s, b) = w.http("PUT", "/_sim/rootKey", Some(json!({"min_interval_ms": 0})));
@@ -254,7 +249,7 @@ fn rotation_in_progress_is_named() {
     assert_eq!(r.code, 0, "{}", r.all());
     let r = invoke(&w, "lightbits_cluster_root_key_rotation.rotate");
     assert_ne!(r.code, 0);
-    assert!(flat(&r).contains("A root key rotation is already in progress"), "{}", r.all());
+    assert!(r.flat().contains("A root key rotation is already in progress"), "{}", r.all());
 }
 
 #[test]
@@ -365,7 +360,7 @@ data "lightbits_connected_hosts" "on_volume" {{
     w.config("data \"lightbits_node\" \"none\" {\n  name = \"server09-0\"\n}\n");
     let p = w.tf(&["plan", "-no-color", "-input=false"]);
     assert_ne!(p.code, 0);
-    assert!(flat(&p).contains("No node"), "{}", p.all());
+    assert!(p.flat().contains("No node"), "{}", p.all());
 }
 
 #[test]
@@ -413,7 +408,7 @@ fn server_lifecycle() {
         hcl(false, "http://10.0.0.21:2380")
     ));
     let r = w.apply_err();
-    assert!(flat(&r).contains("already exists"), "{}", r.all());
+    assert!(r.flat().contains("already exists"), "{}", r.all());
 
     // Deleted out of band: planned again.
     w.config(&hcl(false, "http://10.0.0.21:2380"));
@@ -440,7 +435,7 @@ fn nvme_device_assignment_is_forgotten_on_destroy() {
     // A node on another server is refused, with the cluster's reason.
     w.config(&hcl(&other_node));
     let r = w.apply_err();
-    assert!(flat(&r).contains("not on the device's server"), "{}", r.all());
+    assert!(r.flat().contains("not on the device's server"), "{}", r.all());
 
     w.config(&hcl(&node));
     w.apply();
@@ -462,9 +457,9 @@ fn nvme_device_assignment_is_forgotten_on_destroy() {
 
     // Destroy forgets it, says so (at plan time too), and the device stays managed.
     let p = w.tf(&["plan", "-destroy", "-no-color", "-input=false"]);
-    assert!(flat(&p).contains("cannot detach a device"), "{}", p.all());
+    assert!(p.flat().contains("cannot detach a device"), "{}", p.all());
     let d = w.destroy();
-    assert!(flat(&d).contains("stays managed by node"), "{}", d.all());
+    assert!(d.flat().contains("stays managed by node"), "{}", d.all());
     let (_, dev) = w.http("GET", &format!("/api/v2/nvmeDevices/{serial}"), None);
     assert_eq!(dev["nodeUUID"], node.as_str(), "{dev}");
 }

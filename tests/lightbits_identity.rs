@@ -465,7 +465,11 @@ fn trusted_host_secret_destroy_only_disables_the_target_secret() {
     let uuid = objects(&w, "trusted_host")[0]["UUID"].as_str().expect("uuid").to_string();
     w.patch_object(&uuid, json!({"targetSecretType": "Disabled", "targetSecret": ""}));
     w.reconcile(&["AutoGenSecret", "1 to change"]);
-    w.destroy();
+    // What destroy leaves behind is said at plan time and again when it happens.
+    let p = w.tf(&["plan", "-destroy", "-no-color"]);
+    assert!(p.flat().contains("host secret of trusted host made-elsewhere stays on the cluster"), "{}", p.all());
+    let d = w.destroy();
+    assert!(d.flat().contains("host secret of trusted host made-elsewhere stays on the cluster"), "{}", d.all());
     let (code, secrets) = w.http("GET", "/api/v2/projects/default/trustedHostSecrets/made-elsewhere", None);
     assert_eq!(code, 200);
     assert_eq!(secrets["targetSecretType"], "Disabled");

@@ -765,13 +765,12 @@ fn auth_required(body: &Map<String, Value>) -> ApiResult<&'static str> {
     }
 }
 
+/// The list filters; `offsetUUID` and `limit` are accepted and, as the seed says, not
+/// supported.
 #[derive(Deserialize)]
 struct HostsQuery {
     #[serde(rename = "projectName")]
     project_name: Option<String>,
-    #[serde(rename = "offsetUUID")]
-    offset_uuid: Option<String>,
-    limit: Option<String>,
 }
 
 /// `GET /api/v2/hosts` (seed lines 2305-2360): all projects, or one; offset and limit are
@@ -788,28 +787,19 @@ async fn list_all_hosts(State(sim): State<Arc<Sim>>, Query(query): Query<HostsQu
     Ok(Json(json!({ "hosts": hosts })))
 }
 
-/// `GET /api/v2/projects/{projectName}/trustedHosts` with `offsetUUID` (items after it)
-/// and `limit`.
+/// `GET /api/v2/projects/{projectName}/trustedHosts` (seed, "Return a list of trusted hosts"): every host of
+/// the project. `offsetUUID` and `limit` are "Not currently supported" (seed), so they are
+/// taken and ignored, as on `/api/v2/hosts`.
 async fn list_project_hosts(
     State(sim): State<Arc<Sim>>,
     Path(project): Path<String>,
-    Query(query): Query<HostsQuery>,
+    Query(_ignored): Query<HostsQuery>,
 ) -> ApiResult<Json<Value>> {
     let store = sim.store();
     if project_missing(&store, &project) {
         return Err(no_host());
     }
-    let mut hosts = store.list(Kind::TrustedHost, Some(&project));
-    if let Some(after) = query.offset_uuid.filter(|u| !u.is_empty()) {
-        if let Some(i) = hosts.iter().position(|o| o.uuid() == after) {
-            hosts.drain(..=i);
-        }
-    }
-    let limit = match query.limit.as_deref() {
-        None | Some("") | Some("0") => usize::MAX,
-        Some(l) => l.parse::<usize>().map_err(|_| invalid_arguments("limit must be a positive integer."))?,
-    };
-    let hosts: Vec<Value> = hosts.into_iter().take(limit).map(host_view).collect();
+    let hosts: Vec<Value> = store.list(Kind::TrustedHost, Some(&project)).into_iter().map(host_view).collect();
     Ok(Json(json!({ "hosts": hosts })))
 }
 
