@@ -312,8 +312,17 @@ output "projects" {{ value = {{ for p in data.lightbits_projects.all.projects : 
     let v = w.state_of("lightbits_volume.v");
     assert_eq!(v["qos_policy_uuid"], silver);
     assert!(v["creation_time"].as_str().is_some_and(|t| t.contains('T')), "{v}");
-    assert_eq!(v["node_list"], json!([]));
+    let nodes = v["node_list"].as_array().cloned().unwrap_or_default();
+    assert_eq!(nodes.len(), v["replica_count"].as_u64().unwrap_or(0) as usize, "{v}");
+    assert_eq!(v["primary_node_uuid"], nodes[0]);
     assert_eq!(v["connected_hosts"], json!([]));
+    // A host connects: the refresh reads it, and nothing is planned for it.
+    let nqn = "nqn.2014-08.org.nvmexpress:uuid:host-1";
+    let (s, b) = w.http("POST", "/_sim/connectedHosts", Some(json!({"hostNQN": nqn, "volumeUUIDs": [v["uuid"]]})));
+    assert_eq!(s, 200, "{b}");
+    w.assert_plan_empty();
+    w.tf(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+    assert_eq!(w.state_of("lightbits_volume.v")["connected_hosts"], json!([nqn]));
     let snap = w.state_of("lightbits_snapshot.s")["uuid"].clone();
     assert_eq!(w.state_of("lightbits_volume.clone")["source_snapshot_uuid"], snap);
 

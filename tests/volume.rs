@@ -414,6 +414,9 @@ fn placement_restrictions_need_one_replica_and_force_replacement() {
         json!([{"operator": "In", "labelValueKeyPairs": [{"key": "FD", "value": "server00"}]}])
     );
     assert_eq!(w.state_of("lightbits_volume.v")["placement_restrictions"][0]["operator"], "In");
+    // Its one replica is on the node of that failure domain.
+    let node = w.state_of("lightbits_volume.v")["node_list"][0].as_str().expect("a node").to_string();
+    assert_eq!(w.sim_object(&node)["failureDomains"], json!(["server00"]));
 
     // Import reads the rule back: no diff.
     w.import_again("lightbits_volume.v", &format!("default/{uuid}"));

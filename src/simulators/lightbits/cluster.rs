@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 
 use super::error::{ProtoJson, ProtoMessage, SimError, Tagged};
 use super::handlers::check_if_match;
+use super::requests::{LabelMatchExpression, PlacementKey};
 use super::store::{Kind, Object, Store, Transition};
 use super::Sim;
 
@@ -1124,12 +1125,58 @@ async fn admin_connect_host(State(sim): State<Arc<Sim>>, Json(host): Json<Value>
         e.connected_hosts.retain(|h| h["hostNQN"].as_str() != Some(nqn.as_str()));
         e.connected_hosts.push(host.clone());
     });
+    show_connections_on_volumes(&sim);
     Ok(Json(host))
 }
 
 async fn admin_disconnect_host(State(sim): State<Arc<Sim>>, Path(nqn): Path<String>) -> Json<Value> {
     with_extra(&sim, |e| e.connected_hosts.retain(|h| h["hostNQN"].as_str() != Some(nqn.as_str())));
+    show_connections_on_volumes(&sim);
     Json(json!({}))
+}
+
+/// Each volume's `connectedHosts` lists the NQNs of the hosts connected to it. A
+/// connection is not a change of the volume's settings, so the ETag stays (the documents
+/// do not say either way).
+fn show_connections_on_volumes(sim: &Sim) {
+    let hosts = with_extra(sim, |e| e.connected_hosts.clone());
+    let mut store = sim.store();
+    for volume in store.objects.values_mut().filter(|o| o.kind == Kind::Volume) {
+        let uuid = volume.uuid().to_string();
+        let nqns: Vec<Value> = hosts
+            .iter()
+            .filter(|h| h["volumeUUIDs"].as_array().is_some_and(|v| v.iter().any(|u| u.as_str() == Some(&uuid))))
+            .map(|h| h["hostNQN"].clone())
+            .collect();
+        volume.body["connectedHosts"] = Value::Array(nqns);
+    }
+}
+
+/// The nodes a new volume's replicas go to: the first `replicas` nodes whose failure
+/// domains match the placement rules (any pair of any rule; `ClusterID` matches this
+/// cluster's UUID). `None` when too few match. The documents do not say how the cluster
+/// picks nodes, nor how it refuses rules no node matches.
+pub(crate) fn place_volume(sim: &Sim, replicas: u32, rules: &[LabelMatchExpression]) -> Option<Vec<String>> {
+    seed(sim);
+    let store = sim.store();
+    let matches = |node: &Object| {
+        let domains: Vec<&str> =
+            node.body["failureDomains"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        rules.is_empty()
+            || rules.iter().flat_map(|r| &r.label_value_key_pairs).any(|pair| match pair.key {
+                PlacementKey::ClusterId => pair.value == sim.cluster_uuid,
+                PlacementKey::Unknown => false,
+                _ => domains.contains(&pair.value.as_str()),
+            })
+    };
+    let nodes: Vec<String> = store
+        .list(Kind::Node, None)
+        .into_iter()
+        .filter(|n| matches(n))
+        .take(replicas as usize)
+        .map(|n| n.uuid().to_string())
+        .collect();
+    (nodes.len() == replicas as usize).then_some(nodes)
 }
 
 #[cfg(test)]

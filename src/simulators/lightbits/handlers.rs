@@ -508,6 +508,8 @@ fn create_volume(sim: &Sim, project: &str, request: CreateVolumeRequest) -> ApiR
     };
     check_labels(&request.labels)?;
     check_placement(sim, &request.placement_restrictions, replicas)?;
+    let nodes = cluster::place_volume(sim, replicas, &request.placement_restrictions)
+        .ok_or_else(|| invalid("not enough nodes match the placement restrictions."))?;
 
     let mut store = sim.store();
     // Not documented: the seed lists no 404 for volume create.
@@ -534,6 +536,8 @@ fn create_volume(sim: &Sim, project: &str, request: CreateVolumeRequest) -> ApiR
         _ => json!(request.labels),
     };
     let (qos_uuid, qos_name) = qos_policy_ref(&store, &request.qos_policy_uuid, &request.qos_policy_name)?;
+    let node_list = json!(nodes);
+    let primary_node = nodes.first().cloned().unwrap_or_default();
     let body = json!({
         "name": request.name,
         "projectName": project,
@@ -551,9 +555,10 @@ fn create_volume(sim: &Sim, project: &str, request: CreateVolumeRequest) -> ApiR
         "placementRestrictions": request.placement_restrictions,
         "protectionState": "FullyProtected",
         "rebuildProgress": "None",
-        // `Volume.nodeList` and `connectedHosts` (proto; the seed shows no volume answer).
-        // No nodes and no NVMe hosts are simulated, so both are empty.
-        "nodeList": [],
+        // `Volume.nodeList`, `primaryNodeUUID` and `connectedHosts` (proto; the seed shows
+        // no volume answer). Hosts connect through the admin routes.
+        "nodeList": node_list,
+        "primaryNodeUUID": primary_node,
         "connectedHosts": [],
     });
     let delay = transition_delay(sim);

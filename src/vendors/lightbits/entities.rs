@@ -237,6 +237,14 @@ pub fn volume() -> ResourceDef {
             .computed_volatile()
             .api("connectedHosts", Codec::Plain)
             .desc("NQNs of the hosts connected to the volume now."),
+        Field::string("primary_node_uuid")
+            .computed_volatile()
+            .api("primaryNodeUUID", Codec::Plain)
+            .desc("UUID of the node serving the volume's primary replica, as the cluster reports it."),
+        Field::string("etag")
+            .computed_volatile()
+            .api("ETag", Codec::Plain)
+            .desc("Version of the volume as the API reports it; sent as `If-Match` on updates and deletes."),
     ])
 }
 
