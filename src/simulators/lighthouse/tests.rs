@@ -143,7 +143,9 @@ async fn wrong_password_logs_the_session_out_but_an_unknown_email_does_not() {
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(api(&app, &answer.cookie(), Method::GET, "/users/list", None).await.status, StatusCode::UNAUTHORIZED);
     let st = state(&app).await;
-    assert_eq!(st["requests"], json!({"logins": 1, "login_failures": 2}));
+    assert_eq!((st["requests"]["logins"].clone(), st["requests"]["login_failures"].clone()), (json!(1), json!(2)));
+    assert_eq!(st["requests"]["by_path"]["POST /api/v0.2/login"], 3);
+    assert_eq!(st["requests"]["by_path"]["GET /api/v0.2/users/list"], 2);
 }
 
 #[tokio::test]
