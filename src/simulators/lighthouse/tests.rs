@@ -298,10 +298,7 @@ async fn beacon_create_failures_undo_the_rows_but_keep_the_owner_level() {
 #[tokio::test]
 async fn beacon_token_refresh_and_instance_listing_rules() {
     let (_, app) = app();
-    beacon_host(&app).await;
-    let cookie = login(&app, ADMIN, "admin").await;
-    let create = json!({"Address": BEACON, "Token": "t", "Alias": "MyBeacon"});
-    api(&app, &cookie, Method::POST, "/beacons/create", Some(create)).await;
+    let cookie = registered(&app).await;
     // Through the alias, as a bare JSON string.
     let answer = api(&app, &cookie, Method::PUT, "/beacons/token/MyBeacon", Some(json!("t2"))).await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -345,6 +342,8 @@ async fn aliases_upsert_by_address_and_refuse_the_empty_string_with_no_body() {
     assert_eq!(number.body["Cause"], "aliases");
 }
 
+/// The admin's session after registering the beacon [`BEACON`] (alias `MyBeacon`, two
+/// instances).
 async fn registered(app: &Router) -> String {
     beacon_host(app).await;
     let cookie = login(app, ADMIN, "admin").await;
@@ -597,30 +596,24 @@ async fn a_dropped_create_answer_still_leaves_the_application_created() {
     assert_eq!(st["docker_hosts"][I1]["containers"]["web"]["running"], true);
 }
 
+/// Sends `request` over the socket and decodes its JSON answer.
+async fn json_answer(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.expect("send").json().await.expect("json")
+}
+
 #[tokio::test]
 async fn admin_objects_config_and_a_real_socket() {
     let running = spawn(SimConfig::default()).expect("spawn");
     let client = reqwest::Client::new();
     let url = running.url();
-    let answer: Value = client
-        .post(format!("{url}/_sim/objects/beacon"))
-        .json(&json!({"Address": "1.1.1.1:1", "Token": "s", "Alias": "B"}))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let answer: Value = json_answer(
+        client
+            .post(format!("{url}/_sim/objects/beacon"))
+            .json(&json!({"Address": "1.1.1.1:1", "Token": "s", "Alias": "B"})),
+    )
+    .await;
     assert_eq!(answer, json!({"Address": "1.1.1.1:1", "Alias": "B"}));
-    let knobs: Value = client
-        .put(format!("{url}/_sim/config"))
-        .json(&json!({"step_delay_ms": 1}))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let knobs: Value = json_answer(client.put(format!("{url}/_sim/config")).json(&json!({"step_delay_ms": 1}))).await;
     assert_eq!(knobs["step_delay_ms"], 1);
     let login = client
         .post(format!("{url}/api/v0.2/login"))
@@ -640,17 +633,10 @@ async fn admin_objects_config_and_a_real_socket() {
         .to_string();
     let list = client.get(format!("{url}/api/v0.2/beacons/list")).header("cookie", cookie).send().await.expect("send");
     assert_eq!(list.text().await.expect("text"), "[]");
-    let edited: Value = client
-        .patch(format!("{url}/_sim/objects/beacon/1.1.1.1%3A1"))
-        .json(&json!({"Token": "n"}))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let edited: Value =
+        json_answer(client.patch(format!("{url}/_sim/objects/beacon/1.1.1.1%3A1")).json(&json!({"Token": "n"}))).await;
     assert_eq!(edited["Address"], "1.1.1.1:1");
-    let st: Value = client.get(format!("{url}/_sim/state")).send().await.expect("send").json().await.expect("json");
+    let st: Value = json_answer(client.get(format!("{url}/_sim/state"))).await;
     assert_eq!(object(&st, "beacon", "1.1.1.1:1").expect("beacon")["hidden"]["Token"], "n");
     assert_eq!(running.sim.cfg().step_delay, std::time::Duration::from_millis(1));
 }
