@@ -524,3 +524,53 @@ fn server_errors_are_retried_without_creating_twice() {
     w.assert_plan_empty();
     assert_eq!(w.sim_objects("user").iter().filter(|u| u["Email"] == "retry@example.com").count(), 1);
 }
+
+/// GET /beacons/list and GET /beacons/list/{Beacon} requests the simulator has received.
+fn beacon_listings(w: &Lighthouse) -> u64 {
+    let state = w.sim_state();
+    let by_path = state["requests"]["by_path"].as_object().cloned().unwrap_or_default();
+    by_path
+        .iter()
+        .filter(|(key, _)| key.starts_with("GET /api/v0.2/beacons/list"))
+        .filter_map(|(_, n)| n.as_u64())
+        .sum()
+}
+
+/// A refresh asks each beacon listing once for the beacon and all its aliases (without
+/// sharing them, 7 requests: the beacon's list, then per alias the list and the beacon's
+/// instances), and drift made out of band between two commands is still seen.
+#[test]
+fn alias_reads_share_the_beacon_listings_of_one_refresh() {
+    let Some(w) = lighthouse_workspace() else { return };
+    let vms: Vec<J> = (1..=3)
+        .map(|n| json!({"name": format!("vm{n}"), "address": format!("10.0.7.1{n}"), "port": "2375", "version": "v1.18", "canAccessDocker": true}))
+        .collect();
+    let (s, b) =
+        w.http("POST", "/_sim/beacon_hosts", Some(json!({"address": "10.0.7.5:8000", "token": "t-7", "vms": vms})));
+    assert_eq!(s, 200, "{b}");
+    w.config(
+        r#"resource "lighthouse_beacon" "edge" {
+  address  = "10.0.7.5:8000"
+  alias    = "edge"
+  token_wo = "t-7"
+}
+
+resource "lighthouse_alias" "vm" {
+  for_each   = toset(["1", "2", "3"])
+  address    = "10.0.7.1${each.key}:2375/v1.18"
+  alias      = "web-${each.key}"
+  depends_on = [lighthouse_beacon.edge]
+}
+"#,
+    );
+    w.apply();
+    let before = beacon_listings(&w);
+    w.assert_plan_empty();
+    let listings = beacon_listings(&w) - before;
+    eprintln!("beacon listings of one refresh (a beacon and 3 aliases): {listings}");
+    assert_eq!(listings, 2, "one beacon list and one instance list, shared by every read");
+
+    w.patch_object("alias/10.0.7.12:2375/v1.18", json!({"Alias": "renamed"}));
+    w.reconcile(&["\"renamed\" -> \"web-2\"", "1 to change"]);
+    assert_eq!(w.sim_object("10.0.7.12:2375/v1.18")["Alias"], "web-2");
+}

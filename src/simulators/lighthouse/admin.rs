@@ -5,7 +5,9 @@
 //!   "application", "deployment"}, "objects": [{"kind", "id", "object", "hidden"}],
 //!   "beacon_hosts": {<address>: {"token", "vms"}}, "docker_hosts": {<address>: {"fail",
 //!   "containers": {<name>: {"id", "image", "command", "running", "deployment_id"}}}},
-//!   "requests": {"logins", "login_failures"}}`. Ids and objects per kind: user = Email,
+//!   "requests": {"logins", "login_failures", "by_path": {"<METHOD> <path>": count}}}`
+//!   (`by_path`: every request below the API or an unknown path, keyed by the path as
+//!   sent, without its query). Ids and objects per kind: user = Email,
 //!   `{Email, AuthLevel, Permissions}`, hidden `{Password}` (plain text, as last set);
 //!   beacon = Address, `{Address, Alias}`, hidden `{Token}`; alias = Address, `{Address,
 //!   Alias}`; instance = InstanceAddress, the `GET /beacons/list/{Beacon}` row;
@@ -144,7 +146,11 @@ async fn state(State(sim): State<Arc<Sim>>) -> Json<Value> {
         "objects": objects(&store),
         "beacon_hosts": beacon_hosts,
         "docker_hosts": store.docker_hosts,
-        "requests": {"logins": store.logins, "login_failures": store.login_failures},
+        "requests": {
+            "logins": store.logins,
+            "login_failures": store.login_failures,
+            "by_path": store.requests_by_path,
+        },
     }))
 }
 

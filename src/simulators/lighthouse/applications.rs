@@ -7,8 +7,9 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{Extensions, Uri};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::Uri;
 use axum::response::Response;
 use axum::Extension;
 use serde_json::{json, Map, Value};
@@ -72,19 +73,41 @@ fn modifiable(sim: &Sim, caller: &Caller, identifier: &str) -> Result<Applicatio
     Ok(app)
 }
 
-/// Starts the streamed part. Under an armed fault the work is finished before the
-/// answer is handed to the fault (so a dropped answer still means a finished operation).
-async fn streamed<F, Fut>(sim: &Arc<Sim>, extensions: &Extensions, work: F) -> Response
-where
-    F: FnOnce(Stream) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let (out, response) = Stream::open(sim.cfg().step_delay);
-    let task = tokio::spawn(work(out));
-    if extensions.get::<UnderFault>().is_some() {
-        let _ = task.await;
+/// What every streaming handler takes from its request.
+pub struct StreamCall {
+    sim: Arc<Sim>,
+    caller: Caller,
+    uri: Uri,
+    under_fault: bool,
+}
+
+impl FromRequestParts<Arc<Sim>> for StreamCall {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, sim: &Arc<Sim>) -> Result<StreamCall, ApiError> {
+        // The session check sets the caller of every API request it lets through.
+        let caller = parts.extensions.get::<Caller>().cloned().ok_or_else(ApiError::not_logged_in)?;
+        let under_fault = parts.extensions.get::<UnderFault>().is_some();
+        Ok(StreamCall { sim: sim.clone(), caller, uri: parts.uri.clone(), under_fault })
     }
-    response
+}
+
+impl StreamCall {
+    /// Starts the streamed part, `work(sim, caller email, stream)`. Under an armed fault
+    /// the work is finished before the answer is handed to the fault (so a dropped answer
+    /// still means a finished operation).
+    async fn stream<F, Fut>(self, work: F) -> Response
+    where
+        F: FnOnce(Arc<Sim>, String, Stream) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let (out, response) = Stream::open(self.sim.cfg().step_delay);
+        let task = tokio::spawn(work(self.sim, self.caller.0, out));
+        if self.under_fault {
+            let _ = task.await;
+        }
+        response
+    }
 }
 
 /// Go's encoding of a `map[string]interface{}`: keys sorted at every depth.
@@ -101,15 +124,9 @@ fn sorted(value: &Value) -> Value {
 }
 
 /// `POST /applications/create?start=&forcePull=` `{"Name","Command","Instances"}`.
-pub async fn create(
-    State(sim): State<Arc<Sim>>,
-    Extension(caller): Extension<Caller>,
-    uri: Uri,
-    extensions: Extensions,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let start = bool_param(&uri, "start");
-    let pull = bool_param(&uri, "forcePull");
+pub async fn create(call: StreamCall, body: Bytes) -> Result<Response, ApiError> {
+    let start = bool_param(&call.uri, "start");
+    let pull = bool_param(&call.uri, "forcePull");
     let json_error = |message: String| app_error(&message);
     let object = go_parse(&body).and_then(|v| as_struct(&v, "struct")).map_err(json_error)?;
     let name = go_string(field(&object, "Name")).map_err(json_error)?;
@@ -121,40 +138,33 @@ pub async fn create(
     }
     let command = Value::Object(command);
     let (app, deployment) = {
-        let mut store = sim.store();
+        let mut store = call.sim.store();
         let app = store.insert_application(&name, instances).map_err(app_error)?;
-        let deployment = store.insert_deployment(app.id, command.clone(), &caller.0);
+        let deployment = store.insert_deployment(app.id, command.clone(), &call.caller.0);
         if pull && stream::image_of(&command).is_none() {
             store.remove_application(app.id, deployment.id);
             return Err(app_error(NOT_ENOUGH_PARAMETERS));
         }
         (app, deployment)
     };
-    let task_sim = sim.clone();
-    Ok(streamed(&sim, &extensions, move |mut out| async move {
-        let mut proc = Processor::new(&task_sim, &caller.0, app.instances.clone(), deployment.id);
-        let job = Deploy {
-            app_id: app.id,
-            name: &app.name,
-            deployment_id: deployment.id,
-            command: &deployment.command,
-            start,
-            pull,
-        };
-        let succeeded = stream::deploy(&mut proc, &mut out, &job).await == Ok(true);
-        {
-            let mut store = task_sim.store();
-            if succeeded {
-                if let Some(user) = store.user_mut(&caller.0) {
-                    user.applications.insert(app.name.clone(), OWNER);
+    Ok(call
+        .stream(move |sim, caller, mut out| async move {
+            let mut proc = Processor::new(&sim, &caller, app.instances.clone(), deployment.id);
+            let job = Deploy::of(&app, &deployment, start, pull);
+            let succeeded = stream::deploy(&mut proc, &mut out, &job).await == Ok(true);
+            {
+                let mut store = sim.store();
+                if succeeded {
+                    if let Some(user) = store.user_mut(&caller) {
+                        user.applications.insert(app.name.clone(), OWNER);
+                    }
+                } else {
+                    store.remove_application(app.id, deployment.id);
                 }
-            } else {
-                store.remove_application(app.id, deployment.id);
             }
-        }
-        out.finalize().await;
-    })
-    .await)
+            out.finalize().await;
+        })
+        .await)
 }
 
 /// `GET /applications/list`: the applications the caller has a level on.
@@ -204,42 +214,26 @@ pub async fn history(
     Ok(sniffed_json(&Value::Array(entries)))
 }
 
-async fn start_or_stop(
-    sim: Arc<Sim>,
-    caller: Caller,
-    uri: Uri,
-    extensions: Extensions,
-    start: bool,
-) -> Result<Response, ApiError> {
+async fn start_or_stop(call: StreamCall, start: bool) -> Result<Response, ApiError> {
     let prefix = if start { "/applications/start/" } else { "/applications/stop/" };
-    let app = modifiable(&sim, &caller, &path_tail(&uri, prefix))?;
-    let task_sim = sim.clone();
-    Ok(streamed(&sim, &extensions, move |mut out| async move {
-        let mut proc = Processor::new(&task_sim, &caller.0, app.instances.clone(), app.current_deployment);
-        stream::toggle(&mut proc, &mut out, &app.name, start).await;
-        out.finalize().await;
-    })
-    .await)
+    let app = modifiable(&call.sim, &call.caller, &path_tail(&call.uri, prefix))?;
+    Ok(call
+        .stream(move |sim, caller, mut out| async move {
+            let mut proc = Processor::new(&sim, &caller, app.instances.clone(), app.current_deployment);
+            stream::toggle(&mut proc, &mut out, &app.name, start).await;
+            out.finalize().await;
+        })
+        .await)
 }
 
 /// `POST /applications/start/{Id}`: start the containers everywhere (nothing is stored).
-pub async fn start(
-    State(sim): State<Arc<Sim>>,
-    Extension(caller): Extension<Caller>,
-    uri: Uri,
-    extensions: Extensions,
-) -> Result<Response, ApiError> {
-    start_or_stop(sim, caller, uri, extensions, true).await
+pub async fn start(call: StreamCall) -> Result<Response, ApiError> {
+    start_or_stop(call, true).await
 }
 
 /// `POST /applications/stop/{Id}`.
-pub async fn stop(
-    State(sim): State<Arc<Sim>>,
-    Extension(caller): Extension<Caller>,
-    uri: Uri,
-    extensions: Extensions,
-) -> Result<Response, ApiError> {
-    start_or_stop(sim, caller, uri, extensions, false).await
+pub async fn stop(call: StreamCall) -> Result<Response, ApiError> {
+    start_or_stop(call, false).await
 }
 
 /// getRevertDeployment: a deployment Id (`target` >= 0), or that many deployments before
@@ -262,31 +256,18 @@ fn revert_target(store: &Store, app: &Application, target: i64) -> Result<Deploy
 
 /// `PUT /applications/revert/{Id}?target=&forcePull=`: redeploy an older Command without
 /// starting it; no new deployment row.
-pub async fn revert(
-    State(sim): State<Arc<Sim>>,
-    Extension(caller): Extension<Caller>,
-    uri: Uri,
-    extensions: Extensions,
-) -> Result<Response, ApiError> {
-    let target = int_param(&uri, "target", -1);
-    let pull = bool_param(&uri, "forcePull");
-    let app = modifiable(&sim, &caller, &path_tail(&uri, "/applications/revert/"))?;
-    let deployment = revert_target(&sim.store(), &app, target)?;
-    let task_sim = sim.clone();
-    Ok(streamed(&sim, &extensions, move |mut out| async move {
-        let mut proc = Processor::new(&task_sim, &caller.0, app.instances.clone(), deployment.id);
-        let job = Deploy {
-            app_id: app.id,
-            name: &app.name,
-            deployment_id: deployment.id,
-            command: &deployment.command,
-            start: false,
-            pull,
-        };
-        let _ = stream::deploy(&mut proc, &mut out, &job).await;
-        out.finalize().await;
-    })
-    .await)
+pub async fn revert(call: StreamCall) -> Result<Response, ApiError> {
+    let target = int_param(&call.uri, "target", -1);
+    let pull = bool_param(&call.uri, "forcePull");
+    let app = modifiable(&call.sim, &call.caller, &path_tail(&call.uri, "/applications/revert/"))?;
+    let deployment = revert_target(&call.sim.store(), &app, target)?;
+    Ok(call
+        .stream(move |sim, caller, mut out| async move {
+            let mut proc = Processor::new(&sim, &caller, app.instances.clone(), deployment.id);
+            let _ = stream::deploy(&mut proc, &mut out, &Deploy::of(&app, &deployment, false, pull)).await;
+            out.finalize().await;
+        })
+        .await)
 }
 
 /// What a `PUT /applications/update/{Id}` body asks for.
@@ -326,18 +307,12 @@ fn new_instances(current: &[String], update: &AppUpdate) -> Vec<String> {
 /// the deployment fails. Removed instances lose their container; a new Command (or
 /// `restart`) is deployed everywhere, otherwise added instances get the current
 /// deployment. Update deployments always pull: without an Image nothing is deployed.
-pub async fn update(
-    State(sim): State<Arc<Sim>>,
-    Extension(caller): Extension<Caller>,
-    uri: Uri,
-    extensions: Extensions,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let restart = bool_param(&uri, "restart");
-    let app = modifiable(&sim, &caller, &path_tail(&uri, "/applications/update/"))?;
+pub async fn update(call: StreamCall, body: Bytes) -> Result<Response, ApiError> {
+    let restart = bool_param(&call.uri, "restart");
+    let app = modifiable(&call.sim, &call.caller, &path_tail(&call.uri, "/applications/update/"))?;
     let update = parse_update(&body)?;
     let (app, deployment) = {
-        let mut store = sim.store();
+        let mut store = call.sim.store();
         let mut deployment = store.deployment(app.current_deployment).cloned().ok_or_else(|| app_error(NO_ROWS))?;
         let instances = new_instances(&app.instances, &update);
         let Some(row) = store.application_mut(app.id) else {
@@ -346,7 +321,7 @@ pub async fn update(
         row.instances = instances;
         let app = row.clone();
         if !update.command.is_empty() {
-            deployment = store.insert_deployment(app.id, Value::Object(update.command.clone()), &caller.0);
+            deployment = store.insert_deployment(app.id, Value::Object(update.command.clone()), &call.caller.0);
         }
         (app, deployment)
     };
@@ -356,27 +331,20 @@ pub async fn update(
         targets = update.add.clone();
         will_deploy = true;
     }
-    let task_sim = sim.clone();
-    Ok(streamed(&sim, &extensions, move |mut out| async move {
-        if !update.remove.is_empty() {
-            let mut proc = Processor::new(&task_sim, &caller.0, update.remove.clone(), deployment.id);
-            proc.delete_containers(&mut out, &app.name, false).await;
-        }
-        if will_deploy {
-            let mut proc = Processor::new(&task_sim, &caller.0, targets, deployment.id);
-            let job = Deploy {
-                app_id: app.id,
-                name: &app.name,
-                deployment_id: deployment.id,
-                command: &deployment.command,
-                start: restart,
-                pull: true,
-            };
-            if let Err(NotStarted::NoImage) = stream::deploy(&mut proc, &mut out, &job).await {
-                // Nothing deployed, nothing said: the stream only finalizes.
+    Ok(call
+        .stream(move |sim, caller, mut out| async move {
+            if !update.remove.is_empty() {
+                let mut proc = Processor::new(&sim, &caller, update.remove.clone(), deployment.id);
+                proc.delete_containers(&mut out, &app.name, false).await;
             }
-        }
-        out.finalize().await;
-    })
-    .await)
+            if will_deploy {
+                let mut proc = Processor::new(&sim, &caller, targets, deployment.id);
+                let job = Deploy::of(&app, &deployment, restart, true);
+                if let Err(NotStarted::NoImage) = stream::deploy(&mut proc, &mut out, &job).await {
+                    // Nothing deployed, nothing said: the stream only finalizes.
+                }
+            }
+            out.finalize().await;
+        })
+        .await)
 }

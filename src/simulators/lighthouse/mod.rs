@@ -150,6 +150,13 @@ async fn auth_layer(State(sim): State<Arc<Sim>>, mut req: Request, next: Next) -
     redirect
 }
 
+/// Counts every request below the API and unknown paths, before the session check.
+async fn count_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let key = format!("{} {}", req.method(), req.uri().path());
+    *sim.store().requests_by_path.entry(key).or_default() += 1;
+    next.run(req).await
+}
+
 async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
     crate::simulators::delay(sim.cfg().latency).await;
     next.run(req).await
@@ -212,7 +219,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .method_not_allowed_fallback(no_route)
         .layer(middleware::from_fn_with_state(sim.clone(), fault_layer))
         .layer(middleware::from_fn_with_state(sim.clone(), auth_layer))
-        .layer(middleware::from_fn_with_state(sim.clone(), latency_layer));
+        .layer(middleware::from_fn_with_state(sim.clone(), latency_layer))
+        .layer(middleware::from_fn_with_state(sim.clone(), count_layer));
     Router::new().nest("/_sim", admin::routes()).merge(api).with_state(sim)
 }
 

@@ -157,6 +157,9 @@ pub struct Store {
     pub docker_hosts: BTreeMap<String, DockerHost>,
     pub logins: u64,
     pub login_failures: u64,
+    /// API requests received, by `<METHOD> <path as sent>` (query left out), so that tests
+    /// can see how much a client asks.
+    pub requests_by_path: BTreeMap<String, u64>,
 }
 
 /// Postgres unique violation, as the databases package words it.

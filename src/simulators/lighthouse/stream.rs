@@ -20,6 +20,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
 use super::docker::{self, DockerCall, Outcome};
 use super::error::{go_json, json_response};
+use super::store::{Application, Deployment};
 use super::Sim;
 
 /// One line of a stream (batch.progressUpdate).
@@ -153,6 +154,16 @@ pub struct Step<'a> {
     pub judge: Judge,
 }
 
+/// The body of the steps that send none.
+static NO_BODY: Value = Value::Null;
+
+impl<'a> Step<'a> {
+    /// A step without a body whose answers are judged the default way (most of them).
+    pub fn new(action: &'a str, method: &'a str, endpoint: String) -> Step<'a> {
+        Step { action, method, endpoint, body: &NO_BODY, judge: Judge::Default }
+    }
+}
+
 impl Processor {
     pub fn new(sim: &Arc<Sim>, caller: &str, instances: Vec<String>, deployment_id: i64) -> Processor {
         Processor { sim: sim.clone(), caller: caller.to_string(), instances, failures: Vec::new(), deployment_id }
@@ -209,13 +220,8 @@ impl Processor {
     /// back" when undoing).
     pub async fn delete_containers(&mut self, out: &mut Stream, name: &str, rollback: bool) -> bool {
         let action = if rollback { "Rolling back" } else { "Deleting old containers" };
-        let step = Step {
-            action,
-            method: "DELETE",
-            endpoint: format!("containers/{name}?force=true"),
-            body: &Value::Null,
-            judge: Judge::Delete,
-        };
+        let step =
+            Step { judge: Judge::Delete, ..Step::new(action, "DELETE", format!("containers/{name}?force=true")) };
         self.run(out, &step).await
     }
 }
@@ -248,32 +254,35 @@ pub struct Deploy<'a> {
     pub pull: bool,
 }
 
+impl<'a> Deploy<'a> {
+    /// `deployment` of `app`, started afterwards or not, its image pulled first or not.
+    pub fn of(app: &'a Application, deployment: &'a Deployment, start: bool, pull: bool) -> Deploy<'a> {
+        Deploy {
+            app_id: app.id,
+            name: &app.name,
+            deployment_id: deployment.id,
+            command: &deployment.command,
+            start,
+            pull,
+        }
+    }
+}
+
 /// doDeployment, steps 1-6; `Ok(true)` when it succeeded (CurrentDeployment is then this
 /// deployment), `Ok(false)` when a step failed (after its rollback).
 pub async fn deploy(proc: &mut Processor, out: &mut Stream, job: &Deploy<'_>) -> Result<bool, NotStarted> {
-    let null = Value::Null;
     if job.pull {
         let image = image_of(job.command).ok_or(NotStarted::NoImage)?;
-        let step = Step {
-            action: "Pulling required image",
-            method: "POST",
-            endpoint: format!("images/create?fromImage={image}"),
-            body: &null,
-            judge: Judge::Pull,
-        };
+        let endpoint = format!("images/create?fromImage={image}");
+        let step = Step { judge: Judge::Pull, ..Step::new("Pulling required image", "POST", endpoint) };
         if !proc.run(out, &step).await {
             return Ok(false);
         }
     }
     let name = job.name;
     let tmp = format!("{name}_tmp");
-    let create = Step {
-        action: "Creating new container",
-        method: "POST",
-        endpoint: format!("containers/create?name={tmp}"),
-        body: job.command,
-        judge: Judge::Default,
-    };
+    let endpoint = format!("containers/create?name={tmp}");
+    let create = Step { body: job.command, ..Step::new("Creating new container", "POST", endpoint) };
     if !proc.run(out, &create).await {
         proc.delete_containers(out, &tmp, true).await;
         return Ok(false);
@@ -281,13 +290,7 @@ pub async fn deploy(proc: &mut Processor, out: &mut Stream, job: &Deploy<'_>) ->
     if !proc.delete_containers(out, name, false).await {
         return Ok(false);
     }
-    let rename = Step {
-        action: "Setting up new container",
-        method: "POST",
-        endpoint: format!("containers/{tmp}/rename?name={name}"),
-        body: &null,
-        judge: Judge::Default,
-    };
+    let rename = Step::new("Setting up new container", "POST", format!("containers/{tmp}/rename?name={name}"));
     if !proc.run(out, &rename).await {
         // Some instances have the new name, some the temporary one: remove both.
         proc.delete_containers(out, name, true).await;
@@ -295,13 +298,7 @@ pub async fn deploy(proc: &mut Processor, out: &mut Stream, job: &Deploy<'_>) ->
         return Ok(false);
     }
     if job.start {
-        let start = Step {
-            action: "Starting application",
-            method: "POST",
-            endpoint: format!("containers/{name}/start"),
-            body: &null,
-            judge: Judge::Default,
-        };
+        let start = Step::new("Starting application", "POST", format!("containers/{name}/start"));
         if !proc.run(out, &start).await {
             return Ok(false);
         }
@@ -317,24 +314,10 @@ pub async fn deploy(proc: &mut Processor, out: &mut Stream, job: &Deploy<'_>) ->
 pub async fn toggle(proc: &mut Processor, out: &mut Stream, name: &str, start: bool) -> bool {
     let (verb, undo, action) =
         if start { ("start", "stop", "Starting application") } else { ("stop", "start", "Stopping application") };
-    let null = Value::Null;
-    let step = Step {
-        action,
-        method: "POST",
-        endpoint: format!("containers/{name}/{verb}"),
-        body: &null,
-        judge: Judge::Default,
-    };
-    if proc.run(out, &step).await {
+    if proc.run(out, &Step::new(action, "POST", format!("containers/{name}/{verb}"))).await {
         return true;
     }
-    let rollback = Step {
-        action: "Rolling back",
-        method: "POST",
-        endpoint: format!("containers/{name}/{undo}"),
-        body: &null,
-        judge: Judge::Default,
-    };
+    let rollback = Step::new("Rolling back", "POST", format!("containers/{name}/{undo}"));
     proc.run(out, &rollback).await;
     false
 }

@@ -99,6 +99,25 @@ fn object<'a>(state: &'a Value, kind: &str, id: &str) -> Option<&'a Value> {
     state["objects"].as_array().expect("objects").iter().find(|o| o["kind"] == kind && o["id"] == id)
 }
 
+/// The first application's row in the admin state.
+fn application(state: &Value) -> &Value {
+    &object(state, "application", "1").expect("application 1")["object"]
+}
+
+/// An answer refused before anything happened: its status and `{"Cause","Message"}`.
+fn assert_refused(answer: &Answer, status: StatusCode, cause: &str, message: &str) {
+    assert_eq!((answer.status, &answer.body), (status, &err(cause, message)), "{}", answer.text);
+}
+
+/// The first `Error` record of a stream.
+fn first_error(answer: &Answer) -> Value {
+    answer.records().into_iter().find(|r| r["Status"] == "Error").unwrap_or_else(|| panic!("no error: {}", answer.text))
+}
+
+fn assert_no_error(answer: &Answer) {
+    assert!(answer.records().iter().all(|r| r["Status"] != "Error"), "{}", answer.text);
+}
+
 #[tokio::test]
 async fn every_api_path_needs_a_session_and_login_sets_the_auth_cookie() {
     let (_, app) = app();
@@ -143,7 +162,9 @@ async fn wrong_password_logs_the_session_out_but_an_unknown_email_does_not() {
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(api(&app, &answer.cookie(), Method::GET, "/users/list", None).await.status, StatusCode::UNAUTHORIZED);
     let st = state(&app).await;
-    assert_eq!(st["requests"], json!({"logins": 1, "login_failures": 2}));
+    assert_eq!((st["requests"]["logins"].clone(), st["requests"]["login_failures"].clone()), (json!(1), json!(2)));
+    assert_eq!(st["requests"]["by_path"]["POST /api/v0.2/login"], 3);
+    assert_eq!(st["requests"]["by_path"]["GET /api/v0.2/users/list"], 2);
 }
 
 #[tokio::test]
@@ -266,7 +287,7 @@ async fn beacon_create_failures_undo_the_rows_but_keep_the_owner_level() {
     assert_eq!(answer.body["Message"], "Get http://10.0.0.6:8000/vms: dial tcp 10.0.0.6:8000: connection refused");
     let wrong_token = json!({"Address": BEACON, "Token": "bad", "Alias": "B"});
     let answer = api(&app, &cookie, Method::POST, "/beacons/create", Some(wrong_token)).await;
-    assert_eq!((answer.status, &answer.body), (StatusCode::INTERNAL_SERVER_ERROR, &err("beacons", "")));
+    assert_refused(&answer, StatusCode::INTERNAL_SERVER_ERROR, "beacons", "");
     let st = state(&app).await;
     assert_eq!(st["counts"]["beacon"], 0);
     assert_eq!(st["counts"]["alias"], 0);
@@ -277,10 +298,7 @@ async fn beacon_create_failures_undo_the_rows_but_keep_the_owner_level() {
 #[tokio::test]
 async fn beacon_token_refresh_and_instance_listing_rules() {
     let (_, app) = app();
-    beacon_host(&app).await;
-    let cookie = login(&app, ADMIN, "admin").await;
-    let create = json!({"Address": BEACON, "Token": "t", "Alias": "MyBeacon"});
-    api(&app, &cookie, Method::POST, "/beacons/create", Some(create)).await;
+    let cookie = registered(&app).await;
     // Through the alias, as a bare JSON string.
     let answer = api(&app, &cookie, Method::PUT, "/beacons/token/MyBeacon", Some(json!("t2"))).await;
     assert_eq!(answer.status, StatusCode::OK);
@@ -297,12 +315,9 @@ async fn beacon_token_refresh_and_instance_listing_rules() {
     add_user(&app, "employee", 0, json!({BEACON: 0, "1.2.3.4:1": 1})).await;
     let employee = login(&app, "employee", "pw").await;
     let refused = api(&app, &employee, Method::PUT, "/beacons/token/10.0.0.5%3A8000", Some(json!("x"))).await;
-    assert_eq!(
-        (refused.status, &refused.body),
-        (StatusCode::FORBIDDEN, &err("beacons", "beacons: user not permitted to access token"))
-    );
+    assert_refused(&refused, StatusCode::FORBIDDEN, "beacons", "beacons: user not permitted to access token");
     let no_row = api(&app, &employee, Method::PUT, "/beacons/token/1.2.3.4:1", Some(json!("x"))).await;
-    assert_eq!((no_row.status, &no_row.body), (StatusCode::BAD_REQUEST, &err("beacons", "databases: no rows updated")));
+    assert_refused(&no_row, StatusCode::BAD_REQUEST, "beacons", "databases: no rows updated");
     let no_level = api(&app, &employee, Method::GET, "/beacons/list/9.9.9.9:1", None).await;
     assert_eq!(no_level.body, json!([]));
     let unknown = api(&app, &employee, Method::GET, "/beacons/list/1.2.3.4:1", None).await;
@@ -327,6 +342,8 @@ async fn aliases_upsert_by_address_and_refuse_the_empty_string_with_no_body() {
     assert_eq!(number.body["Cause"], "aliases");
 }
 
+/// The admin's session after registering the beacon [`BEACON`] (alias `MyBeacon`, two
+/// instances).
 async fn registered(app: &Router) -> String {
     beacon_host(app).await;
     let cookie = login(app, ADMIN, "admin").await;
@@ -380,10 +397,7 @@ async fn application_create_streams_every_step_and_makes_the_caller_owner() {
     assert_eq!((web["running"].clone(), web["deployment_id"].clone()), (json!(true), json!(1)));
     assert_eq!(object(&st, "user", ADMIN).expect("admin")["object"]["Permissions"]["Applications"], json!({"web": 2}));
     let dup = create_app(&app, &cookie, "", json!([I1])).await;
-    assert_eq!(
-        (dup.status, &dup.body),
-        (StatusCode::INTERNAL_SERVER_ERROR, &err("applications", "databases: key already exists"))
-    );
+    assert_refused(&dup, StatusCode::INTERNAL_SERVER_ERROR, "applications", "databases: key already exists");
 }
 
 #[tokio::test]
@@ -424,7 +438,7 @@ async fn a_failed_create_deletes_the_application_and_still_answers_200() {
     assert_eq!(st["docker_hosts"][I1]["containers"], json!({}));
     // An instance nobody can reach fails at its first step with Go's transport error.
     let answer = create_app(&app, &cookie, "", json!(["10.9.9.9:2375/v1.18"])).await;
-    let error = answer.records().into_iter().find(|r| r["Status"] == "Error").expect("error record");
+    let error = first_error(&answer);
     assert_eq!(
         error["Message"],
         "Post http://10.9.9.9:2375/v1.18/containers/create?name=web_tmp: dial tcp 10.9.9.9:2375: connection refused"
@@ -438,7 +452,7 @@ async fn history_lists_deployments_newest_first_with_versions() {
     create_app(&app, &cookie, "?start=true", json!([I1])).await;
     let update = json!({"Command": {"Image": "nginx:2", "Cmd": ["b"]}});
     let answer = api(&app, &cookie, Method::PUT, "/applications/update/web?restart=true", Some(update)).await;
-    assert!(answer.records().iter().all(|r| r["Status"] != "Error"), "{}", answer.text);
+    assert_no_error(&answer);
     let history = api(&app, &cookie, Method::GET, "/applications/list/1", None).await;
     assert_eq!(history.content_type(), "text/plain; charset=utf-8");
     let entries = history.body.as_array().expect("history");
@@ -453,22 +467,21 @@ async fn history_lists_deployments_newest_first_with_versions() {
     let negative = api(&app, &cookie, Method::GET, "/applications/list/web?count=-1", None).await;
     assert_eq!(negative.status, StatusCode::BAD_REQUEST);
     let unknown = api(&app, &cookie, Method::GET, "/applications/list/nope", None).await;
-    assert_eq!(
-        (unknown.status, &unknown.body),
-        (StatusCode::NOT_FOUND, &err("applications", "applications: unknown application ID"))
-    );
+    assert_refused(&unknown, StatusCode::NOT_FOUND, "applications", "applications: unknown application ID");
     add_user(&app, "employee", 0, json!({})).await;
     let employee = login(&app, "employee", "pw").await;
     assert_eq!(api(&app, &employee, Method::GET, "/applications/list/web", None).await.body, json!([]));
     assert_eq!(api(&app, &employee, Method::GET, "/applications/list", None).await.body, json!([]));
     let refused = api(&app, &employee, Method::POST, "/applications/stop/web", None).await;
-    assert_eq!(
-        (refused.status, &refused.body),
-        (StatusCode::FORBIDDEN, &err("applications", "applications: user not permitted to modify application"))
+    assert_refused(
+        &refused,
+        StatusCode::FORBIDDEN,
+        "applications",
+        "applications: user not permitted to modify application",
     );
     let st = state(&app).await;
     assert_eq!(st["docker_hosts"][I1]["containers"]["web"]["deployment_id"], 2);
-    assert_eq!(object(&st, "application", "1").expect("app")["object"]["CurrentDeployment"], 2);
+    assert_eq!(application(&st)["CurrentDeployment"], 2);
 }
 
 #[tokio::test]
@@ -477,7 +490,7 @@ async fn start_and_stop_roll_back_the_instances_that_succeeded() {
     let cookie = registered(&app).await;
     create_app(&app, &cookie, "?start=true", json!([I1, I2])).await;
     let stop = api(&app, &cookie, Method::POST, "/applications/stop/1", None).await;
-    assert!(stop.records().iter().all(|r| r["Status"] != "Error"));
+    assert_no_error(&stop);
     let st = state(&app).await;
     assert_eq!(st["docker_hosts"][I1]["containers"]["web"]["running"], false);
     admin(&app, Method::PATCH, &format!("/docker_hosts/{I2}"), json!({"fail": "start"})).await;
@@ -504,18 +517,18 @@ async fn update_rules_instances_deployments_and_failures() {
     assert!(records.iter().filter(|r| r["Instance"] != "").all(|r| r["Instance"] == I2));
     let st = state(&app).await;
     assert_eq!(st["docker_hosts"][I2]["containers"]["web"]["running"], false);
-    assert_eq!(object(&st, "application", "1").expect("app")["object"]["Instances"], json!([I1, I2]));
+    assert_eq!(application(&st)["Instances"], json!([I1, I2]));
     // Remove deletes the container there; a failing new Command keeps its row.
     admin(&app, Method::PATCH, &format!("/docker_hosts/{I1}"), json!({"fail": "pull"})).await;
     let body = json!({"Command": {"Image": "nginx:3"}, "Remove": [I2]});
     let answer = api(&app, &cookie, Method::PUT, "/applications/update/web", Some(body)).await;
     assert_eq!(answer.status, StatusCode::OK);
-    let error = answer.records().into_iter().find(|r| r["Status"] == "Error").expect("error");
+    let error = first_error(&answer);
     assert_eq!(error["Message"], "Error: image nginx:3 not found");
     let st = state(&app).await;
     assert_eq!(st["docker_hosts"][I2]["containers"], json!({}));
     assert_eq!(st["counts"]["deployment"], 2);
-    assert_eq!(object(&st, "application", "1").expect("app")["object"]["CurrentDeployment"], 1);
+    assert_eq!(application(&st)["CurrentDeployment"], 1);
     // No Image: nothing deployed, only Finalized.
     let answer =
         api(&app, &cookie, Method::PUT, "/applications/update/web", Some(json!({"Command": {"Cmd": ["x"]}}))).await;
@@ -526,10 +539,7 @@ async fn update_rules_instances_deployments_and_failures() {
     admin(&app, Method::POST, "/objects/application", never).await;
     admin(&app, Method::PATCH, "/objects/application/cold", json!({"CurrentDeployment": -1})).await;
     let empty = api(&app, &cookie, Method::PUT, "/applications/update/cold", Some(json!({"Add": [I2]}))).await;
-    assert_eq!(
-        (empty.status, &empty.body),
-        (StatusCode::INTERNAL_SERVER_ERROR, &err("applications", "databases: result was empty"))
-    );
+    assert_refused(&empty, StatusCode::INTERNAL_SERVER_ERROR, "applications", "databases: result was empty");
 }
 
 #[tokio::test]
@@ -539,9 +549,9 @@ async fn revert_picks_an_older_deployment_without_a_new_row() {
     create_app(&app, &cookie, "?start=true", json!([I1])).await;
     api(&app, &cookie, Method::PUT, "/applications/update/web", Some(json!({"Command": {"Image": "nginx:2"}}))).await;
     let revert = api(&app, &cookie, Method::PUT, "/applications/revert/web", None).await;
-    assert!(revert.records().iter().all(|r| r["Status"] != "Error"), "{}", revert.text);
+    assert_no_error(&revert);
     let st = state(&app).await;
-    assert_eq!(object(&st, "application", "1").expect("app")["object"]["CurrentDeployment"], 1);
+    assert_eq!(application(&st)["CurrentDeployment"], 1);
     assert_eq!(st["counts"]["deployment"], 2);
     let cases = [("?target=-2", 400), ("?target=99", 404)];
     for (query, status) in cases {
@@ -569,7 +579,7 @@ async fn instances_behind_a_beacon_need_the_callers_level_for_the_token() {
     admin(&app, Method::PATCH, "/objects/user/dev", json!({"Permissions": {"Applications": {"web": 1}}})).await;
     let dev = login(&app, "dev", "pw").await;
     let answer = api(&app, &dev, Method::POST, "/applications/start/web", None).await;
-    let error = answer.records().into_iter().find(|r| r["Status"] == "Error").expect("error");
+    let error = first_error(&answer);
     assert_eq!((error["Code"].clone(), error["Message"].clone()), (json!(401), json!("")));
 }
 
@@ -582,8 +592,13 @@ async fn a_dropped_create_answer_still_leaves_the_application_created() {
     let answer = create_app(&app, &cookie, "?start=true", json!([I1])).await;
     assert!(answer.text.is_empty());
     let st = state(&app).await;
-    assert_eq!(object(&st, "application", "1").expect("app")["object"]["CurrentDeployment"], 1);
+    assert_eq!(application(&st)["CurrentDeployment"], 1);
     assert_eq!(st["docker_hosts"][I1]["containers"]["web"]["running"], true);
+}
+
+/// Sends `request` over the socket and decodes its JSON answer.
+async fn json_answer(request: reqwest::RequestBuilder) -> Value {
+    request.send().await.expect("send").json().await.expect("json")
 }
 
 #[tokio::test]
@@ -591,25 +606,14 @@ async fn admin_objects_config_and_a_real_socket() {
     let running = spawn(SimConfig::default()).expect("spawn");
     let client = reqwest::Client::new();
     let url = running.url();
-    let answer: Value = client
-        .post(format!("{url}/_sim/objects/beacon"))
-        .json(&json!({"Address": "1.1.1.1:1", "Token": "s", "Alias": "B"}))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let answer: Value = json_answer(
+        client
+            .post(format!("{url}/_sim/objects/beacon"))
+            .json(&json!({"Address": "1.1.1.1:1", "Token": "s", "Alias": "B"})),
+    )
+    .await;
     assert_eq!(answer, json!({"Address": "1.1.1.1:1", "Alias": "B"}));
-    let knobs: Value = client
-        .put(format!("{url}/_sim/config"))
-        .json(&json!({"step_delay_ms": 1}))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let knobs: Value = json_answer(client.put(format!("{url}/_sim/config")).json(&json!({"step_delay_ms": 1}))).await;
     assert_eq!(knobs["step_delay_ms"], 1);
     let login = client
         .post(format!("{url}/api/v0.2/login"))
@@ -629,17 +633,10 @@ async fn admin_objects_config_and_a_real_socket() {
         .to_string();
     let list = client.get(format!("{url}/api/v0.2/beacons/list")).header("cookie", cookie).send().await.expect("send");
     assert_eq!(list.text().await.expect("text"), "[]");
-    let edited: Value = client
-        .patch(format!("{url}/_sim/objects/beacon/1.1.1.1%3A1"))
-        .json(&json!({"Token": "n"}))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let edited: Value =
+        json_answer(client.patch(format!("{url}/_sim/objects/beacon/1.1.1.1%3A1")).json(&json!({"Token": "n"}))).await;
     assert_eq!(edited["Address"], "1.1.1.1:1");
-    let st: Value = client.get(format!("{url}/_sim/state")).send().await.expect("send").json().await.expect("json");
+    let st: Value = json_answer(client.get(format!("{url}/_sim/state"))).await;
     assert_eq!(object(&st, "beacon", "1.1.1.1:1").expect("beacon")["hidden"]["Token"], "n");
     assert_eq!(running.sim.cfg().step_delay, std::time::Duration::from_millis(1));
 }
@@ -649,10 +646,7 @@ async fn an_empty_application_id_is_an_unknown_application() {
     let (_, app) = app();
     let cookie = login(&app, ADMIN, "admin").await;
     let answer = api(&app, &cookie, Method::GET, "/applications/list/", None).await;
-    assert_eq!(
-        (answer.status, &answer.body),
-        (StatusCode::NOT_FOUND, &err("applications", "applications: unknown application ID"))
-    );
+    assert_refused(&answer, StatusCode::NOT_FOUND, "applications", "applications: unknown application ID");
     let answer = api(&app, &cookie, Method::PUT, "/beacons/token/", Some(json!("x"))).await;
     assert_eq!(answer.body, err("beacons", "beacons: not enough or invalid parameters given"));
 }

@@ -127,6 +127,7 @@ impl Alias {
 
 /// The alias Lighthouse shows for `address`: on a visible beacon, or on an instance of
 /// one. `None` when the address is neither (Lighthouse offers no other way to read it).
+/// The client shares these listings among the reads of one refresh (`listings.rs`).
 async fn find_alias(ctx: &Ctx, address: &str) -> Result<Option<String>, ApiError> {
     let list = |path: String| async move {
         let answer = ctx.api.call(ApiRequest::get(path), &ctx.cancel).await?;

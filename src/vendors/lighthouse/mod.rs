@@ -6,6 +6,7 @@
 
 mod applications;
 mod beacons;
+mod listings;
 mod users;
 
 use std::sync::Arc;
@@ -84,7 +85,8 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     let max_retries = super::max_retries(cfg);
     let client = vendors::lighthouse(transport, &email, &password, max_retries)
         .map_err(|e| Diagnostics::attr_error(AttrPath::attr("endpoint"), "Invalid client settings", e.0))?;
-    Ok(Arc::new(client))
+    // Alias reads search the beacon listings; one refresh shares them (see listings.rs).
+    Ok(Arc::new(listings::SharedListings::new(Arc::new(client), listings::LISTING_TTL)))
 }
 
 #[cfg(test)]
