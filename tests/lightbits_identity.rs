@@ -6,12 +6,6 @@ mod common;
 use serde_json::{json, Value as J};
 
 /// The simulator's objects of one kind (its noun), as `/_sim/state` shows them.
-fn objects(w: &common::Workspace, noun: &str) -> Vec<J> {
-    let state = w.sim_state();
-    let all = state["objects"].as_array().cloned().unwrap_or_default();
-    all.into_iter().filter(|o| o["kind"] == noun).map(|o| o["object"].clone()).collect()
-}
-
 fn endpoint_hcl(port: u16, ips: &[&str]) -> String {
     let ips: Vec<String> = ips.iter().map(|i| format!("\"{i}\"")).collect();
     format!("resource \"lightbits_admin_endpoint\" \"e\" {{\n  port = {port}\n  ips  = [{}]\n}}\n", ips.join(", "))
@@ -55,7 +49,7 @@ fn admin_endpoint_lifecycle_and_list() {
     assert_ne!(r.code, 0);
 
     // Out of band: an edited allow-list is shown and put back; a deleted one re-created.
-    let uuid = objects(&w, "admin_endpoint")[0]["UUID"].as_str().expect("uuid").to_string();
+    let uuid = w.sim_objects("admin_endpoint")[0]["UUID"].as_str().expect("uuid").to_string();
     w.patch_object(&uuid, json!({"ips": ["192.0.2.9"]}));
     w.reconcile(&["192.0.2.9", "1 to change"]);
     assert_eq!(w.http("GET", "/api/v2/adminEndpoints/9443", None).1["ips"], json!(["10.0.0.3"]));
@@ -77,7 +71,7 @@ fn admin_endpoint_lifecycle_and_list() {
     assert_eq!(ports, json!([9443, 22443]));
 
     w.destroy();
-    assert_eq!(objects(&w, "admin_endpoint").len(), 1, "only the endpoint made outside Terraform is left");
+    assert_eq!(w.sim_objects("admin_endpoint").len(), 1, "only the endpoint made outside Terraform is left");
 }
 
 const PEM_A: &str =
@@ -123,10 +117,10 @@ fn credential_lifecycle() {
     w.assert_plan_empty();
 
     // Out of band: a changed payload forces replacement; a deleted credential is re-created.
-    let uuid = objects(&w, "credential")[0]["UUID"].as_str().expect("uuid").to_string();
+    let uuid = w.sim_objects("credential")[0]["UUID"].as_str().expect("uuid").to_string();
     w.patch_object(&uuid, json!({"payload": "b3RoZXI="}));
     w.reconcile(&["forces replacement"]);
-    let uuid = objects(&w, "credential")[0]["UUID"].as_str().expect("uuid").to_string();
+    let uuid = w.sim_objects("credential")[0]["UUID"].as_str().expect("uuid").to_string();
     w.delete_object(&uuid);
     w.reconcile(&["1 to add"]);
 
@@ -156,7 +150,7 @@ fn credential_lifecycle() {
     assert_eq!(ids, json!(["key-2", "taken"]));
 
     w.destroy();
-    assert_eq!(objects(&w, "credential").len(), 1);
+    assert_eq!(w.sim_objects("credential").len(), 1);
 }
 
 #[test]
@@ -173,12 +167,12 @@ fn credential_write_only_payload_stays_out_of_state() {
     let state = std::fs::read_to_string(w.path().join("terraform.tfstate")).expect("state");
     assert!(!state.contains("SECRET-KEY-ONE") && !state.contains("U0VDUkVULUtFWS1PTkU"), "{state}");
     assert!(w.state_of("lightbits_credential.k")["payload"].is_null());
-    assert_eq!(objects(&w, "credential")[0]["payload"], "U0VDUkVULUtFWS1PTkU=");
+    assert_eq!(w.sim_objects("credential")[0]["payload"], "U0VDUkVULUtFWS1PTkU=");
 
     // A new value goes out with a new version (replacement: the API has no update).
     w.config(&hcl(2, "SECRET-KEY-TWO"));
     w.reconcile(&["forces replacement"]);
-    assert_eq!(objects(&w, "credential")[0]["payload"], "U0VDUkVULUtFWS1UV08=");
+    assert_eq!(w.sim_objects("credential")[0]["payload"], "U0VDUkVULUtFWS1UV08=");
 
     // Neither payload: refused at plan time.
     w.config("resource \"lightbits_credential\" \"k\" {\n  project_name = \"default\"\n  credential_id = \"tls\"\n  type = \"TlsPrivKeyPem\"\n}\n");
@@ -187,7 +181,7 @@ fn credential_write_only_payload_stays_out_of_state() {
 
     w.config(&hcl(2, "SECRET-KEY-TWO"));
     w.destroy();
-    assert!(objects(&w, "credential").is_empty());
+    assert!(w.sim_objects("credential").is_empty());
 }
 
 fn idp_hcl(issuer: &str, proxy: &str, claim: &str, role: &str) -> String {
@@ -314,9 +308,36 @@ fn federated_identity_lifecycle() {
     let lists: J = serde_json::from_str(&out.stdout).expect("lists json");
     assert_eq!(lists, json!(["corp-adfs", "ProjectAdmin", "app-123"]));
 
+    // Out of band: the client configuration's claim changed, then the configuration deleted.
+    let client = w.state_of("lightbits_idp_client_configuration.users")["uuid"].as_str().expect("uuid").to_string();
+    w.config(&app);
+    w.patch_object(&client, json!({"claimName": "elsewhere"}));
+    w.reconcile(&["elsewhere", "1 to change"]);
+    let client = w.state_of("lightbits_idp_client_configuration.users")["uuid"].as_str().expect("uuid").to_string();
+    w.delete_object(&client);
+    w.reconcile(&["1 to add"]);
+    // The IdP configuration deleted out of band: re-created under the same name, which
+    // its dependents keep naming.
+    let idp = w.state_of("lightbits_idp_configuration.adfs")["uuid"].as_str().expect("uuid").to_string();
+    w.delete_object(&idp);
+    w.reconcile(&["1 to add"]);
+    assert_eq!(w.sim_objects("idp_configuration").len(), 1);
+
+    // ForceNew: the entry's name, and the configuration's name (the client configuration
+    // that names it is replaced with it; the entry is updated in place).
+    w.config(&app.replace("\"storage-admins\"", "\"storage-ops\""));
+    w.reconcile(&["forces replacement", "1 to add, 0 to change, 1 to destroy"]);
+    let names = |noun: &str| w.sim_objects(noun).iter().map(|o| o["name"].clone()).collect::<Vec<_>>();
+    assert_eq!(names("auth_map"), vec![json!("storage-ops")]);
+    w.config(&app.replace("\"storage-admins\"", "\"storage-ops\"").replace("\"corp-adfs\"", "\"corp-sso\""));
+    w.reconcile(&["forces replacement"]);
+    assert_eq!(names("idp_configuration"), vec![json!("corp-sso")]);
+    assert_eq!(w.sim_objects("auth_map")[0]["idpConfigurationName"], "corp-sso");
+    assert_eq!(w.sim_objects("idp_client_configuration")[0]["idpConfigurationName"], "corp-sso");
+
     w.destroy();
     for noun in ["idp_configuration", "auth_map", "idp_client_configuration"] {
-        assert!(objects(&w, noun).is_empty(), "{noun} left behind");
+        assert!(w.sim_objects(noun).is_empty(), "{noun} left behind");
     }
 }
 
@@ -438,7 +459,7 @@ fn trusted_host_secrets_and_in_band_authentication() {
     // Destroy: in-band off, target secret Disabled (no delete endpoint), host deleted.
     w.destroy();
     assert_eq!(w.http("GET", "/_sim/authentication", None).1["inBandAuth"]["DefaultSubSystem"], false);
-    assert!(objects(&w, "trusted_host").is_empty());
+    assert!(w.sim_objects("trusted_host").is_empty());
 }
 
 #[test]
@@ -462,7 +483,7 @@ fn trusted_host_secret_destroy_only_disables_the_target_secret() {
     assert_eq!(secrets["targetSecretType"], "AutoGenSecret");
     assert!(secrets["targetSecret"].as_str().is_some_and(|s| s.starts_with("DHHC-1")), "{secrets}");
     // Out of band: the type changed elsewhere is shown and put back.
-    let uuid = objects(&w, "trusted_host")[0]["UUID"].as_str().expect("uuid").to_string();
+    let uuid = w.sim_objects("trusted_host")[0]["UUID"].as_str().expect("uuid").to_string();
     w.patch_object(&uuid, json!({"targetSecretType": "Disabled", "targetSecret": ""}));
     w.reconcile(&["AutoGenSecret", "1 to change"]);
     // What destroy leaves behind is said at plan time and again when it happens.
@@ -541,7 +562,7 @@ fn lost_create_answers_end_with_exactly_one_object() {
     w.config(&endpoint_hcl(7443, &["10.0.0.1"]));
     w.apply();
     w.assert_plan_empty();
-    assert_eq!(objects(&w, "admin_endpoint").len(), 1);
+    assert_eq!(w.sim_objects("admin_endpoint").len(), 1);
     // A server error after the credential was stored: found by its ID, adopted.
     w.arm_fault(
         json!({"method": "POST", "path_contains": "/credentials", "kind": "error_after_commit", "status": 500}),
@@ -549,7 +570,7 @@ fn lost_create_answers_end_with_exactly_one_object() {
     w.config(&format!("{}\n{}", endpoint_hcl(7443, &["10.0.0.1"]), credential_hcl("lost", PEM_A)));
     w.apply();
     w.assert_plan_empty();
-    assert_eq!(objects(&w, "credential").len(), 1);
+    assert_eq!(w.sim_objects("credential").len(), 1);
     // An auth map entry's lost answer, behind an IdP configuration.
     w.arm_fault(json!({"method": "POST", "path_contains": "/authMaps", "kind": "drop"}));
     w.config(&format!(
@@ -559,6 +580,6 @@ fn lost_create_answers_end_with_exactly_one_object() {
     ));
     w.apply();
     w.assert_plan_empty();
-    assert_eq!(objects(&w, "auth_map").len(), 1);
+    assert_eq!(w.sim_objects("auth_map").len(), 1);
     w.destroy();
 }
