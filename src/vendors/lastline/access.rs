@@ -18,6 +18,7 @@ use crate::engine::resource::{
 };
 use crate::engine::schema::{Field, Validator};
 use crate::engine::value::Value;
+use crate::vendors::lastline::import_key_state;
 
 /// The permissions and the contexts each applies in (the accounting page's list).
 pub const PERMISSIONS: [(&str, &[&str]); 8] = [
@@ -413,10 +414,7 @@ impl ImportState for Grant {
                 format!("Expected an ID of the form \"{form}\", got {id:?}."),
             )
         };
-        let mut v = Value::Object(Default::default());
-        for f in &self.schema.fields {
-            v.set(f.name, Value::Null);
-        }
+        let mut v = import_key_state(&self.schema, id);
         match self.kind {
             Kind::AccountPermission => {
                 let form = "<account_username>/<permission>/<context>/<target>";
@@ -454,7 +452,6 @@ impl ImportState for Grant {
                 v.set("role", Value::str(r));
             }
         }
-        v.set("id", Value::str(id));
         Ok(v)
     }
 }
