@@ -32,16 +32,16 @@ pub const PERMISSIONS: [(&str, &[&str]); 8] = [
     ("can_access_sensitive_analyzed_files", &["customer"]),
 ];
 
-const PERMISSION_NAMES: &[&str] = &[
-    "can_view_appliances",
-    "can_manage_appliances",
-    "can_manage_users",
-    "can_access_alerts",
-    "can_access_pcaps",
-    "can_manage_labels",
-    "can_access_analyzed_files",
-    "can_access_sensitive_analyzed_files",
-];
+/// The names of [`PERMISSIONS`], for the `permission` validators.
+const PERMISSION_NAMES: &[&str] = &{
+    let mut names = [""; PERMISSIONS.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = PERMISSIONS[i].0;
+        i += 1;
+    }
+    names
+};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
