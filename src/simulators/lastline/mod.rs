@@ -214,6 +214,17 @@ impl Call<'_> {
         self.customer_param(key).map(Some)
     }
 
+    /// The account a listing of grants is about: `account_username` (default: the caller),
+    /// which must exist; another account needs `can_manage_users` on its customer.
+    pub fn listed_account(&self) -> ApiResult<String> {
+        let username = self.params.get("account_username").unwrap_or(&self.caller.username).to_string();
+        let account = self.store.account(&username).ok_or_else(|| ApiError::unknown_account(&username))?;
+        if username != self.caller.username {
+            self.require_manager(&account.customer)?;
+        }
+        Ok(username)
+    }
+
     pub fn require_manager(&self, customer: &str) -> ApiResult<()> {
         if self.store.manages(&self.caller.username, customer) {
             Ok(())
