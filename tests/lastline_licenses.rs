@@ -155,7 +155,7 @@ fn license_with_a_lost_generate_answer_adopts_exactly_one_licence() {
     ));
     let all = flat(&w.apply_err().all());
     assert!(all.contains("accounting/license/generate_license failed"), "{all}");
-    assert!(all.contains("is not a hosted product") && all.contains("error_code = 3006"), "{all}");
+    assert!(all.contains("is not a hosted product") && all.contains("error_code 3006"), "{all}");
 }
 
 fn sensor_hcl(subkey: &str, name: &str, active: Option<bool>) -> String {

@@ -94,6 +94,7 @@ impl Dialect for LighthouseDialect {
 
 /// Lastline PAPI: writes are form fields (a JSON object body is sent as its fields), every
 /// answer is an envelope `{success, data, error, error_code}` even when HTTP says 200.
+/// Every refusal names the method (`accounting/license/add_sensor failed: ...`).
 /// 3002/3003/3004 mean "log in again" (as Lastline's own client does); 6002/6003/6004
 /// name an unknown user, appliance or licence/account, i.e. gone.
 pub struct LastlineDialect;
@@ -129,15 +130,16 @@ impl Dialect for LastlineDialect {
 
     fn decode(&self, req: &ApiRequest, response: &RawResponse) -> Result<J, Refusal> {
         let body = parse_lenient(&response.body);
-        if !response.is_success() {
+        let answer = unwrap_envelope(response.status, &body, lastline_code_name, lastline_code_kind);
+        let answer = match answer {
+            Ok(data) if response.is_success() => Ok(data),
             // Non-2xx answers may carry an envelope too; its error is the better message.
-            return match unwrap_envelope(response.status, &body, lastline_code_name, lastline_code_kind) {
-                Err(refusal) if refusal.kind != RefusalKind::Malformed => Err(refusal),
-                _ => Err(self.refusal(response.status, &body)),
-            };
-        }
-        unwrap_envelope(response.status, &body, lastline_code_name, lastline_code_kind).map_err(|mut refusal| {
-            // The method's name leads the message (`accounting/permission/grant failed: ...`).
+            Err(refusal) if response.is_success() || refusal.kind != RefusalKind::Malformed => Err(refusal),
+            _ => Err(self.refusal(response.status, &body)),
+        };
+        // Every refusal leads with the method's name (`accounting/permission/grant failed:
+        // ...`): the one place diagnostics learn which RPC failed.
+        answer.map_err(|mut refusal| {
             let method = req.path.trim_start_matches('/').trim_end_matches(".json");
             refusal.message = format!("{method} failed: {}", refusal.message);
             refusal

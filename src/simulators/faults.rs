@@ -44,33 +44,64 @@ pub struct Fault {
     pub remaining: u32,
 }
 
-fn one() -> u32 {
+/// `remaining` when a test leaves it out: the next matching request only.
+pub fn one() -> u32 {
     1
 }
 
-/// The armed faults of one simulator.
-#[derive(Default)]
-pub struct Faults(Mutex<Vec<Fault>>);
+/// What [`Faults`] matches a request on and counts down, borrowed from an armed fault.
+pub struct Target<'a> {
+    /// HTTP method to match; any when `None`.
+    pub method: Option<&'a str>,
+    /// Substring of the path to match.
+    pub path_contains: &'a str,
+    /// How many more matching requests misbehave.
+    pub remaining: &'a mut u32,
+}
 
-impl Faults {
-    pub fn arm(&self, fault: Fault) {
+/// A fault [`Faults`] can hold, so that a simulator with faults of its own (Lastline's
+/// `api_error`) arms and matches them the same way.
+pub trait Armed: Clone {
+    fn target(&mut self) -> Target<'_>;
+}
+
+impl Armed for Fault {
+    fn target(&mut self) -> Target<'_> {
+        Target { method: self.method.as_deref(), path_contains: &self.path_contains, remaining: &mut self.remaining }
+    }
+}
+
+/// The armed faults of one simulator.
+pub struct Faults<F = Fault>(Mutex<Vec<F>>);
+
+impl<F> Default for Faults<F> {
+    fn default() -> Self {
+        Faults(Mutex::new(Vec::new()))
+    }
+}
+
+impl<F: Armed> Faults<F> {
+    pub fn arm(&self, fault: F) {
         self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(fault);
     }
 
     /// The first armed fault matching a request, counted down (and dropped when spent).
-    pub fn take(&self, method: &str, path: &str) -> Option<Fault> {
+    pub fn take(&self, method: &str, path: &str) -> Option<F> {
         let mut faults = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let index = faults.iter().position(|fault| {
-            fault.remaining > 0
-                && fault.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
-                && path.contains(&fault.path_contains)
+        let index = faults.iter_mut().position(|fault| {
+            let target = fault.target();
+            *target.remaining > 0
+                && target.method.is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && path.contains(target.path_contains)
         })?;
-        faults[index].remaining -= 1;
-        let fault = faults[index].clone();
-        if faults[index].remaining == 0 {
+        let remaining = faults[index].target().remaining;
+        *remaining -= 1;
+        let spent = *remaining == 0;
+        let taken = faults[index].clone();
+        if spent {
             faults.remove(index);
         }
-        Some(fault)
+        Some(taken)
     }
 }
 

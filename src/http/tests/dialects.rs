@@ -59,6 +59,7 @@ async fn envelope_errors_and_malformed_envelopes() {
         "/denied" => Reply::json(200, json!({"success": 0, "error": "Permission denied", "error_code": 3001})),
         "/string-zero" => Reply::json(200, json!({"success": "0", "error_code": "6002"})),
         "/false" => Reply::json(200, json!({"success": false, "error": "nope"})),
+        "/forbidden" => Reply::json(403, json!({"success": 0, "error": "Permission denied", "error_code": 3001})),
         "/ok" => Reply::json(200, json!({"success": 1, "data": "success"})),
         "/no-success" => Reply::json(200, json!({"data": 1})),
         "/no-data" => Reply::json(200, json!({"success": 1})),
@@ -81,11 +82,17 @@ async fn envelope_errors_and_malformed_envelopes() {
     assert!(
         matches!(call("/false").await, Err(ApiError::Status { status: 200, message }) if message == "false failed: nope")
     );
+    // A refusal outside HTTP 200 names the method too.
+    assert!(matches!(
+        call("/forbidden").await,
+        Err(ApiError::Status { status: 403, message })
+            if message == "forbidden failed: Permission denied (error_code 3001 PERMISSION_DENIED)"
+    ));
     assert_eq!(call("/ok").await.expect("ok").body, json!("success"));
     for malformed in ["/no-success", "/no-data", "/html"] {
         assert!(matches!(call(malformed).await, Err(ApiError::Decode(_))), "{malformed}");
     }
-    assert_eq!(server.requests().len(), 7, "none of these is retried");
+    assert_eq!(server.requests().len(), 8, "none of these is retried");
 }
 
 #[tokio::test]

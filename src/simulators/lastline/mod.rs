@@ -96,7 +96,7 @@ impl Default for SimConfig {
     }
 }
 
-use crate::simulators::faults::Faults;
+use crate::simulators::faults::{Armed, Faults, Target};
 pub use crate::simulators::faults::{Fault, FAULT_KINDS};
 
 /// A `success: 0` answer armed on `POST /_sim/faults` with `"kind": "api_error"`.
@@ -112,19 +112,21 @@ pub struct ApiFault {
     /// Run the call first (its change is committed), then answer the error.
     #[serde(default)]
     pub after_commit: bool,
-    #[serde(default = "one")]
+    #[serde(default = "crate::simulators::faults::one")]
     pub remaining: u32,
 }
 
-fn one() -> u32 {
-    1
+impl Armed for ApiFault {
+    fn target(&mut self) -> Target<'_> {
+        Target { method: self.method.as_deref(), path_contains: &self.path_contains, remaining: &mut self.remaining }
+    }
 }
 
 pub struct Sim {
     pub config: Mutex<SimConfig>,
     store: Mutex<Store>,
     faults: Faults,
-    api_faults: Mutex<Vec<ApiFault>>,
+    api_faults: Faults<ApiFault>,
 }
 
 impl Sim {
@@ -134,7 +136,7 @@ impl Sim {
             config: Mutex::new(config),
             store: Mutex::new(store),
             faults: Faults::default(),
-            api_faults: Mutex::new(Vec::new()),
+            api_faults: Faults::default(),
         })
     }
 
@@ -151,7 +153,7 @@ impl Sim {
     }
 
     pub fn arm_api_error(&self, fault: ApiFault) {
-        self.api_faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(fault);
+        self.api_faults.arm(fault);
     }
 
     /// Every session ends: the next call with an old cookie is refused with 3004.
@@ -169,21 +171,6 @@ impl Sim {
     /// Successful explicit logins so far.
     pub fn logins(&self) -> u64 {
         self.store().counters.logins
-    }
-
-    fn take_api_fault(&self, method: &str, path: &str) -> Option<ApiFault> {
-        let mut faults = self.api_faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let index = faults.iter().position(|f| {
-            f.remaining > 0
-                && f.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
-                && path.contains(&f.path_contains)
-        })?;
-        faults[index].remaining -= 1;
-        let fault = faults[index].clone();
-        if faults[index].remaining == 0 {
-            faults.remove(index);
-        }
-        Some(fault)
     }
 }
 
@@ -225,6 +212,17 @@ impl Call<'_> {
             return Ok(None);
         }
         self.customer_param(key).map(Some)
+    }
+
+    /// The account a listing of grants is about: `account_username` (default: the caller),
+    /// which must exist; another account needs `can_manage_users` on its customer.
+    pub fn listed_account(&self) -> ApiResult<String> {
+        let username = self.params.get("account_username").unwrap_or(&self.caller.username).to_string();
+        let account = self.store.account(&username).ok_or_else(|| ApiError::unknown_account(&username))?;
+        if username != self.caller.username {
+            self.require_manager(&account.customer)?;
+        }
+        Ok(username)
     }
 
     pub fn require_manager(&self, customer: &str) -> ApiResult<()> {
@@ -413,7 +411,7 @@ async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> R
 /// `api_error` faults: HTTP 200 with `success: 0` and the armed error, before or after
 /// the call ran.
 async fn api_fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let Some(fault) = sim.take_api_fault(req.method().as_str(), req.uri().path()) else {
+    let Some(fault) = sim.api_faults.take(req.method().as_str(), req.uri().path()) else {
         return next.run(req).await;
     };
     let format = format_of(req.uri().path());

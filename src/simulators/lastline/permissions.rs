@@ -67,11 +67,7 @@ pub fn revoke(call: &mut Call<'_>) -> ApiResult<Value> {
 /// #28 `permission/list` (GET): `account_username` (default: caller), `consider_roles`
 /// (default true). Another account needs `can_manage_users` on its customer.
 pub fn list(call: &mut Call<'_>) -> ApiResult<Value> {
-    let username = call.params.get("account_username").unwrap_or(&call.caller.username).to_string();
-    let account = call.store.account(&username).ok_or_else(|| ApiError::unknown_account(&username))?;
-    if username != call.caller.username {
-        call.require_manager(&account.customer.clone())?;
-    }
+    let username = call.listed_account()?;
     let consider_roles = call.params.flag("consider_roles")?.unwrap_or(true);
     let customer: Vec<Value> = call
         .store

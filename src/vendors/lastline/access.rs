@@ -18,6 +18,7 @@ use crate::engine::resource::{
 };
 use crate::engine::schema::{Field, Validator};
 use crate::engine::value::Value;
+use crate::vendors::lastline::import_key_state;
 
 /// The permissions and the contexts each applies in (the accounting page's list).
 pub const PERMISSIONS: [(&str, &[&str]); 8] = [
@@ -31,16 +32,16 @@ pub const PERMISSIONS: [(&str, &[&str]); 8] = [
     ("can_access_sensitive_analyzed_files", &["customer"]),
 ];
 
-const PERMISSION_NAMES: &[&str] = &[
-    "can_view_appliances",
-    "can_manage_appliances",
-    "can_manage_users",
-    "can_access_alerts",
-    "can_access_pcaps",
-    "can_manage_labels",
-    "can_access_analyzed_files",
-    "can_access_sensitive_analyzed_files",
-];
+/// The names of [`PERMISSIONS`], for the `permission` validators.
+const PERMISSION_NAMES: &[&str] = &{
+    let mut names = [""; PERMISSIONS.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = PERMISSIONS[i].0;
+        i += 1;
+    }
+    names
+};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {
@@ -413,10 +414,7 @@ impl ImportState for Grant {
                 format!("Expected an ID of the form \"{form}\", got {id:?}."),
             )
         };
-        let mut v = Value::Object(Default::default());
-        for f in &self.schema.fields {
-            v.set(f.name, Value::Null);
-        }
+        let mut v = import_key_state(&self.schema, id);
         match self.kind {
             Kind::AccountPermission => {
                 let form = "<account_username>/<permission>/<context>/<target>";
@@ -454,7 +452,6 @@ impl ImportState for Grant {
                 v.set("role", Value::str(r));
             }
         }
-        v.set("id", Value::str(id));
         Ok(v)
     }
 }

@@ -136,6 +136,8 @@ impl ResourceHooks for AccountHooks {
     }
 }
 
+/// A customer's contact details (customer/get_customer, customer/update_customer), as the
+/// resource and the data source show them.
 const CONTACT_FIELDS: [(&str, &str); 10] = [
     ("first_name", "First name of the primary contact."),
     ("last_name", "Last name of the primary contact."),

@@ -84,20 +84,8 @@ fn customer() -> DataSourceDef {
             "Customer to read (its primary contact's username); default the provider account's customer.",
         ),
     ];
-    for (name, desc) in [
-        ("first_name", "First name of the primary contact."),
-        ("last_name", "Last name of the primary contact."),
-        ("phone", "Phone number."),
-        ("affiliation", "Affiliation (organisation)."),
-        ("address1", "Address, first line."),
-        ("address2", "Address, second line."),
-        ("city", "City."),
-        ("state", "State or region."),
-        ("zipcode", "Zip or postal code."),
-        ("country", "Country."),
-    ] {
-        fields.push(out(name, desc));
-    }
+    // The same contact details `lastline_customer_contact` manages.
+    fields.extend(super::CONTACT_FIELDS.iter().map(|&(name, desc)| out(name, desc)));
     DataSourceDef::new(
         "lastline_customer",
         "Contact details of a customer. API: customer/get_customer.",

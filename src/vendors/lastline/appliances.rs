@@ -16,6 +16,7 @@ use crate::engine::resource::{
 };
 use crate::engine::schema::{Field, Validator};
 use crate::engine::value::{Type, Value};
+use crate::vendors::lastline::import_key_state;
 
 const LIST: &str = "appliance/list_registered";
 
@@ -215,11 +216,7 @@ impl ImportState for Appliance {
                 format!("Expected an appliance UUID, got {id:?}."),
             ));
         }
-        let mut v = Value::Object(Default::default());
-        for f in &self.schema.fields {
-            v.set(f.name, Value::Null);
-        }
-        v.set("id", Value::str(id));
+        let mut v = import_key_state(&self.schema, id);
         v.set("appliance_uuid", Value::str(id));
         v.set("deregister_on_destroy", Value::Bool(false));
         Ok(v)

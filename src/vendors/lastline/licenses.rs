@@ -47,32 +47,17 @@ pub(crate) async fn rpc(ctx: &Ctx, verb: Method, method: &str, params: &[(&str, 
     Ok(ctx.api.call(req, &ctx.cancel).await?.body)
 }
 
-/// A failed RPC: the summary names the method; an envelope error (`success: 0`) is quoted
-/// as Lastline sent it, `error` verbatim and `error_code` with its symbolic name.
+/// A failed RPC. The dialect words every answer Lastline refused, naming the method and
+/// quoting an envelope's `error` and `error_code` with its symbolic name
+/// (`accounting/license/add_sensor failed: Unknown license key: X (error_code 6004 ...)`);
+/// a failure without such an answer (unreachable, lost, timed out) is named here.
 pub(crate) fn failed(method: &str, what: &str, e: ApiError) -> Diagnostics {
-    let envelope = match &e {
-        ApiError::Status { status: 200, message } | ApiError::NotFound(message) => Some(message.clone()),
-        _ => None,
-    };
-    let summary = format!("accounting/{method} failed");
-    // The dialect leads envelope errors with the method, which the summary says already.
-    let envelope = envelope.map(|m| m.strip_prefix(&format!("{summary}: ")).map(str::to_string).unwrap_or(m));
-    match envelope {
-        Some(message) => {
-            let (error, code) = match message.rsplit_once(" (error_code ") {
-                Some((error, code)) => (error.to_string(), code.trim_end_matches(')').to_string()),
-                None => (message.clone(), "none".to_string()),
-            };
-            Diagnostics::error(
-                summary,
-                format!("Lastline refused the call for the {what}: error = {error:?}, error_code = {code}."),
-            )
+    match e {
+        // An envelope's `success: 0`, or an object Lastline does not know.
+        ApiError::Status { status: 200, message } | ApiError::NotFound(message) => {
+            Diagnostics::error(format!("Lastline refused the call for the {what}"), format!("{message}."))
         }
-        None => {
-            let inner = api_error_diag("call the API for", what, e);
-            let detail = inner.0.first().map(|d| format!("{}. {}", d.summary, d.detail)).unwrap_or_default();
-            Diagnostics::error(summary, detail)
-        }
+        e => api_error_diag(&format!("call accounting/{method} for"), what, e),
     }
 }
 
@@ -131,15 +116,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn envelope_errors_are_quoted_with_the_method() {
+    fn every_failure_names_the_method() {
+        // As the dialect words an envelope's refusal.
         let e = ApiError::Status {
             status: 200,
-            message: "Permission denied: x (error_code 3001 PERMISSION_DENIED)".into(),
+            message:
+                "accounting/license/generate_license failed: Permission denied: x (error_code 3001 PERMISSION_DENIED)"
+                    .into(),
         };
-        let d = failed("license/generate_license", "license", e);
-        let s = format!("{d:?}");
+        let s = format!("{:?}", failed("license/generate_license", "license", e));
         assert!(s.contains("accounting/license/generate_license failed"), "{s}");
         assert!(s.contains("Permission denied: x") && s.contains("3001 PERMISSION_DENIED"), "{s}");
+        // No answer at all: the method comes from the caller.
+        let s = format!("{:?}", failed("license/get_licenses", "license", ApiError::Unreachable("refused".into())));
+        assert!(s.contains("accounting/license/get_licenses"), "{s}");
     }
 
     #[test]

@@ -24,6 +24,7 @@ use crate::engine::resource::{
 };
 use crate::engine::schema::{Field, Validator};
 use crate::engine::value::Value;
+use crate::vendors::lastline::import_key_state;
 
 const LICENSE_TYPES: &[&str] = &["commercial", "non-commercial-institutional", "non-commercial-personal", "trial"];
 const GET: &str = "license/get_licenses";
@@ -382,12 +383,8 @@ impl ImportState for License {
                 format!("Expected a licence access key, got {id:?}."),
             ));
         }
-        let mut v = Value::Object(Default::default());
-        for f in &self.schema.fields {
-            v.set(f.name, Value::Null);
-        }
+        let mut v = import_key_state(&self.schema, id);
         v.set(TIMEOUTS, Value::Null);
-        v.set("id", Value::str(id));
         v.set("access_key", Value::str(id));
         Ok(v)
     }

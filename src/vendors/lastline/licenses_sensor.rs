@@ -15,6 +15,7 @@ use crate::engine::resource::{
 };
 use crate::engine::schema::{Field, Validator};
 use crate::engine::value::Value;
+use crate::vendors::lastline::import_key_state;
 
 pub struct Sensor {
     schema: ResourceSchema,
@@ -227,11 +228,7 @@ impl ImportState for Sensor {
                 format!("Expected <access_key>:<subkey>, got {id:?}."),
             ));
         };
-        let mut v = Value::Object(Default::default());
-        for f in &self.schema.fields {
-            v.set(f.name, Value::Null);
-        }
-        v.set("id", Value::str(id));
+        let mut v = import_key_state(&self.schema, id);
         v.set("access_key", Value::str(access_key));
         v.set("subkey", Value::str(subkey));
         v.set("active", Value::Bool(true));

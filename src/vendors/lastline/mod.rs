@@ -13,6 +13,7 @@ use std::sync::Arc;
 use crate::engine::api::Api;
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::provider::ProviderDef;
+use crate::engine::resource::ResourceSchema;
 use crate::engine::schema::Field;
 use crate::engine::value::Value;
 use crate::http::{normalize_endpoint, vendors, TransportConfig};
@@ -81,6 +82,17 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
         Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0)
     })?;
     Ok(Arc::new(client))
+}
+
+/// The state an import starts from: every attribute null but `id` (the hand-written
+/// resources fill in what their import ID says).
+fn import_key_state(schema: &ResourceSchema, id: &str) -> Value {
+    let mut v = Value::Object(Default::default());
+    for f in &schema.fields {
+        v.set(f.name, Value::Null);
+    }
+    v.set("id", Value::str(id));
+    v
 }
 
 #[cfg(test)]
