@@ -206,6 +206,27 @@ fn rollback_and_root_key_actions() {
     assert!(r.flat().contains("No such volume or snapshot"), "{}", r.all());
     assert!(r.flat().contains("Volume or snapshot UUID not found"), "{}", r.all());
 
+    // A snapshot of another volume, and a volume being deleted: the cluster's refusals.
+    let (s, v2) = w.http(
+        "POST",
+        "/api/v2/projects/default/volumes",
+        Some(json!({"name": "rb-other", "size": "1 GiB", "replicaCount": 1, "acl": {"values": ["ALLOW_ANY"]}})),
+    );
+    assert_eq!(s, 200, "{v2}");
+    let other_volume = v2["UUID"].as_str().expect("volume UUID").to_string();
+    std::thread::sleep(Duration::from_millis(400));
+    w.config(&format!(
+        "action \"lightbits_volume_rollback\" \"foreign\" {{\n  config {{\n    volume_uuid   = \"{other_volume}\"\n    snapshot_uuid = \"{snapshot}\"\n  }}\n}}\n"
+    ));
+    let r = invoke(&w, "lightbits_volume_rollback.foreign");
+    assert_ne!(r.code, 0);
+    assert!(r.flat().contains("not a snapshot of this volume"), "{}", r.all());
+    w.patch_object(&other_volume, json!({"state": "Deleting"}));
+    let r = invoke(&w, "lightbits_volume_rollback.foreign");
+    assert_ne!(r.code, 0);
+    assert!(r.flat().contains("Volume is deleting"), "{}", r.all());
+    w.config("action \"lightbits_cluster_root_key_rotation\" \"rotate\" {}\n");
+
     // Rotation needs encryption.
     let r = invoke(&w, "lightbits_cluster_root_key_rotation.rotate");
     assert_ne!(r.code, 0);
@@ -454,6 +475,11 @@ fn nvme_device_assignment_is_forgotten_on_destroy() {
     assert!(p.stdout.contains("forces replacement"), "{}", p.stdout);
     w.patch_object(&uuid, json!({"nodeUUID": node}));
     w.assert_plan_empty();
+    // Released elsewhere (unmanaged again): planned and added back.
+    w.patch_object(&uuid, json!({"nodeUUID": "", "state": "None", "deviceUsage": "UnManaged"}));
+    w.reconcile(&["lightbits_nvme_device_assignment.a"]);
+    let (_, dev) = w.http("GET", &format!("/api/v2/nvmeDevices/{serial}"), None);
+    assert_eq!(dev["nodeUUID"], node.as_str(), "{dev}");
 
     // Destroy forgets it, says so (at plan time too), and the device stays managed.
     let p = w.tf(&["plan", "-destroy", "-no-color", "-input=false"]);
