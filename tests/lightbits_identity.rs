@@ -56,6 +56,19 @@ fn admin_endpoint_lifecycle_and_list() {
     w.delete_object(&uuid);
     w.reconcile(&["1 to add"]);
 
+    // Edited by someone else between plan and apply: the If-Match fails, the re-read shows
+    // a real change, and the other writer's allow-list stands.
+    w.config(&endpoint_hcl(9443, &["10.0.0.4"]));
+    let r = w.tf(&["plan", "-input=false", "-no-color", "-out=change.tfplan"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let uuid = w.sim_objects("admin_endpoint")[0]["UUID"].as_str().expect("uuid").to_string();
+    w.patch_object(&uuid, json!({"ips": ["192.0.2.10"]}));
+    let r = w.tf(&["apply", "-input=false", "-no-color", "change.tfplan"]);
+    assert!(r.code != 0 && r.flat().contains("was changed outside Terraform"), "{}", r.all());
+    assert_eq!(w.http("GET", "/api/v2/adminEndpoints/9443", None).1["ips"], json!(["192.0.2.10"]));
+    w.config(&endpoint_hcl(9443, &["10.0.0.3"]));
+    w.apply();
+
     // The data source lists what the simulator holds, including endpoints made elsewhere.
     let (code, body) = w.http("POST", "/api/v2/adminEndpoints", Some(json!({"port": 22443, "ips": ["10.1.0.0/16"]})));
     assert_eq!(code, 200, "{body}");
