@@ -161,17 +161,24 @@ fn schema_lists_every_type_with_descriptions() {
     actions.sort();
     assert_eq!(actions, ["lightbits_cluster_root_key_rotation", "lightbits_volume_rollback"]);
 
-    fn check_block(path: &str, block: &J) {
-        for (name, a) in block["attributes"].as_object().into_iter().flatten() {
+    // Every attribute, also inside blocks and nested attributes, says what it is.
+    fn check_attributes(path: &str, attributes: &J) {
+        for (name, a) in attributes.as_object().into_iter().flatten() {
             let d = a["description"].as_str().unwrap_or_default();
             assert!(!d.is_empty(), "{path}.{name} has no description");
+            check_attributes(&format!("{path}.{name}"), &a["nested_type"]["attributes"]);
         }
+    }
+    fn check_block(path: &str, block: &J) {
+        check_attributes(path, &block["attributes"]);
         for (name, b) in block["block_types"].as_object().into_iter().flatten() {
+            let d = b["block"]["description"].as_str().unwrap_or_default();
+            assert!(!d.is_empty(), "{path}.{name} has no description");
             check_block(&format!("{path}.{name}"), &b["block"]);
         }
     }
     check_block("provider", &p["provider"]["block"]);
-    for kind in ["resource_schemas", "data_source_schemas"] {
+    for kind in ["resource_schemas", "data_source_schemas", "action_schemas"] {
         for (name, s) in p[kind].as_object().into_iter().flatten() {
             assert!(s["block"]["description"].as_str().is_some_and(|d| !d.is_empty()), "{name} has no description");
             check_block(name, &s["block"]);
