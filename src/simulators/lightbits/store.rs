@@ -55,6 +55,17 @@ impl Kind {
         Kind::Event,
     ];
 
+    /// Whether answers carry `ETag`: the seed shows it on admin endpoints and NVMe
+    /// devices, the proto also on volumes, snapshots, servers and nodes. Other objects
+    /// (projects, credentials, policies, ...) have none to show, though some of their
+    /// operations list 412: an `If-Match` is still checked when a client sends one.
+    pub fn shows_etag(&self) -> bool {
+        matches!(
+            self,
+            Kind::Volume | Kind::Snapshot | Kind::AdminEndpoint | Kind::Server | Kind::Node | Kind::NvmeDevice
+        )
+    }
+
     pub fn noun(&self) -> &'static str {
         match self {
             Kind::Project => "project",
@@ -113,10 +124,12 @@ impl Object {
     pub fn set_state(&mut self, s: &str) {
         self.body["state"] = Value::String(s.to_string());
     }
-    /// The object as the API returns it, with its current ETag.
+    /// The object as the API returns it, with its current ETag where the API has one.
     pub fn view(&self) -> Value {
         let mut b = self.body.clone();
-        b["ETag"] = Value::String(self.etag.to_string());
+        if self.kind.shows_etag() {
+            b["ETag"] = Value::String(self.etag.to_string());
+        }
         b
     }
 }
