@@ -1,12 +1,13 @@
 //! Lightbits (LightOS REST API v2): the provider configuration and its client dialect.
 //! Projects, volumes and snapshots are declared in `entities.rs`; the rest of the cluster
 //! by area: `policies.rs` (QoS and resource policies), `identity.rs` (credentials, admin
-//! endpoints, identity federation, trusted hosts) and `cluster.rs` (settings, machines,
-//! the root key).
+//! endpoints, identity federation, trusted hosts), `cluster.rs` (settings, the root key,
+//! events) and `machines.rs` (nodes, devices, servers).
 
 mod cluster;
 mod entities;
 mod identity;
+mod machines;
 mod policies;
 
 use std::sync::Arc;
@@ -37,6 +38,7 @@ pub fn provider() -> ProviderDef {
             policies::resources(),
             identity::resources(),
             cluster::resources(),
+            machines::resources(),
         ]
         .into_iter()
         .flatten()
@@ -53,6 +55,7 @@ pub fn provider() -> ProviderDef {
             policies::data_sources(),
             identity::data_sources(),
             cluster::data_sources(),
+            machines::data_sources(),
         ]
         .into_iter()
         .flatten()
