@@ -103,6 +103,38 @@ pub(crate) fn invalid_client_settings(blamed: &'static str) -> impl FnOnce(Confi
     move |e| Diagnostics::attr_error(AttrPath::attr(blamed), summary, e.0)
 }
 
+/// Checks the providers' unit tests share.
+#[cfg(test)]
+pub(crate) mod checks {
+    use std::sync::Arc;
+
+    use crate::engine::api::Api;
+    use crate::engine::diag::Diagnostics;
+    use crate::engine::provider::ProviderDef;
+    use crate::engine::value::Value;
+
+    /// What `configure` says about an empty provider block (it must refuse it).
+    pub(crate) fn refusal_of_empty_block(configure: fn(&Value) -> Result<Arc<dyn Api>, Diagnostics>) -> String {
+        let Err(diags) = configure(&Value::Object(Default::default())) else {
+            panic!("configured without credentials")
+        };
+        format!("{diags:?}")
+    }
+
+    /// The docs are generated from the descriptions: the provider's arguments and its data
+    /// sources' attributes need one each.
+    pub(crate) fn assert_arguments_and_data_sources_described(p: &ProviderDef) {
+        for f in &p.fields {
+            assert!(!f.description.is_empty(), "{}", f.name);
+        }
+        for ds in &p.data_sources {
+            for f in &ds.fields {
+                assert!(!f.description.is_empty(), "{}.{}", ds.type_name, f.name);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

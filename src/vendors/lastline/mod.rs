@@ -92,25 +92,16 @@ fn import_key_state(schema: &ResourceSchema, id: &str) -> Value {
 mod tests {
     use super::*;
 
+    use crate::vendors::checks;
+
     #[test]
     fn missing_credentials_name_the_argument() {
-        let Err(diags) = configure(&Value::Object(Default::default())) else {
-            panic!("configured without credentials")
-        };
-        let text = format!("{diags:?}");
+        let text = checks::refusal_of_empty_block(configure);
         assert!(text.contains("username") && text.contains("LASTLINE_PASSWORD"), "{text}");
     }
 
     #[test]
     fn every_argument_and_attribute_is_described() {
-        let p = provider();
-        for f in &p.fields {
-            assert!(!f.description.is_empty(), "{}", f.name);
-        }
-        for ds in &p.data_sources {
-            for f in &ds.fields {
-                assert!(!f.description.is_empty(), "{}.{}", ds.type_name, f.name);
-            }
-        }
+        checks::assert_arguments_and_data_sources_described(&provider());
     }
 }

@@ -88,12 +88,11 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
 mod tests {
     use super::*;
 
+    use crate::vendors::checks;
+
     #[test]
     fn missing_credentials_name_the_argument() {
-        let Err(diags) = configure(&Value::Object(Default::default())) else {
-            panic!("configured without credentials")
-        };
-        let text = format!("{diags:?}");
+        let text = checks::refusal_of_empty_block(configure);
         assert!(text.contains("endpoint") && text.contains("LIGHTHOUSE_PASSWORD"), "{text}");
     }
 
@@ -106,15 +105,8 @@ mod tests {
     #[test]
     fn every_declaration_is_sound_and_described() {
         let p = provider();
-        for f in &p.fields {
-            assert!(!f.description.is_empty(), "{}", f.name);
-        }
         assert_eq!(p.resources.len(), 5);
         assert_eq!(p.data_sources.len(), 6);
-        for ds in &p.data_sources {
-            for f in &ds.fields {
-                assert!(!f.description.is_empty(), "{}.{}", ds.type_name, f.name);
-            }
-        }
+        checks::assert_arguments_and_data_sources_described(&p);
     }
 }
