@@ -13,11 +13,11 @@ use async_trait::async_trait;
 use serde_json::Value as J;
 use tokio::sync::mpsc;
 
-use crate::engine::api::ApiError;
+use crate::engine::api::{ApiError, ApiRequest};
 use crate::engine::diag::Diagnostics;
 use crate::engine::mapping::create_body;
 use crate::engine::resource::ops::{at, Op};
-use crate::engine::resource::plan::{check_constraints, check_fields};
+use crate::engine::resource::plan::check_arguments;
 use crate::engine::resource::{api_error_diag, build_request, Constraint, Ctx};
 use crate::engine::schema::{object_type, DefaultValue, Field, Mode};
 use crate::engine::template;
@@ -127,9 +127,7 @@ impl ActionDef {
     /// Checks a configuration (which may hold unknown values): the fields' validators and
     /// the constraints, as for data sources.
     pub fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = check_fields(&self.fields, config);
-        check_constraints(&self.constraints, config, &mut diags);
-        diags
+        check_arguments(&self.fields, &self.constraints, config)
     }
 
     /// The plan of an unlinked action: nothing changes in state, so planning is
@@ -244,14 +242,24 @@ pub fn message(template: &str, config: &Value, answer: &J, provider: &Value) -> 
     )
 }
 
+/// The request `op` makes from an action's configuration (its own plan: there is no
+/// state): path and query templates, and a body of the `api`-mapped arguments. For
+/// hand-written invokers as much as for [`SendOp`].
+pub fn request_from_config(
+    ctx: &Ctx,
+    def: &ActionDef,
+    noun: &str,
+    op: &Op,
+    config: &Value,
+) -> Result<ApiRequest, Diagnostics> {
+    let members = create_body(&def.fields, config, config)?;
+    build_request(&def.fields, noun, &ctx.provider_config, op, config, members, config)
+}
+
 #[async_trait]
 impl Invoke for SendOp {
     async fn invoke(&self, ctx: &Ctx, def: &ActionDef, config: &Value, progress: &Progress) -> Diagnostics {
-        let members = match create_body(&def.fields, config, config) {
-            Ok(m) => m,
-            Err(d) => return d,
-        };
-        let req = match build_request(&def.fields, self.noun, &ctx.provider_config, &self.op, config, members, config) {
+        let req = match request_from_config(ctx, def, self.noun, &self.op, config) {
             Ok(r) => r,
             Err(d) => return d,
         };

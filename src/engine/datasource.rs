@@ -9,7 +9,7 @@ use crate::engine::diag::Diagnostics;
 use crate::engine::list::{for_each_page, op_request};
 use crate::engine::mapping::state_from_api;
 use crate::engine::resource::ops::{at, ListSpec, Op};
-use crate::engine::resource::plan::{check_constraints, check_fields};
+use crate::engine::resource::plan::check_arguments;
 use crate::engine::resource::{api_error_diag, Constraint, Ctx};
 use crate::engine::schema::{object_type, semantically_equal, DefaultValue, Field, Mode};
 use crate::engine::template::render;
@@ -68,9 +68,7 @@ impl DataSourceDef {
     }
 
     pub fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = check_fields(&self.fields, config);
-        check_constraints(&self.constraints, config, &mut diags);
-        diags
+        check_arguments(&self.fields, &self.constraints, config)
     }
 
     pub async fn read(&self, ctx: &Ctx, config: &Value) -> Result<DataSourceResponse, Diagnostics> {

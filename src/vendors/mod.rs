@@ -13,6 +13,7 @@ use crate::engine::normalize::parse_duration;
 use crate::engine::provider::ProviderDef;
 use crate::engine::schema::{Field, Validator};
 use crate::engine::value::Value;
+use crate::http::{normalize_endpoint, vendors, ConfigError, TransportConfig};
 
 /// Every provider this project builds, by name (also its `docs/<name>/` and
 /// `examples/<name>/` folders).
@@ -67,6 +68,71 @@ pub(crate) fn request_timeout(cfg: &Value, diags: &mut Diagnostics) -> Duration 
 /// a provider has none), at most 50.
 pub(crate) fn max_retries(cfg: &Value) -> u32 {
     cfg.get("max_retries").as_i64().map(|n| n.clamp(0, 50) as u32).unwrap_or(5)
+}
+
+/// The server's base URL from the address argument `attr`: blanks, trailing `/` and the
+/// API's own path (`api_path`, which users often copy along; "" when there is none) are
+/// dropped, and a bare host means HTTPS. An error names the argument.
+pub(crate) fn server_root(address: &str, attr: &str, api_path: &str) -> Result<String, Diagnostics> {
+    let trimmed = address.trim().trim_end_matches('/');
+    let root = trimmed.strip_suffix(api_path).unwrap_or(trimmed);
+    normalize_endpoint(root).map_err(|e| Diagnostics::attr_error(AttrPath::attr(attr), format!("Invalid {attr}"), e.0))
+}
+
+/// The transport of a provider's client, with the TLS arguments `ca_certificate` and
+/// `insecure_skip_verify`. A provider that does not declare them reads them as null, which
+/// keeps the system's roots and verification.
+pub(crate) fn transport(
+    cfg: &Value,
+    endpoints: Vec<String>,
+    vendor: &str,
+    request_timeout: Duration,
+) -> TransportConfig {
+    TransportConfig {
+        ca_pem: cfg.get("ca_certificate").as_str().map(str::to_string),
+        insecure_skip_verify: cfg.get("insecure_skip_verify").as_bool().unwrap_or(false),
+        request_timeout,
+        ..TransportConfig::new(endpoints, vendors::user_agent(vendor))
+    }
+}
+
+/// The error of a client the HTTP layer cannot build, on the argument most likely at fault:
+/// `ca_certificate` (an unreadable CA bundle) where the provider has one, else its address.
+pub(crate) fn invalid_client_settings(blamed: &'static str) -> impl FnOnce(ConfigError) -> Diagnostics {
+    let summary = if blamed == "ca_certificate" { "Invalid TLS or client settings" } else { "Invalid client settings" };
+    move |e| Diagnostics::attr_error(AttrPath::attr(blamed), summary, e.0)
+}
+
+/// Checks the providers' unit tests share.
+#[cfg(test)]
+pub(crate) mod checks {
+    use std::sync::Arc;
+
+    use crate::engine::api::Api;
+    use crate::engine::diag::Diagnostics;
+    use crate::engine::provider::ProviderDef;
+    use crate::engine::value::Value;
+
+    /// What `configure` says about an empty provider block (it must refuse it).
+    pub(crate) fn refusal_of_empty_block(configure: fn(&Value) -> Result<Arc<dyn Api>, Diagnostics>) -> String {
+        let Err(diags) = configure(&Value::Object(Default::default())) else {
+            panic!("configured without credentials")
+        };
+        format!("{diags:?}")
+    }
+
+    /// The docs are generated from the descriptions: the provider's arguments and its data
+    /// sources' attributes need one each.
+    pub(crate) fn assert_arguments_and_data_sources_described(p: &ProviderDef) {
+        for f in &p.fields {
+            assert!(!f.description.is_empty(), "{}", f.name);
+        }
+        for ds in &p.data_sources {
+            for f in &ds.fields {
+                assert!(!f.description.is_empty(), "{}.{}", ds.type_name, f.name);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

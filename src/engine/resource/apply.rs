@@ -13,7 +13,7 @@ use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::list::{for_each_page, op_request};
 use crate::engine::mapping::{create_body, encode_attr, has_update, redacted, state_from_api, update_body};
 use crate::engine::poll::{wait_until, Poll};
-use crate::engine::schema::{semantically_equal, Mode};
+use crate::engine::schema::{semantically_equal, Field, Mode};
 use crate::engine::template;
 use crate::engine::value::{Type, Value};
 
@@ -868,14 +868,8 @@ impl ResourceDef {
             .fields
             .iter()
             .filter(|f| f.is_configurable() && f.api.is_some() && !f.write_only)
-            .filter(|f| !semantically_equal(f, prior.get(f.name), fresh.get(f.name)))
-            .map(|f| {
-                format!(
-                    "{} (planned from {}, now {})",
-                    f.name,
-                    redacted(f, prior.get(f.name)),
-                    redacted(f, fresh.get(f.name))
-                )
+            .filter_map(|f| {
+                drift(f, prior, &fresh).map(|(was, now)| format!("{} (planned from {was}, now {now})", f.name))
             })
             .collect();
         if changed.is_empty() {
@@ -955,15 +949,7 @@ impl ResourceDef {
             .filter(|f| {
                 f.api.as_ref().is_some_and(|a| a.in_create) && !f.write_only && planned.get(f.name).is_fully_known()
             })
-            .find(|f| !semantically_equal(f, planned.get(f.name), fresh.get(f.name)))
-            .map(|f| {
-                format!(
-                    "{} is {} (planned {})",
-                    f.name,
-                    redacted(f, fresh.get(f.name)),
-                    redacted(f, planned.get(f.name))
-                )
-            })
+            .find_map(|f| drift(f, planned, &fresh).map(|(was, now)| format!("{} is {now} (planned {was})", f.name)))
     }
 
     fn exists_diag(&self, planned: &Value, msg: &str) -> Diagnostics {
@@ -1022,6 +1008,13 @@ fn literal(text: &str) -> Result<J, Diagnostics> {
 /// The request of an operation over `v`: path and query rendered from it (and the provider
 /// configuration), the body from `members` (the step's field members) shaped as the
 /// operation says. Shared by declared resources and declared actions.
+/// A field's expected and fresh values, as messages show them (secrets hidden), when the
+/// API's answer differs from what was expected.
+fn drift(f: &Field, expected: &Value, fresh: &Value) -> Option<(String, String)> {
+    let (was, now) = (expected.get(f.name), fresh.get(f.name));
+    (!semantically_equal(f, was, now)).then(|| (redacted(f, was), redacted(f, now)))
+}
+
 pub(crate) fn build_request(
     schema_fields: &[crate::engine::schema::Field],
     noun: &str,

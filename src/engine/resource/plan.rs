@@ -9,8 +9,7 @@ use super::{Constraint, PlanRequest, PlanResponse, ResourceSchema, TIMEOUTS};
 
 /// Field validators, resource-level constraints and `timeouts` values.
 pub fn validate_config(schema: &ResourceSchema, config: &Value) -> Diagnostics {
-    let mut diags = check_fields(&schema.fields, config);
-    check_constraints(&schema.constraints, config, &mut diags);
+    let mut diags = check_arguments(&schema.fields, &schema.constraints, config);
     if let Value::Object(t) = config.get(TIMEOUTS) {
         for (k, v) in t {
             if let Some(s) = v.as_str() {
@@ -20,6 +19,14 @@ pub fn validate_config(schema: &ResourceSchema, config: &Value) -> Diagnostics {
             }
         }
     }
+    diags
+}
+
+/// The fields' validators, then the constraints between them: what resources, data sources
+/// and actions check alike.
+pub fn check_arguments(fields: &[Field], constraints: &[Constraint], config: &Value) -> Diagnostics {
+    let mut diags = check_fields(fields, config);
+    check_constraints(constraints, config, &mut diags);
     diags
 }
 

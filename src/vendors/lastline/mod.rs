@@ -11,12 +11,12 @@ mod licenses;
 use std::sync::Arc;
 
 use crate::engine::api::Api;
-use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::diag::Diagnostics;
 use crate::engine::provider::ProviderDef;
 use crate::engine::resource::ResourceSchema;
 use crate::engine::schema::Field;
 use crate::engine::value::Value;
-use crate::http::{normalize_endpoint, vendors, TransportConfig};
+use crate::http::vendors;
 
 pub const ADDRESS: &str = "registry.terraform.io/tfprov/lastline";
 
@@ -68,19 +68,12 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let base_url = cfg.get("base_url").as_str().unwrap_or(DEFAULT_BASE_URL).trim().trim_end_matches('/').to_string();
-    let base = normalize_endpoint(&base_url)
-        .map_err(|e| Diagnostics::attr_error(AttrPath::attr("base_url"), "Invalid base_url", e.0))?;
-    let transport = TransportConfig {
-        ca_pem: cfg.get("ca_certificate").as_str().map(str::to_string),
-        insecure_skip_verify: cfg.get("insecure_skip_verify").as_bool().unwrap_or(false),
-        request_timeout,
-        ..TransportConfig::new(vec![base], vendors::user_agent("lastline"))
-    };
-    let max_retries = super::max_retries(cfg);
-    let client = vendors::lastline(transport, &username, &password, max_retries).map_err(|e| {
-        Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0)
-    })?;
+    let base_url = cfg.get("base_url").as_str().unwrap_or(DEFAULT_BASE_URL);
+    // The base URL is the PAPI path itself, so there is no API path to drop.
+    let base = super::server_root(base_url, "base_url", "")?;
+    let transport = super::transport(cfg, vec![base], "lastline", request_timeout);
+    let client = vendors::lastline(transport, &username, &password, super::max_retries(cfg))
+        .map_err(super::invalid_client_settings("ca_certificate"))?;
     Ok(Arc::new(client))
 }
 
@@ -99,25 +92,16 @@ fn import_key_state(schema: &ResourceSchema, id: &str) -> Value {
 mod tests {
     use super::*;
 
+    use crate::vendors::checks;
+
     #[test]
     fn missing_credentials_name_the_argument() {
-        let Err(diags) = configure(&Value::Object(Default::default())) else {
-            panic!("configured without credentials")
-        };
-        let text = format!("{diags:?}");
+        let text = checks::refusal_of_empty_block(configure);
         assert!(text.contains("username") && text.contains("LASTLINE_PASSWORD"), "{text}");
     }
 
     #[test]
     fn every_argument_and_attribute_is_described() {
-        let p = provider();
-        for f in &p.fields {
-            assert!(!f.description.is_empty(), "{}", f.name);
-        }
-        for ds in &p.data_sources {
-            for f in &ds.fields {
-                assert!(!f.description.is_empty(), "{}.{}", ds.type_name, f.name);
-            }
-        }
+        checks::assert_arguments_and_data_sources_described(&provider());
     }
 }

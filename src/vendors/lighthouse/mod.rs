@@ -12,11 +12,11 @@ mod users;
 use std::sync::Arc;
 
 use crate::engine::api::Api;
-use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::diag::Diagnostics;
 use crate::engine::provider::ProviderDef;
 use crate::engine::schema::Field;
 use crate::engine::value::Value;
-use crate::http::{normalize_endpoint, vendors, TransportConfig};
+use crate::http::vendors;
 
 pub const ADDRESS: &str = "registry.terraform.io/tfprov/lighthouse";
 
@@ -76,15 +76,10 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
         return Err(diags);
     }
     // `http://host:5000`, `http://host:5000/` and `.../api/v0.2` all mean the same server.
-    let trimmed = endpoint.trim().trim_end_matches('/');
-    let root = trimmed.strip_suffix(API).unwrap_or(trimmed);
-    let base = normalize_endpoint(root)
-        .map_err(|e| Diagnostics::attr_error(AttrPath::attr("endpoint"), "Invalid endpoint", e.0))?;
-    let transport =
-        TransportConfig { request_timeout, ..TransportConfig::new(vec![base], vendors::user_agent("lighthouse")) };
-    let max_retries = super::max_retries(cfg);
-    let client = vendors::lighthouse(transport, &email, &password, max_retries)
-        .map_err(|e| Diagnostics::attr_error(AttrPath::attr("endpoint"), "Invalid client settings", e.0))?;
+    let base = super::server_root(&endpoint, "endpoint", API)?;
+    let transport = super::transport(cfg, vec![base], "lighthouse", request_timeout);
+    let client = vendors::lighthouse(transport, &email, &password, super::max_retries(cfg))
+        .map_err(super::invalid_client_settings("endpoint"))?;
     // Alias reads search the beacon listings; one refresh shares them (see listings.rs).
     Ok(Arc::new(listings::SharedListings::new(Arc::new(client), listings::LISTING_TTL)))
 }
@@ -93,12 +88,11 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
 mod tests {
     use super::*;
 
+    use crate::vendors::checks;
+
     #[test]
     fn missing_credentials_name_the_argument() {
-        let Err(diags) = configure(&Value::Object(Default::default())) else {
-            panic!("configured without credentials")
-        };
-        let text = format!("{diags:?}");
+        let text = checks::refusal_of_empty_block(configure);
         assert!(text.contains("endpoint") && text.contains("LIGHTHOUSE_PASSWORD"), "{text}");
     }
 
@@ -111,15 +105,8 @@ mod tests {
     #[test]
     fn every_declaration_is_sound_and_described() {
         let p = provider();
-        for f in &p.fields {
-            assert!(!f.description.is_empty(), "{}", f.name);
-        }
         assert_eq!(p.resources.len(), 5);
         assert_eq!(p.data_sources.len(), 6);
-        for ds in &p.data_sources {
-            for f in &ds.fields {
-                assert!(!f.description.is_empty(), "{}.{}", ds.type_name, f.name);
-            }
-        }
+        checks::assert_arguments_and_data_sources_described(&p);
     }
 }

@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use serde_json::{json, Value as J};
 
-use super::entities::{created_by, created_date, pages, string_set};
+use super::entities::{created_by, created_date, pages, string_set, USER_ROLES};
 use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{object_lists, DataSourceDef, LookupOne, PagedList};
 use crate::engine::diag::Diagnostics;
@@ -654,18 +654,7 @@ pub fn users_data() -> DataSourceDef {
         "lightrun_users",
         "Lists users, optionally filtered by role or by a search string (name or email). Reads every page.",
         vec![
-            Field::string("role")
-                .optional()
-                .validate(Validator::OneOf(&[
-                    "SYSTEM_ADMIN",
-                    "COMPANY_VIEWER",
-                    "GROUP_ADMIN",
-                    "SECURITY",
-                    "APP_SEC",
-                    "INCIDENT_RESPONDER",
-                    "DEVELOPER",
-                ]))
-                .desc("Only users with this role."),
+            Field::string("role").optional().validate(Validator::OneOf(USER_ROLES)).desc("Only users with this role."),
             Field::string("search").optional().desc("Only users whose name or email contains this text."),
             Field::string("id").computed().desc("Identifier of the result, from the filters (`all` without any)."),
             Field::list_of("users", item).computed().desc("Matching users, in API order."),

@@ -18,6 +18,10 @@ pub(super) const fn pages(op: Op) -> ListSpec {
     })
 }
 
+/// The roles a Lightrun user can hold (the user's `roles`, the users data source's filter).
+pub(super) const USER_ROLES: &[&str] =
+    &["SYSTEM_ADMIN", "COMPANY_VIEWER", "GROUP_ADMIN", "SECURITY", "APP_SEC", "INCIDENT_RESPONDER", "DEVELOPER"];
+
 pub(super) fn created_by() -> Field {
     Field::string("created_by").computed().api("createdBy", Codec::Plain).desc("Creator (user email or API key).")
 }
@@ -109,15 +113,7 @@ pub fn user() -> ResourceDef {
         Field::string("last_name").required().api_mutable("lastName", Codec::Plain).desc("Last name. Updated in place."),
         string_set("roles")
             .optional_computed()
-            .validate(Validator::EachOneOf(&[
-                "SYSTEM_ADMIN",
-                "COMPANY_VIEWER",
-                "GROUP_ADMIN",
-                "SECURITY",
-                "APP_SEC",
-                "INCIDENT_RESPONDER",
-                "DEVELOPER",
-            ]))
+            .validate(Validator::EachOneOf(USER_ROLES))
             .api_mutable("roles", Codec::Plain)
             .desc("Roles. Unset: the server's default (`DEVELOPER`) is kept. With RBAC off only `DEVELOPER` and `SYSTEM_ADMIN` exist. Updated in place."),
         Field::bool("enabled")

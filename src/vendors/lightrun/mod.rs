@@ -11,11 +11,11 @@ mod settings;
 use std::sync::Arc;
 
 use crate::engine::api::Api;
-use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::diag::Diagnostics;
 use crate::engine::provider::ProviderDef;
 use crate::engine::schema::Field;
 use crate::engine::value::Value;
-use crate::http::{normalize_endpoint, vendors, TransportConfig};
+use crate::http::vendors;
 
 pub const ADDRESS: &str = "registry.terraform.io/tfprov/lightrun";
 
@@ -80,11 +80,12 @@ fn provider_fields() -> Vec<Field> {
 
 /// `https://app.lightrun.com`, `https://app.lightrun.com/` and `.../api/v1` all mean the
 /// same server.
-fn base_url(api_url: &str) -> Result<String, String> {
-    let trimmed = api_url.trim().trim_end_matches('/');
-    let trimmed = trimmed.strip_suffix("/api/v1").unwrap_or(trimmed);
-    normalize_endpoint(trimmed).map(|base| format!("{base}/api/v1")).map_err(|e| e.0)
+fn base_url(api_url: &str) -> Result<String, Diagnostics> {
+    super::server_root(api_url, "api_url", API_PATH).map(|root| format!("{root}{API_PATH}"))
 }
+
+/// Every API path starts here; `api_url` is the server root.
+const API_PATH: &str = "/api/v1";
 
 fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     let mut diags = Diagnostics::default();
@@ -94,16 +95,10 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let base =
-        base_url(&api_url).map_err(|e| Diagnostics::attr_error(AttrPath::attr("api_url"), "Invalid api_url", e))?;
-    let transport = TransportConfig {
-        ca_pem: cfg.get("ca_certificate").as_str().map(str::to_string),
-        request_timeout,
-        ..TransportConfig::new(vec![base], vendors::user_agent("lightrun"))
-    };
-    let client = vendors::lightrun(transport, api_key, super::max_retries(cfg)).map_err(|e| {
-        Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0)
-    })?;
+    let base = base_url(&api_url)?;
+    let transport = super::transport(cfg, vec![base], "lightrun", request_timeout);
+    let client = vendors::lightrun(transport, api_key, super::max_retries(cfg))
+        .map_err(super::invalid_client_settings("ca_certificate"))?;
     Ok(Arc::new(client))
 }
 
@@ -114,16 +109,18 @@ mod tests {
     #[test]
     fn the_api_base_path_is_appended_once() {
         for given in ["https://app.lightrun.com", "https://app.lightrun.com/", "https://app.lightrun.com/api/v1/"] {
-            assert_eq!(base_url(given).as_deref(), Ok("https://app.lightrun.com/api/v1"), "{given}");
+            assert_eq!(base_url(given).ok().as_deref(), Some("https://app.lightrun.com/api/v1"), "{given}");
         }
-        assert_eq!(base_url("lightrun.example.com:8443").as_deref(), Ok("https://lightrun.example.com:8443/api/v1"));
+        assert_eq!(
+            base_url("lightrun.example.com:8443").ok().as_deref(),
+            Some("https://lightrun.example.com:8443/api/v1")
+        );
         assert!(base_url("ftp://x").is_err());
     }
 
     #[test]
     fn missing_credentials_name_the_argument() {
-        let Err(diags) = configure(&Value::Object(Default::default())) else { panic!("configured without a key") };
-        let text = format!("{diags:?}");
+        let text = crate::vendors::checks::refusal_of_empty_block(configure);
         assert!(text.contains("api_url") && text.contains("LIGHTRUN_API_KEY"), "{text}");
     }
 

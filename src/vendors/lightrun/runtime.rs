@@ -8,13 +8,12 @@ use async_trait::async_trait;
 use serde_json::Value as J;
 
 use super::entities::{pages, string_set};
-use crate::engine::action::{message, ActionDef, Invoke, Progress, SendOp};
+use crate::engine::action::{message, request_from_config, ActionDef, Invoke, Progress, SendOp};
 use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{DataSourceDef, DataSourceRead, DataSourceResponse, PagedList};
 use crate::engine::diag::Diagnostics;
 use crate::engine::list::{for_each_page, op_request};
-use crate::engine::mapping::create_body;
-use crate::engine::resource::{api_error_diag, build_request, Ctx, ListSpec, Op};
+use crate::engine::resource::{api_error_diag, Ctx, ListSpec, Op};
 use crate::engine::schema::{Codec, Field, Mode, Validator};
 use crate::engine::value::{Type, Value};
 
@@ -196,11 +195,7 @@ impl Insert {
 #[async_trait]
 impl Invoke for Insert {
     async fn invoke(&self, ctx: &Ctx, def: &ActionDef, config: &Value, progress: &Progress) -> Diagnostics {
-        let members = match create_body(&def.fields, config, config) {
-            Ok(m) => m,
-            Err(d) => return d,
-        };
-        let req = match build_request(&def.fields, self.noun, &ctx.provider_config, &self.op, config, members, config) {
+        let req = match request_from_config(ctx, def, self.noun, &self.op, config) {
             Ok(r) => r,
             Err(d) => return d,
         };

@@ -10,14 +10,15 @@
 use async_trait::async_trait;
 use serde_json::{json, Value as J};
 
+use super::entities::spring;
 use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{DataSourceDef, DataSourceRead, DataSourceResponse, LookupOne};
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::list::for_each_page;
 use crate::engine::resource::{
-    api_error_diag, ApplyRequest, ApplyResponse, Ctx, DeleteRequest, DeleteResponse, ImportState, LastPage, ListSpec,
-    Op, Operations, Paging, PlanRequest, PlanResponse, Private, ReadOp, ReadRequest, ReadResponse, Resource,
-    ResourceDef, ResourceSchema, UpgradeState,
+    api_error_diag, ApplyRequest, ApplyResponse, Ctx, DeleteRequest, DeleteResponse, ImportState, ListSpec, Op,
+    Operations, Paging, PlanRequest, PlanResponse, Private, ReadOp, ReadRequest, ReadResponse, Resource, ResourceDef,
+    ResourceSchema, UpgradeState,
 };
 use crate::engine::schema::{Codec, Field, Validator};
 use crate::engine::template::percent_encode;
@@ -45,17 +46,6 @@ pub fn data_sources() -> Vec<DataSourceDef> {
 /// back as `pageOffset`, absent on the last page (models §2).
 const fn idp_pages(op: Op) -> ListSpec {
     ListSpec::new(op, "content").paging(Paging::Token { param: "pageOffset", next_at: "nextPage" })
-}
-
-/// Spring pages: `page` from 0, `size` at most 100, `{content, last}`.
-const fn spring(op: Op) -> ListSpec {
-    ListSpec::new(op, "content").paging(Paging::PageNumber {
-        page_param: "page",
-        size_param: "size",
-        size: 100,
-        first: 0,
-        last: LastPage::Flag("last"),
-    })
 }
 
 const IDENTITY_PROVIDERS: &str = "/identities/settings/identity-providers";

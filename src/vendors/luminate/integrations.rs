@@ -1,11 +1,11 @@
 //! `luminate_aws_integration`, `luminate_aws_integration_bind`, DNS resiliency groups and
 //! servers, and the `luminate_aws_integration` and `luminate_ssh_client` data sources.
 
+use super::entities::spring;
 use crate::engine::api::Method;
 use crate::engine::datasource::{DataSourceDef, LookupOne};
 use crate::engine::resource::{
-    BodyShape, CreateOp, DeleteOp, LastPage, ListSpec, Member, Op, Operations, Paging, Resource, ResourceDef, Toggle,
-    UpdateOp,
+    BodyShape, CreateOp, DeleteOp, ListSpec, Member, Op, Operations, Resource, ResourceDef, Toggle, UpdateOp,
 };
 use crate::engine::schema::{Codec, Field, Semantic, Validator};
 
@@ -22,17 +22,6 @@ const INTEGRATIONS: &str = "/cloud-integrations/integrations";
 /// Every integration: a bare array. `noHealthCheck` spares the API probing AWS for each.
 const fn integrations_list() -> ListSpec {
     ListSpec::new(Op::get(INTEGRATIONS).query(&[("noHealthCheck", "true")]), "")
-}
-
-/// Spring pages: `page` from 0, `size` at most 100, `{content, last}`.
-const fn spring(op: Op) -> ListSpec {
-    ListSpec::new(op, "content").paging(Paging::PageNumber {
-        page_param: "page",
-        size_param: "size",
-        size: 100,
-        first: 0,
-        last: LastPage::Flag("last"),
-    })
 }
 
 /// The members an integration's create and update carry besides its name: AWS, and

@@ -15,11 +15,11 @@ mod site_link;
 use std::sync::Arc;
 
 use crate::engine::api::Api;
-use crate::engine::diag::{AttrPath, Diagnostics};
+use crate::engine::diag::Diagnostics;
 use crate::engine::provider::ProviderDef;
 use crate::engine::schema::Field;
 use crate::engine::value::Value;
-use crate::http::{normalize_endpoint, vendors, TransportConfig};
+use crate::http::{vendors, TransportConfig};
 
 pub const ADDRESS: &str = "registry.terraform.io/tfprov/luminate";
 
@@ -72,10 +72,10 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
         return Err(diags);
     }
     // The Go provider takes a bare host and means HTTPS; a URL with a scheme is accepted too.
-    let base = normalize_endpoint(&endpoint)
-        .map_err(|e| Diagnostics::attr_error(AttrPath::attr("api_endpoint"), "Invalid api_endpoint", e.0))?;
+    let base = super::server_root(&endpoint, "api_endpoint", "")?;
+    // No TLS or timeout arguments: the transport's defaults.
     let transport = TransportConfig::new(vec![format!("{base}/v2")], vendors::user_agent("luminate"));
     let client = vendors::luminate(transport, format!("{base}/v1/oauth/token"), client_id, &secret, 5)
-        .map_err(|e| Diagnostics::attr_error(AttrPath::attr("api_endpoint"), "Invalid client settings", e.0))?;
+        .map_err(super::invalid_client_settings("api_endpoint"))?;
     Ok(Arc::new(client))
 }
