@@ -11,16 +11,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::Value as J;
 
-use crate::engine::action::{message, ActionDef, Invoke, Progress};
+use crate::engine::action::{message, request_from_config, ActionDef, Invoke, Progress};
 use crate::engine::api::{ApiError, ApiRequest, Method};
 use crate::engine::datasource::{DataSourceDef, DataSourceRead, DataSourceResponse, LookupOne, PagedList};
 use crate::engine::diag::Diagnostics;
-use crate::engine::mapping::{create_body, state_from_api};
+use crate::engine::mapping::state_from_api;
 use crate::engine::resource::ops::CreateOp;
 use crate::engine::resource::Resource;
 use crate::engine::resource::{
-    api_error_diag, build_request, BodyShape, Constraint, Ctx, DeleteOp, ListSpec, Member, Op, Operations, Paging,
-    ResourceDef, ResourceHooks, Toggle, UpdateOp, UpdateStyle,
+    api_error_diag, BodyShape, Constraint, Ctx, DeleteOp, ListSpec, Member, Op, Operations, Paging, ResourceDef,
+    ResourceHooks, Toggle, UpdateOp, UpdateStyle,
 };
 use crate::engine::schema::{Codec, Field, Validator};
 use crate::engine::value::{Type, Value};
@@ -296,11 +296,7 @@ impl Invoke for Explained {
             }
         }
         let config = &filled;
-        let members = match create_body(&def.fields, config, config) {
-            Ok(m) => m,
-            Err(d) => return d,
-        };
-        let req = match build_request(&def.fields, self.noun, &ctx.provider_config, &self.op, config, members, config) {
+        let req = match request_from_config(ctx, def, self.noun, &self.op, config) {
             Ok(r) => r,
             Err(d) => return d,
         };

@@ -19,7 +19,7 @@ use crate::engine::provider::ProviderDef;
 use crate::engine::resource::ListSpec;
 use crate::engine::schema::{Field, Validator};
 use crate::engine::value::Value;
-use crate::http::{normalize_endpoint, vendors, TransportConfig};
+use crate::http::{normalize_endpoint, vendors};
 
 pub const ADDRESS: &str = "registry.terraform.io/tfprov/lightbits";
 
@@ -139,16 +139,10 @@ fn configure(cfg: &Value) -> Result<Arc<dyn Api>, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let transport = TransportConfig {
-        ca_pem: cfg.get("ca_certificate").as_str().map(str::to_string),
-        insecure_skip_verify: cfg.get("insecure_skip_verify").as_bool().unwrap_or(false),
-        request_timeout,
-        ..TransportConfig::new(endpoints, vendors::user_agent("lightbits"))
-    };
+    let transport = super::transport(cfg, endpoints, "lightbits", request_timeout);
     let token = cfg.get("token").as_str().map(str::to_string);
     let max_retries = super::max_retries(cfg);
-    let client = vendors::lightbits(transport, token, max_retries).map_err(|e| {
-        Diagnostics::attr_error(AttrPath::attr("ca_certificate"), "Invalid TLS or client settings", e.0)
-    })?;
+    let client =
+        vendors::lightbits(transport, token, max_retries).map_err(super::invalid_client_settings("ca_certificate"))?;
     Ok(Arc::new(client))
 }
