@@ -199,9 +199,6 @@ async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) ->
 
 /// Armed faults; a 429 carries `Retry-After` (the interface's clients honour it).
 async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let Some(fault) = sim.faults.take(req.method().as_str(), req.uri().path()) else {
-        return next.run(req).await;
-    };
     let retry_after = sim.cfg().retry_after_secs;
     let error = move |status: StatusCode, message: &str| {
         let mut response = SimError::new(status, message).into_response();
@@ -210,7 +207,7 @@ async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> R
         }
         response
     };
-    crate::simulators::faults::inject(fault, req, next, error, "Internal Server Error").await
+    crate::simulators::faults::run_under_armed(&sim.faults, req, next, error, "Internal Server Error").await
 }
 
 // Spring answers unknown routes and methods with its error body too.
