@@ -163,6 +163,17 @@ pub fn parse_json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     serde_json::from_slice(bytes).map_err(|e| format!("JSON parse error: {e}"))
 }
 
+/// A request's body read as JSON (see [`parse_json_body`]) for an extractor: `Err` is the
+/// message of the 400, whether the body could not be read or is not the JSON wanted.
+pub async fn read_json_body<T: DeserializeOwned, S: Send + Sync>(
+    request: axum::extract::Request,
+    state: &S,
+) -> Result<T, String> {
+    use axum::extract::FromRequest as _;
+    let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|e| e.body_text())?;
+    parse_json_body(&bytes)
+}
+
 /// An admin route's out-of-band edit: the keys of `patch` replace the object's, except
 /// `id` (the store's key: changing it would orphan the object). `Err` is the message of
 /// the 400 when either is not a JSON object.
