@@ -13,4 +13,5 @@ pub mod logging;
 pub mod protocol;
 pub mod simulators;
 pub mod testkit;
+pub mod timestamp;
 pub mod vendors;

@@ -8,22 +8,11 @@
 //! The password also comes from LASTLINE_SIM_PASSWORD. The provider's `base_url` is the
 //! printed URL followed by `/papi`.
 
-use std::time::Duration;
-
 use tfprov::simulators::lastline::{router, Sim, SimConfig};
-use tfprov::simulators::run_command;
+use tfprov::simulators::{run_command, Flags};
 
-fn usage() -> ! {
-    eprintln!(
-        "usage: lastline-simulator [--listen ADDR:PORT] [--username U] [--password P] [--customer C] \
-         [--no-extra-permissions] [--propagation-delay-ms N] [--session-idle-timeout-ms N] [--latency-ms N]"
-    );
-    std::process::exit(2);
-}
-
-fn millis(text: String) -> Duration {
-    Duration::from_millis(text.parse().unwrap_or_else(|_| usage()))
-}
+const USAGE: &str = "usage: lastline-simulator [--listen ADDR:PORT] [--username U] [--password P] [--customer C] \
+     [--no-extra-permissions] [--propagation-delay-ms N] [--session-idle-timeout-ms N] [--latency-ms N]";
 
 fn main() {
     let mut listen = "127.0.0.1:8094".to_string();
@@ -31,22 +20,21 @@ fn main() {
     let mut cfg =
         SimConfig { password: std::env::var("LASTLINE_SIM_PASSWORD").unwrap_or(defaults.password.clone()), ..defaults };
     let mut customer_given = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage());
-        match a.as_str() {
-            "--listen" => listen = value(),
-            "--username" => cfg.username = value(),
-            "--password" => cfg.password = value(),
+    let mut flags = Flags::from_env(USAGE);
+    while let Some(flag) = flags.next_flag() {
+        match flag.as_str() {
+            "--listen" => listen = flags.value(),
+            "--username" => cfg.username = flags.value(),
+            "--password" => cfg.password = flags.value(),
             "--customer" => {
-                cfg.customer = value();
+                cfg.customer = flags.value();
                 customer_given = true;
             }
             "--no-extra-permissions" => cfg.extra_permissions = false,
-            "--propagation-delay-ms" => cfg.propagation_delay = millis(value()),
-            "--session-idle-timeout-ms" => cfg.session_idle_timeout = Some(millis(value())),
-            "--latency-ms" => cfg.latency = millis(value()),
-            _ => usage(),
+            "--propagation-delay-ms" => cfg.propagation_delay = flags.millis(),
+            "--session-idle-timeout-ms" => cfg.session_idle_timeout = Some(flags.millis()),
+            "--latency-ms" => cfg.latency = flags.millis(),
+            _ => flags.usage(),
         }
     }
     if !customer_given {

@@ -4,14 +4,10 @@
 //!                            [--delay-ms 300] [--latency-ms 0] [--tls --ca-out FILE]
 //!                            [--reject-unknown-fields]
 
-use std::time::Duration;
-
 use tfprov::simulators::lightbits::{router, serve, tls, Sim, SimConfig};
+use tfprov::simulators::Flags;
 
-fn usage() -> ! {
-    eprintln!("usage: lightbits-simulator [--listen ADDR:PORT] [--token TOKEN | --no-auth] [--delay-ms N] [--latency-ms N] [--tls [--ca-out FILE]] [--reject-unknown-fields]");
-    std::process::exit(2);
-}
+const USAGE: &str = "usage: lightbits-simulator [--listen ADDR:PORT] [--token TOKEN | --no-auth] [--delay-ms N] [--latency-ms N] [--tls [--ca-out FILE]] [--reject-unknown-fields]";
 
 fn main() {
     let mut listen = "127.0.0.1:8090".to_string();
@@ -20,20 +16,18 @@ fn main() {
         ..SimConfig::default()
     };
     let mut ca_out: Option<String> = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage());
-        match a.as_str() {
-            "--listen" => listen = value(),
-            "--token" => cfg.token = Some(value()),
+    let mut flags = Flags::from_env(USAGE);
+    while let Some(flag) = flags.next_flag() {
+        match flag.as_str() {
+            "--listen" => listen = flags.value(),
+            "--token" => cfg.token = Some(flags.value()),
             "--no-auth" => cfg.token = None,
-            "--delay-ms" => cfg.transition_delay = Duration::from_millis(value().parse().unwrap_or_else(|_| usage())),
-            "--latency-ms" => cfg.latency = Duration::from_millis(value().parse().unwrap_or_else(|_| usage())),
+            "--delay-ms" => cfg.transition_delay = flags.millis(),
+            "--latency-ms" => cfg.latency = flags.millis(),
             "--tls" => cfg.tls = true,
-            "--ca-out" => ca_out = Some(value()),
+            "--ca-out" => ca_out = Some(flags.value()),
             "--reject-unknown-fields" => cfg.reject_unknown_fields = true,
-            "-h" | "--help" => usage(),
-            _ => usage(),
+            _ => flags.usage(),
         }
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -7,15 +7,10 @@
 //! is the printed URL (it appends `/api/v0.2`); beacon agents and Docker hosts are added
 //! through `/_sim/beacon_hosts` and `/_sim/docker_hosts`.
 
-use std::time::Duration;
-
 use tfprov::simulators::lighthouse::{router, Sim, SimConfig};
-use tfprov::simulators::run_command;
+use tfprov::simulators::{run_command, Flags};
 
-fn usage() -> ! {
-    eprintln!("usage: lighthouse-simulator [--listen ADDR:PORT] [--admin-email EMAIL] [--admin-password PASSWORD] [--admin-level N] [--latency-ms N] [--step-delay-ms N]");
-    std::process::exit(2);
-}
+const USAGE: &str = "usage: lighthouse-simulator [--listen ADDR:PORT] [--admin-email EMAIL] [--admin-password PASSWORD] [--admin-level N] [--latency-ms N] [--step-delay-ms N]";
 
 fn main() {
     let mut listen = "127.0.0.1:5000".to_string();
@@ -24,17 +19,16 @@ fn main() {
         admin_password: std::env::var("LIGHTHOUSE_SIM_ADMIN_PASSWORD").unwrap_or(defaults.admin_password.clone()),
         ..defaults
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage());
-        match a.as_str() {
-            "--listen" => listen = value(),
-            "--admin-email" => cfg.admin_email = value(),
-            "--admin-password" => cfg.admin_password = value(),
-            "--admin-level" => cfg.admin_level = value().parse().unwrap_or_else(|_| usage()),
-            "--latency-ms" => cfg.latency = Duration::from_millis(value().parse().unwrap_or_else(|_| usage())),
-            "--step-delay-ms" => cfg.step_delay = Duration::from_millis(value().parse().unwrap_or_else(|_| usage())),
-            _ => usage(),
+    let mut flags = Flags::from_env(USAGE);
+    while let Some(flag) = flags.next_flag() {
+        match flag.as_str() {
+            "--listen" => listen = flags.value(),
+            "--admin-email" => cfg.admin_email = flags.value(),
+            "--admin-password" => cfg.admin_password = flags.value(),
+            "--admin-level" => cfg.admin_level = flags.parsed(),
+            "--latency-ms" => cfg.latency = flags.millis(),
+            "--step-delay-ms" => cfg.step_delay = flags.millis(),
+            _ => flags.usage(),
         }
     }
     let banner = format!(

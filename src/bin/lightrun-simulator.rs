@@ -6,35 +6,29 @@
 //! The key also comes from LIGHTRUN_SIM_API_KEY. The provider's `api_url` is the printed
 //! URL, its `company_id` the printed company.
 
-use std::time::Duration;
-
 use tfprov::simulators::lightrun::{router, Sim, SimConfig};
-use tfprov::simulators::run_command;
+use tfprov::simulators::{run_command, Flags};
 
-fn usage() -> ! {
-    eprintln!("usage: lightrun-simulator [--listen ADDR:PORT] [--api-key KEY] [--scopes LEVEL,...] [--seat-limit N] [--no-rbac] [--latency-ms N]");
-    std::process::exit(2);
-}
+const USAGE: &str = "usage: lightrun-simulator [--listen ADDR:PORT] [--api-key KEY] [--scopes LEVEL,...] [--seat-limit N] [--no-rbac] [--latency-ms N]";
 
 fn main() {
     let mut listen = "127.0.0.1:8092".to_string();
     let defaults = SimConfig::default();
     let mut cfg =
         SimConfig { api_key: std::env::var("LIGHTRUN_SIM_API_KEY").unwrap_or(defaults.api_key.clone()), ..defaults };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage());
-        match a.as_str() {
-            "--listen" => listen = value(),
-            "--api-key" => cfg.api_key = value(),
+    let mut flags = Flags::from_env(USAGE);
+    while let Some(flag) = flags.next_flag() {
+        match flag.as_str() {
+            "--listen" => listen = flags.value(),
+            "--api-key" => cfg.api_key = flags.value(),
             "--scopes" => {
-                cfg.scopes = value().split(',').map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty()).collect()
+                cfg.scopes =
+                    flags.value().split(',').map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty()).collect()
             }
-            "--seat-limit" => cfg.seat_limit = Some(value().parse().unwrap_or_else(|_| usage())),
+            "--seat-limit" => cfg.seat_limit = Some(flags.parsed()),
             "--no-rbac" => cfg.rbac = false,
-            "--latency-ms" => cfg.latency = Duration::from_millis(value().parse().unwrap_or_else(|_| usage())),
-            "-h" | "--help" => usage(),
-            _ => usage(),
+            "--latency-ms" => cfg.latency = flags.millis(),
+            _ => flags.usage(),
         }
     }
     let banner = format!(

@@ -5,15 +5,10 @@
 //!
 //! The credentials also come from LUMINATE_SIM_CLIENT_ID and LUMINATE_SIM_CLIENT_SECRET.
 
-use std::time::Duration;
-
 use tfprov::simulators::luminate::{router, Sim, SimConfig};
-use tfprov::simulators::run_command;
+use tfprov::simulators::{run_command, Flags};
 
-fn usage() -> ! {
-    eprintln!("usage: luminate-simulator [--listen ADDR:PORT] [--client-id ID] [--client-secret SECRET] [--token-ttl-secs N] [--rate-limit N] [--latency-ms N]");
-    std::process::exit(2);
-}
+const USAGE: &str = "usage: luminate-simulator [--listen ADDR:PORT] [--client-id ID] [--client-secret SECRET] [--token-ttl-secs N] [--rate-limit N] [--latency-ms N]";
 
 fn main() {
     let mut listen = "127.0.0.1:8091".to_string();
@@ -23,18 +18,16 @@ fn main() {
         client_secret: std::env::var("LUMINATE_SIM_CLIENT_SECRET").unwrap_or(defaults.client_secret.clone()),
         ..defaults
     };
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let mut value = || args.next().unwrap_or_else(|| usage());
-        match a.as_str() {
-            "--listen" => listen = value(),
-            "--client-id" => cfg.client_id = value(),
-            "--client-secret" => cfg.client_secret = value(),
-            "--token-ttl-secs" => cfg.token_ttl = Duration::from_secs(value().parse().unwrap_or_else(|_| usage())),
-            "--rate-limit" => cfg.rate_limit_per_sec = value().parse().unwrap_or_else(|_| usage()),
-            "--latency-ms" => cfg.latency = Duration::from_millis(value().parse().unwrap_or_else(|_| usage())),
-            "-h" | "--help" => usage(),
-            _ => usage(),
+    let mut flags = Flags::from_env(USAGE);
+    while let Some(flag) = flags.next_flag() {
+        match flag.as_str() {
+            "--listen" => listen = flags.value(),
+            "--client-id" => cfg.client_id = flags.value(),
+            "--client-secret" => cfg.client_secret = flags.value(),
+            "--token-ttl-secs" => cfg.token_ttl = flags.secs(),
+            "--rate-limit" => cfg.rate_limit_per_sec = flags.parsed(),
+            "--latency-ms" => cfg.latency = flags.millis(),
+            _ => flags.usage(),
         }
     }
     let limit = match cfg.rate_limit_per_sec {

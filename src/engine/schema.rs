@@ -4,6 +4,8 @@
 use crate::engine::diag::{AttrPath, Diagnostics};
 use crate::engine::normalize::{parse_duration_secs, parse_size};
 use crate::engine::value::{Type, Value};
+// Re-exported: vendor code reaches the parser through the engine's schema vocabulary.
+pub use crate::timestamp::parse_rfc3339;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Mode {
@@ -633,56 +635,6 @@ pub fn semantically_equal(field: &Field, a: &Value, b: &Value) -> bool {
             matches!((parse(a), parse(b)), (Some(x), Some(y)) if x == y)
         }
     }
-}
-
-/// An RFC 3339 date-time (`2026-12-31T23:59:59+01:00`, `...Z`, an optional fraction).
-pub fn parse_rfc3339(text: &str) -> Option<time::OffsetDateTime> {
-    let bytes = text.as_bytes();
-    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<u32>().ok();
-    if bytes.len() < 20 || bytes[4] != b'-' || bytes[7] != b'-' || !matches!(bytes[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    if bytes[13] != b':' || bytes[16] != b':' {
-        return None;
-    }
-    let month = time::Month::try_from(u8::try_from(number(5..7)?).ok()?).ok()?;
-    let date =
-        time::Date::from_calendar_date(i32::try_from(number(0..4)?).ok()?, month, u8::try_from(number(8..10)?).ok()?)
-            .ok()?;
-    let mut rest = text.get(19..)?;
-    let mut nanos = 0u32;
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        nanos = format!("{:0<9}", &fraction[..digits.min(9)]).parse().ok()?;
-        rest = &fraction[digits..];
-    }
-    let clock = time::Time::from_hms_nano(
-        u8::try_from(number(11..13)?).ok()?,
-        u8::try_from(number(14..16)?).ok()?,
-        u8::try_from(number(17..19)?).ok()?,
-        nanos,
-    )
-    .ok()?;
-    let offset = match rest {
-        "Z" | "z" => time::UtcOffset::UTC,
-        _ => {
-            let sign: i8 = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            if rest.len() != 6 || rest.as_bytes()[3] != b':' {
-                return None;
-            }
-            let hours = i8::try_from(rest.get(1..3)?.parse::<u8>().ok()?).ok()?;
-            let minutes = i8::try_from(rest.get(4..6)?.parse::<u8>().ok()?).ok()?;
-            time::UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()?
-        }
-    };
-    Some(time::PrimitiveDateTime::new(date, clock).assume_offset(offset))
 }
 
 fn objects_equal(fields: &[Field], a: &Value, b: &Value) -> bool {

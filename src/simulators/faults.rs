@@ -105,6 +105,21 @@ impl<F: Armed> Faults<F> {
     }
 }
 
+/// Runs a request under the first armed fault that matches its method and path, or
+/// untouched when none does: the fault layer of every simulator whose faults are `Fault`s.
+pub async fn run_under_armed(
+    faults: &Faults,
+    req: Request,
+    next: Next,
+    error: impl Fn(StatusCode, &str) -> Response,
+    committed_message: &str,
+) -> Response {
+    match faults.take(req.method().as_str(), req.uri().path()) {
+        Some(fault) => inject(fault, req, next, error, committed_message).await,
+        None => next.run(req).await,
+    }
+}
+
 /// Runs a request under a fault. `error` renders the vendor's error answer for a status
 /// and message; `committed_message` is the vendor's wording of a server error.
 pub async fn inject(

@@ -93,6 +93,58 @@ pub fn run_command(listen: &str, router: axum::Router, banner: &str) -> i32 {
     })
 }
 
+/// A simulator command's arguments: `--name value` flags and bare switches. Anything
+/// malformed (a missing or unparsable value, an unknown flag, `-h`) prints the usage and
+/// exits with 2, the same for every command.
+pub struct Flags {
+    args: std::vec::IntoIter<String>,
+    usage: &'static str,
+}
+
+impl Flags {
+    /// The process's arguments; `usage` is the whole line printed on a mistake.
+    pub fn from_env(usage: &'static str) -> Flags {
+        Flags { args: std::env::args().skip(1).collect::<Vec<_>>().into_iter(), usage }
+    }
+
+    /// The next flag's name.
+    pub fn next_flag(&mut self) -> Option<String> {
+        self.args.next()
+    }
+
+    /// Prints the usage and exits: for unknown flags and `--help`.
+    pub fn usage(&self) -> ! {
+        eprintln!("{}", self.usage);
+        std::process::exit(2);
+    }
+
+    /// The value that follows the current flag.
+    pub fn value(&mut self) -> String {
+        match self.args.next() {
+            Some(value) => value,
+            None => self.usage(),
+        }
+    }
+
+    /// The value as a number (or anything else `FromStr`).
+    pub fn parsed<T: std::str::FromStr>(&mut self) -> T {
+        match self.value().parse() {
+            Ok(parsed) => parsed,
+            Err(_) => self.usage(),
+        }
+    }
+
+    /// The value as milliseconds.
+    pub fn millis(&mut self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.parsed())
+    }
+
+    /// The value as seconds.
+    pub fn secs(&mut self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.parsed())
+    }
+}
+
 /// The latency knob every simulator has: wait before answering.
 pub async fn delay(latency: std::time::Duration) {
     if !latency.is_zero() {
@@ -109,6 +161,17 @@ pub fn parse_json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
         return Err("Required request body is missing".into());
     }
     serde_json::from_slice(bytes).map_err(|e| format!("JSON parse error: {e}"))
+}
+
+/// A request's body read as JSON (see [`parse_json_body`]) for an extractor: `Err` is the
+/// message of the 400, whether the body could not be read or is not the JSON wanted.
+pub async fn read_json_body<T: DeserializeOwned, S: Send + Sync>(
+    request: axum::extract::Request,
+    state: &S,
+) -> Result<T, String> {
+    use axum::extract::FromRequest as _;
+    let bytes = axum::body::Bytes::from_request(request, state).await.map_err(|e| e.body_text())?;
+    parse_json_body(&bytes)
 }
 
 /// An admin route's out-of-band edit: the keys of `patch` replace the object's, except

@@ -398,14 +398,11 @@ fn format_of(path: &str) -> Format {
 /// Shared faults: HTTP errors carry an envelope without `error_code` (what a proxy or a
 /// crashed backend would send is unknown).
 async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let Some(fault) = sim.faults.take(req.method().as_str(), req.uri().path()) else {
-        return next.run(req).await;
-    };
     let format = format_of(req.uri().path());
     let error = move |status: StatusCode, message: &str| {
         wire::answer(format, status, &Err(ApiError { message: message.to_string(), code: None }))
     };
-    crate::simulators::faults::inject(fault, req, next, error, "Internal Server Error").await
+    crate::simulators::faults::run_under_armed(&sim.faults, req, next, error, "Internal Server Error").await
 }
 
 /// `api_error` faults: HTTP 200 with `success: 0` and the armed error, before or after

@@ -173,9 +173,6 @@ async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) ->
 }
 
 async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let Some(fault) = sim.faults.take(req.method().as_str(), req.uri().path()) else {
-        return next.run(req).await;
-    };
     let error = |status: StatusCode, message: &str| {
         let mut response = SimError::new(status, message).into_response();
         // Busy answers say "retry now", so that tests of retries do not wait.
@@ -184,7 +181,7 @@ async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> R
         }
         response
     };
-    crate::simulators::faults::inject(fault, req, next, error, "Internal Lightbits error.").await
+    crate::simulators::faults::run_under_armed(&sim.faults, req, next, error, "Internal Lightbits error.").await
 }
 
 /// The whole simulator as an axum router: API routes behind the layers, admin routes

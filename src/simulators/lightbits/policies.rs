@@ -287,7 +287,7 @@ fn timestamp_field(m: &Map<String, Value>, name: &str) -> ApiResult<String> {
     if text.is_empty() {
         return Err(invalid(&format!("mandatory argument is missing ({name}).")));
     }
-    let parsed = crate::engine::schema::parse_rfc3339(&text)
+    let parsed = crate::timestamp::parse_rfc3339(&text)
         .ok_or_else(|| invalid(&format!("{name} {text:?} is not an RFC 3339 time.")))?;
     // Answered the way Go's protojson renders a Timestamp: UTC with "Z".
     Ok(parsed.to_offset(time::UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).unwrap_or(text))

@@ -77,8 +77,7 @@ impl<T: serde::de::DeserializeOwned> axum::extract::FromRequest<Arc<Sim>> for Ad
     type Rejection = ApiError;
 
     async fn from_request(request: axum::extract::Request, sim: &Arc<Sim>) -> Result<Self, ApiError> {
-        let bytes = axum::body::Bytes::from_request(request, sim).await.map_err(|e| bad(e.body_text()))?;
-        crate::simulators::parse_json_body(&bytes).map(AdminJson).map_err(bad)
+        crate::simulators::read_json_body(request, sim).await.map(AdminJson).map_err(bad)
     }
 }
 

@@ -51,7 +51,7 @@ pub fn caller_for_key(sim: &Sim, key: &str) -> Option<Caller> {
     }
     let store = sim.store();
     let found = store.of_kind(Kind::ApiKey).into_iter().find(|k| k.hidden_text("secret") == key)?;
-    let expires = super::parse_time(found.text("expirationDate"))?;
+    let expires = crate::timestamp::parse_rfc3339(found.text("expirationDate"))?;
     if expires <= time::OffsetDateTime::now_utc() {
         return None;
     }
@@ -669,7 +669,7 @@ struct TempAccessBody {
 
 /// Whether a grant is still active ("Get a list of all active temporary accesses").
 fn active(grant: &Object, now: time::OffsetDateTime) -> bool {
-    super::parse_time(grant.text("expirationDate")).is_some_and(|at| at > now)
+    crate::timestamp::parse_rfc3339(grant.text("expirationDate")).is_some_and(|at| at > now)
 }
 
 fn non_empty(field: &str, values: Option<Vec<String>>) -> Result<Vec<String>, SimError> {
@@ -699,7 +699,7 @@ async fn create_temp_access(
         return Err(SimError::bad_request(format!("roles: '{bad}' is not one of {}", POOL_ROLES.join(", "))));
     }
     let expiration = required("expirationDate", body.expiration_date.as_deref())?;
-    let expires = super::parse_time(expiration)
+    let expires = crate::timestamp::parse_rfc3339(expiration)
         .ok_or_else(|| SimError::bad_request(format!("expirationDate: '{expiration}' is not an ISO 8601 date-time")))?;
     let now = time::OffsetDateTime::now_utc();
     if expires <= now {

@@ -341,7 +341,7 @@ async fn create_snapshot_action(
 fn action_view(action: &Object, now: time::OffsetDateTime) -> Value {
     let mut body = action.body.clone();
     let lifetime = action.hidden.get("expirationSeconds").and_then(Value::as_i64).unwrap_or(3600);
-    let expired = super::parse_time(action.text("createdAt"))
+    let expired = crate::timestamp::parse_rfc3339(action.text("createdAt"))
         .is_none_or(|created| created.checked_add(time::Duration::seconds(lifetime)).is_some_and(|end| end <= now));
     if expired {
         body["expired"] = json!(true);

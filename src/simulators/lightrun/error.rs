@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -85,7 +84,6 @@ impl<T: DeserializeOwned> FromRequest<Arc<Sim>> for JsonBody<T> {
     type Rejection = SimError;
 
     async fn from_request(request: Request, sim: &Arc<Sim>) -> Result<Self, SimError> {
-        let bytes = Bytes::from_request(request, sim).await.map_err(|e| SimError::bad_request(e.body_text()))?;
-        crate::simulators::parse_json_body(&bytes).map(JsonBody).map_err(SimError::bad_request)
+        crate::simulators::read_json_body(request, sim).await.map(JsonBody).map_err(SimError::bad_request)
     }
 }

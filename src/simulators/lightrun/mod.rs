@@ -148,57 +148,6 @@ pub(crate) fn format_time(at: time::OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// An RFC 3339 date-time (`2026-12-31T23:59:59+01:00`, `...Z`, optional fraction).
-pub(crate) fn parse_time(text: &str) -> Option<time::OffsetDateTime> {
-    let bytes = text.as_bytes();
-    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<u32>().ok();
-    if bytes.len() < 20 || bytes[4] != b'-' || bytes[7] != b'-' || !matches!(bytes[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    if bytes[13] != b':' || bytes[16] != b':' {
-        return None;
-    }
-    let month = time::Month::try_from(u8::try_from(number(5..7)?).ok()?).ok()?;
-    let date =
-        time::Date::from_calendar_date(i32::try_from(number(0..4)?).ok()?, month, u8::try_from(number(8..10)?).ok()?)
-            .ok()?;
-    let mut rest = text.get(19..)?;
-    let mut nanos = 0u32;
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let padded = format!("{:0<9}", &fraction[..digits.min(9)]);
-        nanos = padded.parse().ok()?;
-        rest = &fraction[digits..];
-    }
-    let clock = time::Time::from_hms_nano(
-        u8::try_from(number(11..13)?).ok()?,
-        u8::try_from(number(14..16)?).ok()?,
-        u8::try_from(number(17..19)?).ok()?,
-        nanos,
-    )
-    .ok()?;
-    let offset = match rest {
-        "Z" | "z" => time::UtcOffset::UTC,
-        _ => {
-            let sign: i8 = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            if rest.len() != 6 || rest.as_bytes()[3] != b':' {
-                return None;
-            }
-            let hours = i8::try_from(rest[1..3].parse::<u8>().ok()?).ok()?;
-            let minutes = i8::try_from(rest[4..6].parse::<u8>().ok()?).ok()?;
-            time::UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()?
-        }
-    };
-    Some(time::PrimitiveDateTime::new(date, clock).assume_offset(offset))
-}
-
 async fn path_layer(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     PATH.scope(path, next.run(req)).await
@@ -250,9 +199,6 @@ async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) ->
 
 /// Armed faults; a 429 carries `Retry-After` (the interface's clients honour it).
 async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let Some(fault) = sim.faults.take(req.method().as_str(), req.uri().path()) else {
-        return next.run(req).await;
-    };
     let retry_after = sim.cfg().retry_after_secs;
     let error = move |status: StatusCode, message: &str| {
         let mut response = SimError::new(status, message).into_response();
@@ -261,7 +207,7 @@ async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> R
         }
         response
     };
-    crate::simulators::faults::inject(fault, req, next, error, "Internal Server Error").await
+    crate::simulators::faults::run_under_armed(&sim.faults, req, next, error, "Internal Server Error").await
 }
 
 // Spring answers unknown routes and methods with its error body too.

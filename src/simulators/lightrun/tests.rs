@@ -910,20 +910,8 @@ async fn a_spawned_simulator_serves_http_and_drops_answers() {
 }
 
 #[test]
-fn rfc3339_times_parse_with_offsets_and_fractions() {
-    let utc = parse_time("2021-12-31T22:59:59Z").expect("utc");
-    assert_eq!(parse_time("2021-12-31T23:59:59+01:00"), Some(utc));
-    assert_eq!(parse_time("2021-12-31T23:59:59.000+01:00"), Some(utc));
-    assert!(parse_time("2021-12-31T23:59:59.5Z").is_some_and(|t| t.millisecond() == 500));
-    for bad in [
-        "2021-12-31",
-        "2021-13-01T00:00:00Z",
-        "2021-12-31T23:59:59",
-        "2021-12-31T23:59:59+0100",
-        "2021-12-31T23:59:0éZ",
-    ] {
-        assert_eq!(parse_time(bad), None, "{bad}");
-    }
+fn times_are_answered_in_utc_with_milliseconds() {
+    let utc = crate::timestamp::parse_rfc3339("2021-12-31T23:59:59+01:00").expect("valid");
     assert_eq!(format_time(utc), "2021-12-31T22:59:59.000Z");
 }
 

@@ -201,6 +201,20 @@ fn idp_type(store: &Store, idp: &str) -> Result<String, SimError> {
     Ok(text(&found.body, "provider").to_string())
 }
 
+/// The answer of a GET of one group or user: a 404 in the identity provider's wording
+/// when the provider is unknown, in the kind's wording when the object is.
+fn one_in_idp(
+    sim: &Sim,
+    kind: Kind,
+    idp: &str,
+    id: &str,
+    not_found: fn(&str) -> SimError,
+) -> Result<Json<Value>, SimError> {
+    let store = sim.store();
+    idp_type(&store, idp)?;
+    in_idp(&store, kind, idp, id).cloned().map(Json).ok_or_else(|| not_found(id))
+}
+
 /// An object of `kind` that belongs to `idp`.
 fn in_idp<'a>(store: &'a Store, kind: Kind, idp: &str, id: &str) -> Option<&'a Value> {
     store.get(kind, id).map(|o| &o.body).filter(|b| text(b, "identity_provider_id") == idp)
@@ -293,9 +307,7 @@ async fn get_group(
     State(sim): State<Arc<Sim>>,
     Path((idp, group)): Path<(String, String)>,
 ) -> Result<Json<Value>, SimError> {
-    let store = sim.store();
-    idp_type(&store, &idp)?;
-    in_idp(&store, Kind::Group, &idp, &group).cloned().map(Json).ok_or_else(|| group_not_found(&group))
+    one_in_idp(&sim, Kind::Group, &idp, &group, group_not_found)
 }
 
 #[derive(Deserialize)]
@@ -440,9 +452,7 @@ async fn get_user(
     State(sim): State<Arc<Sim>>,
     Path((idp, user)): Path<(String, String)>,
 ) -> Result<Json<Value>, SimError> {
-    let store = sim.store();
-    idp_type(&store, &idp)?;
-    in_idp(&store, Kind::User, &idp, &user).cloned().map(Json).ok_or_else(|| user_not_found(&user))
+    one_in_idp(&sim, Kind::User, &idp, &user, user_not_found)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -195,11 +195,8 @@ async fn latency_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) ->
 }
 
 async fn fault_layer(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let Some(fault) = sim.faults.take(req.method().as_str(), req.uri().path()) else {
-        return next.run(req).await;
-    };
     let error = |status: StatusCode, message: &str| SimError::new(status, message).into_response();
-    crate::simulators::faults::inject(fault, req, next, error, "Internal Server Error").await
+    crate::simulators::faults::run_under_armed(&sim.faults, req, next, error, "Internal Server Error").await
 }
 
 // Spring answers unknown routes and methods with its error body too, not an empty one.
