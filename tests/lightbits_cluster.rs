@@ -162,15 +162,20 @@ fn feature_flag_lifecycle_and_refused_disable() {
     assert!(flags.iter().any(|f| f["name"] == "evict-data" && f["enabled"] == true), "{d}");
 }
 
-fn volume_and_snapshot(w: &common::Workspace) -> (String, String) {
+/// A one-replica volume made through the API, once it is available.
+fn available_volume(w: &common::Workspace, name: &str) -> String {
     let (s, v) = w.http(
         "POST",
         "/api/v2/projects/default/volumes",
-        Some(json!({"name": "rb", "size": "1 GiB", "replicaCount": 1, "acl": {"values": ["ALLOW_ANY"]}})),
+        Some(json!({"name": name, "size": "1 GiB", "replicaCount": 1, "acl": {"values": ["ALLOW_ANY"]}})),
     );
     assert_eq!(s, 200, "{v}");
-    let volume = v["UUID"].as_str().expect("volume UUID").to_string();
     std::thread::sleep(Duration::from_millis(400));
+    v["UUID"].as_str().expect("volume UUID").to_string()
+}
+
+fn volume_and_snapshot(w: &common::Workspace) -> (String, String) {
+    let volume = available_volume(w, "rb");
     let (s, snap) = w.http(
         "POST",
         "/api/v2/projects/default/snapshots",
@@ -207,14 +212,7 @@ fn rollback_and_root_key_actions() {
     assert!(r.flat().contains("Volume or snapshot UUID not found"), "{}", r.all());
 
     // A snapshot of another volume, and a volume being deleted: the cluster's refusals.
-    let (s, v2) = w.http(
-        "POST",
-        "/api/v2/projects/default/volumes",
-        Some(json!({"name": "rb-other", "size": "1 GiB", "replicaCount": 1, "acl": {"values": ["ALLOW_ANY"]}})),
-    );
-    assert_eq!(s, 200, "{v2}");
-    let other_volume = v2["UUID"].as_str().expect("volume UUID").to_string();
-    std::thread::sleep(Duration::from_millis(400));
+    let other_volume = available_volume(&w, "rb-other");
     w.config(&format!(
         "action \"lightbits_volume_rollback\" \"foreign\" {{\n  config {{\n    volume_uuid   = \"{other_volume}\"\n    snapshot_uuid = \"{snapshot}\"\n  }}\n}}\n"
     ));
