@@ -24,6 +24,12 @@ start_simulator() {
     luminate)
       ./target/release/luminate-simulator --listen "127.0.0.1:$port" --client-id demo-client --client-secret demo-secret > "$work/simulator.log" 2>&1 &
       export LUMINATE_API_ENDPOINT="http://127.0.0.1:$port" LUMINATE_API_CLIENT_ID=demo-client LUMINATE_API_CLIENT_SECRET=demo-secret ;;
+    lightrun)
+      ./target/release/lightrun-simulator --listen "127.0.0.1:$port" --api-key demo-api-key > "$work/simulator.log" 2>&1 &
+      export LIGHTRUN_API_URL="http://127.0.0.1:$port" LIGHTRUN_API_KEY=demo-api-key LIGHTRUN_COMPANY_ID=c0ffee00-0000-4000-8000-000000000001 ;;
+    lastline)
+      ./target/release/lastline-simulator --listen "127.0.0.1:$port" --username ops@example.com --password demo-password > "$work/simulator.log" 2>&1 &
+      export LASTLINE_BASE_URL="http://127.0.0.1:$port/papi" LASTLINE_USERNAME=ops@example.com LASTLINE_PASSWORD=demo-password ;;
     lighthouse)
       ./target/release/lighthouse-simulator --listen "127.0.0.1:$port" --admin-email ops@example.com --admin-password demo-password > "$work/simulator.log" 2>&1 &
       export LIGHTHOUSE_ENDPOINT="http://127.0.0.1:$port" LIGHTHOUSE_EMAIL=ops@example.com LIGHTHOUSE_PASSWORD=demo-password ;;
@@ -73,14 +79,15 @@ RC
 import json, sys
 s = json.load(sys.stdin)
 for o in s["objects"]:
-    b = o["object"]
-    name = b.get("name") or b.get("Name") or b.get("Email") or b.get("Address") or b.get("InstanceAddress")
+    b = o["object"] if isinstance(o["object"], dict) else {}
+    name = (b.get("name") or b.get("Name") or b.get("Email") or b.get("email") or b.get("username")
+            or b.get("Address") or b.get("InstanceAddress") or o.get("id"))
     print("  %-18s %-24s %s" % (o["kind"], name, b.get("state", "")))'
     echo
   )
   port=$((port + 1))
 }
 
-for vendor in ${DEMO_VENDORS:-lightbits luminate lighthouse}; do
+for vendor in ${DEMO_VENDORS:-lightbits luminate lightrun lighthouse lastline}; do
   run_quickstart "$vendor"
 done

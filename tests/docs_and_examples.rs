@@ -4,6 +4,8 @@ mod common;
 
 use std::path::Path;
 
+use serde_json::Value as J;
+
 #[test]
 fn docs_are_generated_from_the_current_schema() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -79,23 +81,55 @@ fn quickstart_applies_and_replans_empty() {
     w.destroy();
 }
 
-#[test]
-fn luminate_quickstart_applies_and_replans_empty() {
-    let Some(tf) = common::terraform() else { return };
-    let w = common::Workspace::around(tf, tfprov::simulators::luminate::spawn(Default::default()).expect("simulator"));
-    let main =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/luminate/quickstart/main.tf"))
-            .expect("quickstart");
+/// Applies `examples/<vendor>/quickstart` (what scripts/demo.sh applies) against the
+/// workspace's simulator and checks that the next plan is empty; returns the objects'
+/// counts by kind.
+fn apply_quickstart<S: common::Simulated>(w: &common::Workspace<S>) -> J {
+    let vendor = S::PROVIDER;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{vendor}/quickstart/main.tf"));
+    let main = std::fs::read_to_string(path).expect("quickstart");
     // Point the quickstart's provider block at this test's simulator.
     let main = main.replace(
-        "provider \"luminate\" {}",
-        &format!("provider \"luminate\" {{\n  {}\n}}", common::Simulated::provider_arguments(&w.sim)),
+        &format!("provider \"{vendor}\" {{}}"),
+        &format!("provider \"{vendor}\" {{\n  {}\n}}", w.sim.provider_arguments()),
     );
     std::fs::write(w.path().join("main.tf"), main).expect("write");
     w.apply();
     w.assert_plan_empty();
-    let counts = &w.sim_state()["counts"];
+    w.sim_state()["counts"].clone()
+}
+
+#[test]
+fn luminate_quickstart_applies_and_replans_empty() {
+    let Some(tf) = common::terraform() else { return };
+    let w = common::Workspace::around(tf, tfprov::simulators::luminate::spawn(Default::default()).expect("simulator"));
+    let counts = apply_quickstart(&w);
     assert_eq!(counts["site"], 1, "{counts}");
     w.destroy();
     assert_eq!(w.sim_state()["sites"], 0);
+}
+
+#[test]
+fn lightrun_quickstart_applies_and_replans_empty() {
+    let Some(tf) = common::terraform() else { return };
+    let w = common::Workspace::around(tf, tfprov::simulators::lightrun::spawn(Default::default()).expect("simulator"));
+    let counts = apply_quickstart(&w);
+    let user = w.sim_object("alice@example.com");
+    assert_eq!(user["email"], "alice@example.com", "{counts}");
+    w.destroy();
+}
+
+#[test]
+fn lastline_quickstart_applies_and_replans_empty() {
+    let Some(tf) = common::terraform() else { return };
+    let w = common::Workspace::around(tf, tfprov::simulators::lastline::spawn(Default::default()).expect("simulator"));
+    let counts = apply_quickstart(&w);
+    let state = w.sim_state();
+    let granted = state["objects"].as_array().into_iter().flatten().any(|o| {
+        o["kind"] == "account_role"
+            && o["id"].as_str().is_some_and(|id| id.starts_with("jane.doe@example.com/custom/SOC"))
+    });
+    assert!(granted, "{counts}");
+    let d = w.destroy();
+    assert!(d.flat().contains("only removes it from Terraform state"), "{}", d.all());
 }
