@@ -443,3 +443,30 @@ fn placement_restrictions_need_one_replica_and_force_replacement() {
     assert!(r.all().contains("dynamic rebalance is enabled"), "{}", r.all());
     assert_eq!(w.sim_count("volume"), 1);
 }
+
+#[test]
+fn volume_list_reads_every_page_past_the_thousand_per_answer() {
+    let w = workspace!();
+    // One more than the API's page (at most 1000 volumes per answer).
+    for i in 0..1001 {
+        let body = json!({"name": format!("bulk-{i:04}"), "size": "1 GiB", "replicaCount": 1, "acl": {"values": ["ALLOW_ANY"]}});
+        let (status, answer) = w.http("POST", "/api/v2/projects/default/volumes", Some(body));
+        assert_eq!(status, 200, "{answer}");
+    }
+    w.config(
+        r#"
+data "lightbits_volumes" "all" {
+  project_name = "default"
+}
+output "distinct_names" {
+  value = length(distinct([for v in data.lightbits_volumes.all.volumes : v.name]))
+}
+output "count" {
+  value = length(data.lightbits_volumes.all.volumes)
+}
+"#,
+    );
+    w.apply();
+    let read = |name: &str| w.tf(&["output", "-json", name]).stdout.trim().to_string();
+    assert_eq!((read("count"), read("distinct_names")), ("1001".to_string(), "1001".to_string()));
+}
