@@ -242,17 +242,8 @@ impl Workspace<Running> {
     }
 }
 
-/// Simulators whose admin state gives `counts` by noun and `objects` as `{kind, object}`
-/// (every simulator's).
-pub trait ObjectsByKind: Simulated {}
-
-impl ObjectsByKind for crate::simulators::lightbits::Running {}
-impl ObjectsByKind for luminate::Running {}
-impl ObjectsByKind for crate::simulators::lightrun::Running {}
-impl ObjectsByKind for crate::simulators::lighthouse::Running {}
-impl ObjectsByKind for crate::simulators::lastline::Running {}
-
-impl<S: ObjectsByKind> Workspace<S> {
+// Every simulator's admin state gives `counts` by noun and `objects` as `{kind, id, object}`.
+impl<S: Simulated> Workspace<S> {
     /// How many objects of one kind (its noun, e.g. "connector") the simulator holds.
     pub fn sim_count(&self, noun: &str) -> u64 {
         self.sim_state()["counts"][noun].as_u64().unwrap_or(0)

@@ -9,11 +9,6 @@ use tfprov::testkit::{lastline_workspace, Workspace};
 
 type Lastline = Workspace<Running>;
 
-/// Terraform wraps diagnostics: compare texts with their whitespace collapsed.
-fn flat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 /// The admin view's entry of one object: `object` (as the API shows it) and `hidden`.
 fn entry(w: &Lastline, kind: &str, id: &str) -> J {
     let state = w.sim_state();
@@ -77,10 +72,7 @@ fn license_lifecycle_propagation_import_rotation_drift_replace_and_forget() {
     assert_ne!(rotated, token);
     let s = w.state_of("lastline_license.l");
     assert_eq!(s["api_token"], rotated.as_str());
-    assert!(
-        !flat(&r.all()).contains(&rotated) && !flat(&r.all()).contains(&token),
-        "a token leaked into the trace log"
-    );
+    assert!(!r.flat().contains(&rotated) && !r.flat().contains(&token), "a token leaked into the trace log");
     let raw = w.tf(&["show", "-json"]);
     assert!(raw.stdout.contains("\"api_token\":true"), "api_token must be marked sensitive in state");
     w.assert_plan_empty();
@@ -98,7 +90,7 @@ fn license_lifecycle_propagation_import_rotation_drift_replace_and_forget() {
             .replace("end_date", "license_type = \"trial\"\n  end_date"),
     );
     let r = w.apply_err();
-    let all = flat(&r.all());
+    let all = r.flat();
     assert!(all.contains("accounting/license/update_license failed"), "{all}");
     assert!(all.contains("Permission denied: changing a license needs special permissions"), "{all}");
     assert!(all.contains("3001 PERMISSION_DENIED"), "{all}");
@@ -110,7 +102,7 @@ fn license_lifecycle_propagation_import_rotation_drift_replace_and_forget() {
     let p = w.plan();
     assert!(p.stdout.contains("must be replaced"), "{}", p.stdout);
     let r = w.apply();
-    assert!(flat(&r.all()).contains(&key) && flat(&r.all()).contains("analyst-hosted"), "{}", r.all());
+    assert!(r.flat().contains(&key) && r.flat().contains("analyst-hosted"), "{}", r.all());
     assert_eq!(w.sim_count("license"), before + 1, "licences cannot be deleted");
     let new_key = w.id_of("lastline_license.l");
     assert_ne!(new_key, key);
@@ -118,11 +110,7 @@ fn license_lifecycle_propagation_import_rotation_drift_replace_and_forget() {
 
     // Destroy: the warning at plan time and at destroy names access key, product, end date.
     let p = w.tf(&["plan", "-destroy", "-no-color"]);
-    assert!(
-        flat(&p.all()).contains("only removes it from Terraform state") && flat(&p.all()).contains(&new_key),
-        "{}",
-        p.all()
-    );
+    assert!(p.flat().contains("only removes it from Terraform state") && p.flat().contains(&new_key), "{}", p.all());
     let d = w.destroy();
     let all = d.all();
     assert!(all.contains(&new_key) && all.contains("breach-detection-hosted") && all.contains("2031-01-31"), "{all}");
@@ -136,7 +124,7 @@ fn license_with_a_lost_generate_answer_adopts_exactly_one_licence() {
     w.arm_fault(json!({"kind": "drop", "method": "POST", "path_contains": "generate_license"}));
     w.config(&license_hcl("analyst-hosted", "2030-06-30", None));
     let r = w.apply();
-    assert!(flat(&r.all()).contains("API token is unknown"), "{}", r.all());
+    assert!(r.flat().contains("API token is unknown"), "{}", r.all());
     let keys: Vec<String> = licenses_of(&w, "analyst-hosted").into_iter().filter(|k| !seeded.contains(k)).collect();
     assert_eq!(keys.len(), 1, "exactly one licence: {keys:?}");
     let s = w.state_of("lastline_license.l");
@@ -153,7 +141,7 @@ fn license_with_a_lost_generate_answer_adopts_exactly_one_licence() {
         "{}\nresource \"lastline_license\" \"bad\" {{\n  product = \"enterprise-on-premise\"\n}}\n",
         license_hcl("analyst-hosted", "2030-06-30", Some(1))
     ));
-    let all = flat(&w.apply_err().all());
+    let all = w.apply_err().flat();
     assert!(all.contains("accounting/license/generate_license failed"), "{all}");
     assert!(all.contains("is not a hosted product") && all.contains("error_code 3006"), "{all}");
 }
@@ -204,7 +192,7 @@ fn sensor_lifecycle_lost_answer_import_drift_replace_and_deactivating_destroy() 
         sensor_hcl("tf01", "Edge 2", Some(false))
     ));
     let r = w.apply_err();
-    let all = flat(&r.all());
+    let all = r.flat();
     assert!(all.contains("accounting/license/add_sensor failed"), "{all}");
     assert!(all.contains("Unknown license key: NOSUCHKEY") && all.contains("6004 UNKNOWN_LICENSE_KEY"), "{all}");
 
@@ -213,18 +201,14 @@ fn sensor_lifecycle_lost_answer_import_drift_replace_and_deactivating_destroy() 
     let p = w.plan();
     assert!(p.stdout.contains("must be replaced"), "{}", p.stdout);
     let r = w.apply();
-    assert!(
-        flat(&r.all()).contains("only removes it from Terraform state") && flat(&r.all()).contains(&id("tf01")),
-        "{}",
-        r.all()
-    );
+    assert!(r.flat().contains("only removes it from Terraform state") && r.flat().contains(&id("tf01")), "{}", r.all());
     w.assert_plan_empty();
 
     // Destroy: deactivated, then forgotten with a warning (at plan time too).
     let p = w.tf(&["plan", "-destroy", "-no-color"]);
-    assert!(flat(&p.all()).contains(&id("tf02")) && flat(&p.all()).contains("cannot delete sensors"), "{}", p.all());
+    assert!(p.flat().contains(&id("tf02")) && p.flat().contains("cannot delete sensors"), "{}", p.all());
     let d = w.destroy();
-    assert!(flat(&d.all()).contains(&id("tf02")), "{}", d.all());
+    assert!(d.flat().contains(&id("tf02")), "{}", d.all());
     assert_eq!(entry(&w, "sensor", &id("tf02"))["hidden"]["active"], false);
     assert!(!entry(&w, "sensor", &id("tf01")).is_null());
 }
@@ -245,7 +229,7 @@ fn appliance_states_import_drift_replace_and_both_destroys() {
     // Not registered on the box: a clear refusal.
     w.config(&appliance_hcl("a", "a11a0000-0000-4000-8000-0000000000ff", true, false));
     let r = w.apply_err();
-    assert!(flat(&r.all()).contains("register it on the appliance first"), "{}", r.all());
+    assert!(r.flat().contains("register it on the appliance first"), "{}", r.all());
 
     // Adopted and disabled.
     w.config(&appliance_hcl("a", APPLIANCE_UUID, false, false));
@@ -273,13 +257,13 @@ fn appliance_states_import_drift_replace_and_both_destroys() {
     let p = w.plan();
     assert!(p.stdout.contains("must be replaced"), "{}", p.stdout);
     let r = w.apply();
-    assert!(flat(&r.all()).contains("stays registered") && flat(&r.all()).contains(APPLIANCE_UUID), "{}", r.all());
+    assert!(r.flat().contains("stays registered") && r.flat().contains(APPLIANCE_UUID), "{}", r.all());
     assert_eq!(registration(&w, APPLIANCE_UUID), "REGISTERED");
     w.assert_plan_empty();
 
     // deregister_on_destroy = true: destroy deregisters (no warning).
     let d = w.destroy();
-    assert!(!flat(&d.all()).contains("only removes it from Terraform state"), "{}", d.all());
+    assert!(!d.flat().contains("only removes it from Terraform state"), "{}", d.all());
     assert!(entry(&w, "appliance", DISABLED_APPLIANCE_UUID).is_null(), "deregistered");
     assert!(!entry(&w, "appliance", APPLIANCE_UUID).is_null());
 }
@@ -332,7 +316,7 @@ fn license_slower_than_timeouts_create_is_kept_in_state_and_adopted_after_untain
     w.config(
         "resource \"lastline_license\" \"l\" {\n  product = \"analyst-hosted\"\n  timeouts {\n    create = \"1s\"\n  }\n}\n",
     );
-    let all = flat(&w.apply_err().all());
+    let all = w.apply_err().flat();
     assert!(all.contains("was generated but has not propagated"), "{all}");
     // Kept (tainted) with its key and token: nothing is lost.
     let s = w.state_of("lastline_license.l");

@@ -15,12 +15,12 @@ fn invoke(w: &common::Workspace, action: &str) -> common::Run {
 
 /// The store UUID of a seeded object of `kind` (its admin noun) whose `member` is `value`.
 fn sim_uuid(w: &common::Workspace, kind: &str, member: &str, value: &str) -> String {
-    let state = w.sim_state();
-    state["objects"]
-        .as_array()
-        .and_then(|objs| objs.iter().find(|o| o["kind"] == kind && o["object"][member] == value))
-        .and_then(|o| o["object"]["UUID"].as_str())
-        .unwrap_or_else(|| panic!("no {kind} with {member} = {value}: {state}"))
+    let objects = w.sim_objects(kind);
+    objects
+        .iter()
+        .find(|o| o[member] == value)
+        .and_then(|o| o["UUID"].as_str())
+        .unwrap_or_else(|| panic!("no {kind} with {member} = {value}: {objects:?}"))
         .to_string()
 }
 

@@ -638,6 +638,7 @@ const IN_BAND_STATES: AsyncStates =
 /// `lightbits_federated_authentication` (catalog §4.5.7, §4.7 row 15): federated
 /// authentication is on while this resource exists.
 pub fn federated_authentication() -> ResourceDef {
+    let disable = || Op::new(Method::Post, FEDERATED_OFF).body(BodyShape::Literal("{}"));
     ResourceDef::new(
         "lightbits_federated_authentication",
         "federated authentication",
@@ -646,9 +647,9 @@ pub fn federated_authentication() -> ResourceDef {
             Op::new(Method::Post, FEDERATED_ON).body(BodyShape::Literal("{}")),
             Op::get("/api/v2/cluster"),
             None,
-            Op::new(Method::Post, FEDERATED_OFF).body(BodyShape::Literal("{}")),
+            disable(),
         )
-        .delete(DeleteOp::AsUpdate(Op::new(Method::Post, FEDERATED_OFF).body(BodyShape::Literal("{}"))))
+        .delete(DeleteOp::AsUpdate(disable()))
         .async_states(FEDERATED_STATES)
         .lookup(&[], None),
     )
